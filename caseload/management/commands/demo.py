@@ -1,0 +1,31 @@
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from caseload.demo import DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation (idempotent) and print its logins."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load demo users with a published password even though DJANGO_ENV=production.",
+        )
+
+    def handle(self, *args: Any, allow_production: bool, **options: Any) -> None:
+        if settings.PRODUCTION and not allow_production:
+            raise CommandError(
+                "Refusing to load demo users with a published password in production "
+                "(pass --allow-production for a demonstration server)."
+            )
+        people = demo_load()
+        self.stdout.write(self.style.SUCCESS("Demo organisation loaded."))
+        self.stdout.write(f"Every demo login uses the password: {DEMO_PASSWORD}")
+        for person in people:
+            team = f", {person.team}" if person.team else ""
+            self.stdout.write(f"  {person.username:<8} {person.role.label}{team}")

@@ -1,0 +1,393 @@
+"""Caseload settings, read from the environment (see the README's configuration table).
+
+With nothing set, Caseload runs on an embedded default: SQLite in ``var/``, a
+Celery broker kept in files under ``var/`` and development secrets generated
+once into ``var/dev-secrets.json``. With ``DJANGO_ENV=production`` every secret
+must come from the environment, or start-up stops with a message naming it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+
+from caseload.env import (
+    ConfigurationError,
+    DevelopmentSecrets,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_optional,
+    env_secret,
+    env_str,
+    new_256_bit_key,
+    new_master_keys,
+    new_secret_key,
+    parse_key,
+    parse_key_ring,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DJANGO_ENV = env_choice(
+    "DJANGO_ENV",
+    "development",
+    ("development", "production"),
+    "`development` (default: embedded SQLite, generated secrets, console email) or "
+    "`production` (every secret required, HTTPS-only cookies, HSTS).",
+)
+PRODUCTION = DJANGO_ENV == "production"
+
+VAR_DIR = Path(
+    env_str(
+        "CASELOAD_VAR_DIR",
+        str(BASE_DIR / "var"),
+        "Folder for local state on the embedded default: the SQLite file, the file-based "
+        "Celery broker and the generated development secrets. Default `var/`.",
+    )
+)
+_dev_secrets = DevelopmentSecrets(VAR_DIR / "dev-secrets.json")
+
+DEBUG = env_bool(
+    "DJANGO_DEBUG",
+    not PRODUCTION,
+    "Show Django's debug pages. Default on in development; refused in production.",
+)
+if PRODUCTION and DEBUG:
+    raise ConfigurationError("DJANGO_DEBUG cannot be on when DJANGO_ENV=production.")
+
+SECRET_KEY = env_secret(
+    "SECRET_KEY",
+    "Django's signing key: at least 50 random characters. Required in production.",
+    production=PRODUCTION,
+    development_secrets=_dev_secrets,
+    make=new_secret_key,
+)
+
+# Keys for personal data. The master key ring wraps each client's data key;
+# the first key is used for new wrapping, the others still unwrap during rotation.
+CASELOAD_MASTER_KEYS = parse_key_ring(
+    "CASELOAD_MASTER_KEYS",
+    env_secret(
+        "CASELOAD_MASTER_KEYS",
+        "Master encryption keys for personal data, `key-id:base64-32-bytes`, comma-separated, "
+        "newest first. Required in production.",
+        production=PRODUCTION,
+        development_secrets=_dev_secrets,
+        make=new_master_keys,
+    ),
+)
+CASELOAD_BLIND_INDEX_KEY = parse_key(
+    "CASELOAD_BLIND_INDEX_KEY",
+    env_secret(
+        "CASELOAD_BLIND_INDEX_KEY",
+        "Key for the keyed hashes that let Caseload search personal data without "
+        "decrypting it: base64 of 32 random bytes, never an encryption key. Required in "
+        "production.",
+        production=PRODUCTION,
+        development_secrets=_dev_secrets,
+        make=new_256_bit_key,
+    ),
+)
+
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS",
+    [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"],
+    "Host names this site answers to, comma-separated. Required in production.",
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ConfigurationError("ALLOWED_HOSTS must be set when DJANGO_ENV=production.")
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS",
+    [],
+    "Full origins (`https://caseload.example.org`) allowed to post forms, when behind a proxy.",
+)
+CASELOAD_BASE_URL = env_str(
+    "CASELOAD_BASE_URL",
+    "http://127.0.0.1:8000",
+    "The address people use to reach Caseload, for links in emails.",
+).rstrip("/")
+
+INSTALLED_APPS = [
+    "caseload.admin_config.CaseloadAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "guardian",
+    "auditlog",
+    "csp",
+    "django_celery_beat",
+    "caseload",
+    "cases",
+    "notes",
+    "priorities",
+    "reviews",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a login unless its view is marked login_not_required.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "caseload.middleware.PrivacyHeadersMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+]
+
+ROOT_URLCONF = "caseload.urls"
+FORM_RENDERER = "caseload.forms.CaseloadFormRenderer"
+WSGI_APPLICATION = "caseload.wsgi.application"
+ASGI_APPLICATION = "caseload.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "caseload.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# Database: PostgreSQL in production; an SQLite file when nothing is configured.
+_database_url = env_optional(
+    "DATABASE_URL",
+    "Database, for example `postgres://caseload:secret@db:5432/caseload`. Default: SQLite "
+    "in `var/db.sqlite3`. Required in production.",
+)
+if _database_url is None:
+    if PRODUCTION:
+        raise ConfigurationError("DATABASE_URL must be set when DJANGO_ENV=production.")
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "db.sqlite3",
+            "OPTIONS": {
+                # The web server, worker and beat share one file: wait for locks
+                # rather than failing, and take the write lock at BEGIN.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000;",
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
+    }
+else:
+    DATABASES = {
+        "default": dj_database_url.parse(_database_url, conn_max_age=600, conn_health_checks=True)
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Redis: the Celery broker and the cache. Without it, Celery uses a folder.
+REDIS_URL = env_optional(
+    "REDIS_URL",
+    "Redis for the Celery broker and the cache, for example `redis://redis:6379/0`. "
+    "Default: a file-based broker in `var/`. Required in production.",
+)
+if REDIS_URL is None and PRODUCTION:
+    raise ConfigurationError("REDIS_URL must be set when DJANGO_ENV=production.")
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "caseload",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Celery (read by caseload/celery.py through the CELERY_ namespace).
+CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_FOLDER = VAR_DIR / "celery-broker"
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A task not acknowledged within this time is delivered again. Longer
+        # than any task's hard time limit, so a running task is never doubled.
+        "visibility_timeout": 2 * 60 * 60,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "out"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "out"),
+        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        "store_processed": False,
+    }
+# Tasks write their results to our tables; nothing reads Celery's result store.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_SERIALIZER = "json"
+# Acknowledge after the task has run, so a worker that dies mid-task loses nothing.
+CELERY_TASK_ACKS_LATE = True
+# Put a task back on the queue when its worker process is killed; tasks are idempotent.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Take one task at a time, so a slow task does not hold others hostage.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task that runs away is stopped rather than blocking the worker for ever.
+CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
+CELERY_TASK_TIME_LIMIT = 6 * 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Europe/London"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+AUTH_USER_MODEL = "cases.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+# No anonymous user row: anonymous visitors have no permissions at all.
+ANONYMOUS_USER_NAME = None
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Sessions end when the browser closes and after a working day at most:
+# advisers often share machines.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env_int(
+    "SESSION_COOKIE_AGE",
+    9 * 60 * 60,
+    "Seconds a login lasts at most. Default nine hours.",
+    minimum=300,
+)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+# collectstatic only runs for production images; whitenoise serves from here there.
+STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# Email: printed to the console in development, sent over SMTP in production.
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_bool(
+        "EMAIL_SMTP",
+        PRODUCTION,
+        "Send email over SMTP (default in production) rather than print it to the console.",
+    )
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost", "SMTP server.")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, "SMTP port. Default 587.", minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "", "SMTP user name.")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "", "SMTP password.")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True, "Use STARTTLS for SMTP. Default on.")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", "Caseload <caseload@localhost>", "Sender of Caseload's emails."
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Security headers. A strict Content-Security-Policy: our own scripts and
+# styles only, no inline code, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Bootstrap draws some form controls with SVG data: URIs.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True
+
+if env_bool(
+    "CASELOAD_BEHIND_PROXY",
+    False,
+    "Trust the proxy's `X-Forwarded-Proto` header to tell HTTPS requests apart (set it "
+    "when a TLS-terminating proxy sits in front of gunicorn, as in docker-compose).",
+):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = True
+    # The container health check calls /healthz over plain HTTP from inside.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int(
+        "SECURE_HSTS_SECONDS",
+        365 * 24 * 60 * 60,
+        "How long browsers must use HTTPS only, in seconds. Default one year.",
+        minimum=1,
+    )
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# Logs carry ids, never personal data.
+LOG_LEVEL = env_choice(
+    "LOG_LEVEL",
+    "INFO",
+    ("debug", "info", "warning", "error", "critical"),
+    "Lowest level of log message written to standard error. Default INFO.",
+).upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
+}

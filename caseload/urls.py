@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from caseload import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("cases.urls")),
+    path("", include("reviews.urls")),
+    path("configuration/", admin.site.urls),
+]

@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
+
+from cases.models import AdviserProfile, Team, User
+
+
+class AdviserProfileInline(admin.StackedInline):
+    model = AdviserProfile
+    can_delete = False
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [AdviserProfileInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_active"]
+    list_filter = ["groups", "is_active"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # An admin assigns roles (groups); only a superuser grants raw powers.
+            readonly += [
+                "is_superuser",
+                "is_staff",
+                "user_permissions",
+                "last_login",
+                "date_joined",
+            ]
+        return readonly
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+    filter_horizontal = ["supervisors", "members"]

@@ -1,0 +1,56 @@
+"""Create the three role groups and give the Admin role its configuration permissions.
+
+No role receives a model-level permission to view client data: who sees a
+case is decided per object, never by a group-wide permission.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+ROLES = ["Adviser", "Supervisor", "Admin"]
+
+ADMIN_PERMISSIONS = [
+    ("cases", "view_user"),
+    ("cases", "add_user"),
+    ("cases", "change_user"),
+    ("cases", "view_team"),
+    ("cases", "add_team"),
+    ("cases", "change_team"),
+    ("cases", "delete_team"),
+    ("cases", "view_adviserprofile"),
+    ("cases", "add_adviserprofile"),
+    ("cases", "change_adviserprofile"),
+    ("auth", "view_group"),
+]
+
+
+def create_roles(apps, schema_editor):
+    # Permissions are normally created after all migrations; make sure they exist now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+    admin = Group.objects.get(name="Admin")
+    for app_label, codename in ADMIN_PERMISSIONS:
+        admin.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("cases", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, remove_roles)]

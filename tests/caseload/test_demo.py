@@ -1,0 +1,49 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from caseload.demo import DEMO_PASSWORD, PEOPLE
+from cases.models import Team, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_twice_without_duplicating_anything(capsys):
+    call_command("demo")
+    counts = (User.objects.count(), Team.objects.count())
+    call_command("demo")
+
+    assert (User.objects.count(), Team.objects.count()) == counts
+    assert counts == (11, 2)
+    assert "caseload-demo" in capsys.readouterr().out
+
+
+def test_the_demo_has_two_supervisors_eight_advisers_and_an_admin():
+    call_command("demo")
+
+    by_role = {
+        role: User.objects.filter(groups__name=role).count()
+        for role in ("Adviser", "Supervisor", "Admin")
+    }
+    assert by_role == {"Adviser": 8, "Supervisor": 2, "Admin": 1}
+
+
+@pytest.mark.parametrize("person", PEOPLE, ids=lambda p: p.username)
+def test_every_demo_login_works(client, person):
+    call_command("demo")
+
+    response = client.post(
+        reverse("login"), {"username": person.username, "password": DEMO_PASSWORD}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert response.context["user"].username == person.username
+
+
+def test_the_demo_refuses_to_load_in_production(settings):
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError, match="Refusing to load demo users"):
+        call_command("demo")
+    assert not User.objects.exists()

@@ -1,0 +1,215 @@
+"""Shared fixtures: the personas, and the real-browser harness.
+
+Personas: alice and bob advise in the North team, which carol supervises;
+dave advises in the South team; erin is an admin.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from cases.models import Team, User
+from tests.factories import AdminFactory, AdviserFactory, SupervisorFactory, TeamFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django would
+# otherwise refuse ORM calls made from tests that also drive the browser.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("CASELOAD_ARTIFACTS_DIR", ROOT / ".ci" / "artifacts"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: SettingsWrapper) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- personas ---------------------------------------------------------------
+
+
+@pytest.fixture
+def north(db: None) -> Team:
+    return TeamFactory(name="North")
+
+
+@pytest.fixture
+def south(db: None) -> Team:
+    return TeamFactory(name="South")
+
+
+@pytest.fixture
+def alice(north: Team) -> User:
+    user = AdviserFactory(username="alice", first_name="Alice", last_name="Adams")
+    north.members.add(user)
+    return user
+
+
+@pytest.fixture
+def bob(north: Team) -> User:
+    user = AdviserFactory(username="bob", first_name="Bob", last_name="Baker")
+    north.members.add(user)
+    return user
+
+
+@pytest.fixture
+def carol(north: Team) -> User:
+    user = SupervisorFactory(username="carol", first_name="Carol", last_name="Clark")
+    north.supervisors.add(user)
+    return user
+
+
+@pytest.fixture
+def dave(south: Team) -> User:
+    user = AdviserFactory(username="dave", first_name="Dave", last_name="Davies")
+    south.members.add(user)
+    return user
+
+
+@pytest.fixture
+def erin(db: None) -> User:
+    return AdminFactory(username="erin", first_name="Erin", last_name="Evans")
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- the real-browser harness -----------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+class AxeChecker:
+    """Runs axe-core on the page and remembers which page loads were checked.
+
+    Every page a journey loads must be checked: a load that was never checked
+    fails the test at teardown, so no page slips through unexamined.
+    """
+
+    def __init__(self) -> None:
+        self.loads = 0
+        self.checked_load = 0
+        self.unchecked_urls: list[str] = []
+        self.last_url = ""
+
+    def on_load(self, page) -> None:
+        if self.loads > self.checked_load:
+            self.unchecked_urls.append(self.last_url)
+        self.loads += 1
+        self.last_url = page.url
+
+
+def assert_accessible(page) -> None:
+    """Fail on any axe-core violation of impact serious or critical (WCAG 2.2 AA rules)."""
+    page.wait_for_load_state("load")
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    )
+    serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    checker: AxeChecker = page.axe_checker
+    checker.checked_load = checker.loads
+    assert not serious, "Accessibility violations on {}:\n{}".format(
+        page.url,
+        "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+            for v in serious
+        ),
+    )
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(
+    browser,
+    live_server,
+    request: pytest.FixtureRequest,
+) -> Iterator[object]:
+    """A fresh browser tab on the live server, with axe-core loaded into every page.
+
+    axe-core is added as an init script through the DevTools protocol, so the
+    page's strict Content-Security-Policy stays on; any CSP violation the
+    page reports fails the test.
+    """
+    context = browser.new_context(base_url=live_server.url)
+    context.add_init_script(path=str(AXE_SCRIPT))
+    page = context.new_page()
+    checker = AxeChecker()
+    page.axe_checker = checker
+    problems: list[str] = []
+    page.on("load", lambda: checker.on_load(page))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    yield page
+
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        _save_artifacts(page, request.node.nodeid)
+    context.close()
+    if failed is not None and failed.passed:
+        assert not problems, "The page reported problems:\n" + "\n".join(problems)
+        if checker.loads > checker.checked_load:
+            checker.unchecked_urls.append(checker.last_url)
+        assert not checker.unchecked_urls, (
+            "Pages loaded without an accessibility check: " + ", ".join(checker.unchecked_urls)
+        )
+
+
+def _save_artifacts(page, nodeid: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=True)
+        (ARTIFACTS / f"{stem}.html").write_text(page.content())
+        (ARTIFACTS / f"{stem}.json").write_text(json.dumps({"url": page.url}))
+    except Exception as error:
+        (ARTIFACTS / f"{stem}.error.txt").write_text(str(error))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _browser_prerequisites(request: pytest.FixtureRequest) -> None:
+    """Fail clearly, not with a timeout, when the browser suite cannot run."""
+    if any(item.get_closest_marker("browser") for item in request.session.items):
+        assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run bin/test to install it."
+        assert AXE_SCRIPT.exists(), f"{AXE_SCRIPT} is missing: run bin/setup test."
+    assert settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), (
+        "The suite runs against PostgreSQL: set DATABASE_URL (bin/test does)."
+    )
