@@ -132,6 +132,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "caseload.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -355,18 +356,17 @@ if env_bool(
 ):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+_hsts_seconds = env_int(
+    "SECURE_HSTS_SECONDS",
+    365 * 24 * 60 * 60,
+    "In production, how long browsers must use HTTPS only, in seconds. Default one year.",
+    minimum=1,
+)
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True
-    # The container health check calls /healthz over plain HTTP from inside.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env_int(
-        "SECURE_HSTS_SECONDS",
-        365 * 24 * 60 * 60,
-        "How long browsers must use HTTPS only, in seconds. Default one year.",
-        minimum=1,
-    )
+    SECURE_HSTS_SECONDS = _hsts_seconds
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 

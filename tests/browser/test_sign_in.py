@@ -1,0 +1,78 @@
+"""Journeys through signing in, in a real Chromium, with axe-core checking every page."""
+
+import pytest
+
+from tests.conftest import assert_accessible
+from tests.factories import PASSWORD
+
+# Transactional, so the live server thread sees the test's data; the serialised
+# rollback restores what migrations created (the role groups) after each flush.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _sign_in(page, username: str, password: str) -> None:
+    page.goto("/")
+    assert_accessible(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    ("persona", "path", "heading"),
+    [
+        ("alice", "/caseload/", "My caseload"),
+        ("carol", "/team/", "Team dashboard"),
+        ("erin", "/organisation/", "Organisation"),
+    ],
+)
+def test_each_role_signs_in_to_its_own_home_page(
+    page, live_server, request, persona, path, heading
+):
+    user = request.getfixturevalue(persona)
+
+    _sign_in(page, user.username, PASSWORD)
+
+    assert page.url == live_server.url + path
+    assert page.get_by_role("heading", level=1).inner_text() == heading
+    nav = page.get_by_role("navigation", name="Main")
+    assert nav.get_by_role("link", name=heading).get_attribute("aria-current") == "page"
+
+
+def test_a_wrong_password_shows_an_error_and_starts_no_session(page, alice):
+    _sign_in(page, "alice", "not the password")
+
+    assert "/accounts/login/" in page.url
+    assert page.get_by_role("alert").is_visible()
+    assert "correct username and password" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Username").input_value() == "alice"
+    assert page.get_by_label("Password").input_value() == ""
+    assert not [c for c in page.context.cookies() if c["name"] == "sessionid"]
+
+
+def test_the_skip_link_is_the_first_thing_the_keyboard_reaches(page, alice):
+    _sign_in(page, "alice", PASSWORD)
+
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_signing_out_returns_to_the_sign_in_page(page, alice):
+    _sign_in(page, "alice", PASSWORD)
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+
+    assert "/accounts/login/" in page.url
+    page.goto("/caseload/")
+    assert_accessible(page)
+    assert "/accounts/login/" in page.url
