@@ -20,6 +20,39 @@ class Role(models.TextChoices):
     ADMIN = "Admin", "Admin"
 
 
+# What the Admin role may configure, as (app label, permission codename). No
+# role holds a model-wide permission to view client data: who sees a case is
+# decided per object.
+ADMIN_PERMISSIONS = [
+    ("cases", "view_user"),
+    ("cases", "add_user"),
+    ("cases", "change_user"),
+    ("cases", "view_team"),
+    ("cases", "add_team"),
+    ("cases", "change_team"),
+    ("cases", "delete_team"),
+    ("cases", "view_adviserprofile"),
+    ("cases", "add_adviserprofile"),
+    ("cases", "change_adviserprofile"),
+    ("auth", "view_group"),
+]
+
+
+def role_groups_ensure(*, group_model: Any, permission_model: Any) -> None:
+    """Create the role groups and the Admin role's permissions if they are missing.
+
+    Takes the models as arguments so that a migration can pass its historical
+    models; permissions must already exist.
+    """
+    for role in Role:
+        group_model.objects.get_or_create(name=role.value)
+    admin = group_model.objects.get(name=Role.ADMIN.value)
+    for app_label, codename in ADMIN_PERMISSIONS:
+        admin.permissions.add(
+            permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+
+
 def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
     """The roles a user holds; cached on the user object for the request."""
     if not user.is_authenticated:

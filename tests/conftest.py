@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from caseload.roles import role_groups_ensure
 from cases.models import Team, User
 from tests.factories import AdminFactory, AdviserFactory, SupervisorFactory, TeamFactory
 
@@ -39,12 +41,18 @@ def _fast_password_hashing(settings: SettingsWrapper) -> None:
 
 
 @pytest.fixture
-def north(db: None) -> Team:
+def roles(db: None) -> None:
+    """The role groups, which migrations create but a transactional test's flush removes."""
+    role_groups_ensure(group_model=Group, permission_model=Permission)
+
+
+@pytest.fixture
+def north(roles: None) -> Team:
     return TeamFactory(name="North")
 
 
 @pytest.fixture
-def south(db: None) -> Team:
+def south(roles: None) -> Team:
     return TeamFactory(name="South")
 
 
@@ -77,7 +85,7 @@ def dave(south: Team) -> User:
 
 
 @pytest.fixture
-def erin(db: None) -> User:
+def erin(roles: None) -> User:
     return AdminFactory(username="erin", first_name="Erin", last_name="Evans")
 
 

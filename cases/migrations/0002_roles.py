@@ -1,27 +1,9 @@
-"""Create the three role groups and give the Admin role its configuration permissions.
-
-No role receives a model-level permission to view client data: who sees a
-case is decided per object, never by a group-wide permission.
-"""
+"""Create the three role groups and give the Admin role its configuration permissions."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ROLES = ["Adviser", "Supervisor", "Admin"]
-
-ADMIN_PERMISSIONS = [
-    ("cases", "view_user"),
-    ("cases", "add_user"),
-    ("cases", "change_user"),
-    ("cases", "view_team"),
-    ("cases", "add_team"),
-    ("cases", "change_team"),
-    ("cases", "delete_team"),
-    ("cases", "view_adviserprofile"),
-    ("cases", "add_adviserprofile"),
-    ("cases", "change_adviserprofile"),
-    ("auth", "view_group"),
-]
+from caseload.roles import Role, role_groups_ensure
 
 
 def create_roles(apps, schema_editor):
@@ -30,20 +12,14 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, verbosity=0, apps=apps)
         app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name in ROLES:
-        Group.objects.get_or_create(name=name)
-    admin = Group.objects.get(name="Admin")
-    for app_label, codename in ADMIN_PERMISSIONS:
-        admin.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    role_groups_ensure(
+        group_model=apps.get_model("auth", "Group"),
+        permission_model=apps.get_model("auth", "Permission"),
+    )
 
 
 def remove_roles(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+    apps.get_model("auth", "Group").objects.filter(name__in=[r.value for r in Role]).delete()
 
 
 class Migration(migrations.Migration):
