@@ -13,11 +13,14 @@ class NavItem:
     current: bool
 
 
-# (role, label, url name) in the order they appear in the header.
+# (roles that see it, label, url name) in the order they appear in the header.
 _NAVIGATION = [
-    (Role.ADVISER, "My caseload", "cases:my_caseload"),
-    (Role.SUPERVISOR, "Team dashboard", "reviews:team_dashboard"),
-    (Role.ADMIN, "Organisation", "cases:organisation"),
+    ({Role.ADVISER}, "My caseload", "cases:my_caseload"),
+    ({Role.SUPERVISOR}, "Team dashboard", "reviews:team_dashboard"),
+    ({Role.SUPERVISOR}, "Unallocated", "cases:unallocated"),
+    ({Role.ADVISER, Role.SUPERVISOR}, "Find a client", "cases:client_search"),
+    ({Role.ADVISER, Role.SUPERVISOR}, "New referral", "cases:referral_in"),
+    ({Role.ADMIN}, "Organisation", "cases:organisation"),
 ]
 
 
@@ -28,8 +31,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     current = match.view_name if match else None
     items = [
         NavItem(label=label, url=reverse(name), current=current == name)
-        for role, label, name in _NAVIGATION
-        if role in roles
+        for wanted, label, name in _NAVIGATION
+        if wanted & roles
     ]
     return {
         "nav_items": items,

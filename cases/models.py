@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 from auditlog.registry import auditlog
@@ -7,6 +8,17 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from caseload.fields import (
+    EncryptedCharField,
+    EncryptedDateField,
+    EncryptedEmailField,
+    EncryptedFieldMixin,
+    EncryptedTextField,
+)
+from caseload.models import DataKey
 
 
 class User(AbstractUser):
@@ -71,6 +83,599 @@ class AdviserProfile(models.Model):
         """Capacity in caseload points after scaling by FTE."""
         return (Decimal(self.capacity_points) * self.fte).quantize(Decimal("0.1"))
 
+
+class CaseType(models.Model):
+    """A kind of case, configured by admins (for example housing, debt, careers guidance)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VulnerabilityIndicator(models.TextChoices):
+    SAFEGUARDING_CHILD = "safeguarding_child", "Child safeguarding concern"
+    SAFEGUARDING_ADULT = "safeguarding_adult", "Adult safeguarding concern"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    PHYSICAL_HEALTH = "physical_health", "Physical health or disability"
+    CARE_LEAVER = "care_leaver", "Care leaver"
+    HOMELESSNESS = "homelessness", "Homeless or at risk"
+    LANGUAGE = "language", "Needs an interpreter"
+    LEARNING_DIFFICULTY = "learning_difficulty", "Learning difficulty"
+    SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse"
+
+
+class ClientQuerySet(models.QuerySet["Client"]):
+    def visible_to(self, user: User) -> ClientQuerySet:
+        """Clients the user may see: those with a case they may see, or that they created."""
+        from cases.selectors import visible_cases
+
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            models.Q(created_by=user)
+            | models.Exists(visible_cases(user).filter(client_id=models.OuterRef("pk")))
+        )
+
+
+class Client(models.Model):
+    """A person the organisation advises. Every personal field is encrypted with their key."""
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    data_key = models.OneToOneField(
+        "caseload.DataKey", on_delete=models.PROTECT, related_name="client", editable=False
+    )
+    given_name = EncryptedCharField(max_length=100)
+    family_name = EncryptedCharField(max_length=100)
+    preferred_name = EncryptedCharField(max_length=100, blank=True)
+    date_of_birth = EncryptedDateField(null=True, blank=True)
+    email = EncryptedEmailField(blank=True)
+    phone = EncryptedCharField(max_length=40, blank=True)
+    address = EncryptedTextField(blank=True)
+    postcode = EncryptedCharField(max_length=10, blank=True)
+    communication_needs = EncryptedTextField(
+        blank=True, help_text="How the client needs to be contacted and spoken with."
+    )
+    reasonable_adjustments = EncryptedTextField(blank=True)
+    # Codes from VulnerabilityIndicator, comma-separated: health and safeguarding
+    # facts are special category data, so they are encrypted like the rest.
+    vulnerabilities = EncryptedTextField(blank=True)
+    vulnerability_notes = EncryptedTextField(blank=True)
+
+    # Keyed hashes for exact search (see caseload.crypto.blind_index).
+    family_name_index = models.CharField(max_length=32, db_index=True, editable=False)
+    date_of_birth_index = models.CharField(max_length=32, db_index=True, editable=False)
+    postcode_index = models.CharField(max_length=32, db_index=True, editable=False)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["family_name_index", "date_of_birth_index"], name="client_name_dob_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def encryption_key(self) -> DataKey:
+        return self.data_key
+
+    @property
+    def display_name(self) -> str:
+        """The name to call the client by: preferred name if given, with the family name."""
+        first = self.preferred_name or self.given_name
+        return f"{first} {self.family_name}"
+
+    @property
+    def vulnerability_labels(self) -> list[str]:
+        """Readable labels of the client's vulnerability indicators."""
+        codes = [c for c in (self.vulnerabilities or "").split(",") if c]
+        labels = dict(VulnerabilityIndicator.choices)
+        return [labels.get(code, code) for code in codes]
+
+
+class ConsentRecord(models.Model):
+    """What the client agreed may be shared, with whom, when and how it was recorded."""
+
+    class Scope(models.TextChoices):
+        COLLEAGUES = "colleagues", "Colleagues in this organisation"
+        PARTNERS = "partners", "Named partner organisations"
+        REFERRAL = "referral", "A referral to another agency"
+        ALL = "all", "Any agency involved in their support"
+
+    class Method(models.TextChoices):
+        VERBAL = "verbal", "Verbally, recorded by the adviser"
+        WRITTEN = "written", "Signed form"
+        ELECTRONIC = "electronic", "Electronically (email or online form)"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    shared_with = EncryptedCharField(
+        "With whom",
+        max_length=200,
+        help_text="The people or organisations the client agreed to share with.",
+    )
+    details = EncryptedTextField("What may be shared", blank=True)
+    given_on = models.DateField("Consent given on")
+    method = models.CharField("How it was recorded", max_length=20, choices=Method.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Consent {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.client.data_key
+
+    @property
+    def is_current(self) -> bool:
+        """Whether the consent has not been withdrawn."""
+        return self.withdrawn_on is None
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, user: User, *, now: datetime | None = None) -> CaseQuerySet:
+        """The cases ``user`` may see; one query, whatever the number of cases or shares."""
+        from cases.selectors import case_visibility_filter
+
+        return self.filter(case_visibility_filter(user, now=now))
+
+    def open(self) -> CaseQuerySet:
+        return self.exclude(status=Case.Status.CLOSED)
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        REFERRED = "referred", "Referred"
+        OPEN = "open", "Open"
+        ON_HOLD = "on_hold", "On hold"
+        CLOSED = "closed", "Closed"
+
+    class ReferralSource(models.TextChoices):
+        SELF = "self", "Self-referral"
+        PARTNER = "partner", "Partner organisation"
+        INTERNAL = "internal", "Another service in this organisation"
+        STATUTORY = "statutory", "Statutory service"
+        OTHER = "other", "Other"
+
+    class ClosureReason(models.TextChoices):
+        OUTCOMES_MET = "outcomes_met", "Outcomes met"
+        CLIENT_WITHDREW = "client_withdrew", "Client withdrew"
+        NO_CONTACT = "no_contact", "No contact from client"
+        REFERRED_ON = "referred_on", "Referred to another agency"
+        NOT_ELIGIBLE = "not_eligible", "Not eligible"
+        OTHER = "other", "Other"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases")
+    case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, related_name="cases")
+    presenting_issue = EncryptedTextField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    opened_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=30, choices=ClosureReason.choices, blank=True)
+    closure_outcome = EncryptedTextField(blank=True)
+    referral_source = models.CharField(
+        max_length=20, choices=ReferralSource.choices, default=ReferralSource.SELF
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+        null=True,
+        blank=True,
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="cases", null=True, blank=True
+    )
+    restricted = models.BooleanField(
+        default=False,
+        help_text="Sensitive: only the assigned adviser and their supervisor can see it; "
+        "anyone else must break the glass and give a reason.",
+    )
+    # Kept current by the services that change them, for the caseload list.
+    next_deadline_on = models.DateField(null=True, blank=True)
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        permissions = [("contribute_case", "Can add to a case shared with them")]
+        indexes = [
+            models.Index(fields=["assigned_to", "status"], name="case_assignee_status_idx"),
+            models.Index(fields=["team", "status"], name="case_team_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="closed")
+                | (models.Q(closed_on__isnull=False) & ~models.Q(closure_reason="")),
+                name="case_closed_has_date_and_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def encryption_key(self) -> DataKey:
+        return self.client.data_key
+
+    @property
+    def reference(self) -> str:
+        """The case's human-friendly reference."""
+        return f"CASE-{self.pk:06d}"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether work on the case is still going on."""
+        return self.status != self.Status.CLOSED
+
+    def days_since_contact(self, *, now: datetime | None = None) -> int | None:
+        """Whole days since the last contact, or None if there has been none."""
+        if self.last_contact_at is None:
+            return None
+        now = now or timezone.now()
+        return (timezone.localdate(now) - timezone.localdate(self.last_contact_at)).days
+
+
+class CaseEvent(models.Model):
+    """The history of a case: status changes, assignments, deadlines, shares. Never edited."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Case opened"
+        STATUS = "status", "Status changed"
+        ASSIGNED = "assigned", "Assigned"
+        DEADLINE_ADDED = "deadline_added", "Deadline added"
+        DEADLINE_CHANGED = "deadline_changed", "Deadline changed"
+        SHARED = "shared", "Shared"
+        SHARE_REVOKED = "share_revoked", "Share revoked"
+        BREAK_GLASS = "break_glass", "Opened by break the glass"
+        OUTCOME = "outcome", "Outcome"
+        OBSTACLE = "obstacle", "Obstacle"
+        REFERRAL = "referral", "Referral"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    summary = models.CharField(max_length=200, help_text="What happened, without personal data.")
+    detail = EncryptedTextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["case", "-at"], name="case_event_case_at_idx")]
+
+    def __str__(self) -> str:
+        return f"Case event {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.case.client.data_key
+
+
+class CaseDeadline(models.Model):
+    """A statutory or external deadline the adviser entered, such as an appeal date."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        MET = "met", "Met"
+        CANCELLED = "cancelled", "No longer applies"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="deadlines")
+    due_on = models.DateField()
+    description = EncryptedCharField(
+        max_length=200, help_text='What it is, for example "benefit appeal deadline".'
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["case", "status", "due_on"], name="deadline_case_idx")]
+
+    def __str__(self) -> str:
+        return f"Deadline {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.case.client.data_key
+
+
+class Outcome(models.Model):
+    """A SMART goal for the case: what, how it is measured, by when, and how it is going."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        ACHIEVED = "achieved", "Achieved"
+        PARTLY_ACHIEVED = "partly_achieved", "Partly achieved"
+        NOT_ACHIEVED = "not_achieved", "Not achieved"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="outcomes")
+    description = EncryptedTextField("What the client wants to achieve")
+    measure = EncryptedTextField("How we will know it is achieved")
+    target_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    progress_percent = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(100)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["target_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress_percent__lte=100), name="outcome_progress_max_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcome {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.case.client.data_key
+
+    def is_overdue(self, *, today: date | None = None) -> bool:
+        """Past its target date and not finished."""
+        today = today or timezone.localdate()
+        finished = {self.Status.ACHIEVED, self.Status.NOT_ACHIEVED, self.Status.WITHDRAWN}
+        return self.status not in finished and self.target_date < today
+
+
+class OutcomeProgress(models.Model):
+    """A dated entry recording progress towards an outcome."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="progress")
+    note = EncryptedTextField()
+    status = models.CharField(max_length=20, choices=Outcome.Status.choices)
+    progress_percent = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Outcome progress {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.outcome.case.client.data_key
+
+
+class Obstacle(models.Model):
+    """Something standing in the way of the case's outcomes, and how it was resolved."""
+
+    class Kind(models.TextChoices):
+        CLIENT_DISENGAGED = "client_disengaged", "Client disengaged"
+        AWAITING_THIRD_PARTY = "awaiting_third_party", "Awaiting a third party"
+        RESOURCES = "resources", "Lack of resources"
+        HEALTH = "health", "Client's health"
+        HOUSING = "housing", "Housing situation"
+        FINANCIAL = "financial", "Financial"
+        ELIGIBILITY = "eligibility", "Eligibility"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="obstacles")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    description = EncryptedTextField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    resolution = EncryptedTextField(blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "-raised_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="resolved") | models.Q(resolved_at__isnull=False),
+                name="obstacle_resolved_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Obstacle {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.case.client.data_key
+
+
+class CaseShare(models.Model):
+    """A case shared with a colleague: scoped, time-limited, and resting on recorded consent."""
+
+    class Level(models.TextChoices):
+        VIEW = "view", "View only"
+        CONTRIBUTE = "contribute", "View and contribute"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="shares")
+    shared_with = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_shares"
+    )
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.VIEW)
+    reason = EncryptedTextField()
+    consent = models.ForeignKey(ConsentRecord, on_delete=models.PROTECT, related_name="shares")
+    expires_at = models.DateTimeField()
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Case share {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.case.client.data_key
+
+    def is_active(self, *, now: datetime | None = None) -> bool:
+        """Not revoked and not yet expired."""
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's per-user case permissions, with a real foreign key to the case.
+
+    ``expires_at`` comes from the share that granted the permission: guardian
+    knows nothing of time, so every visibility query also checks it.
+    """
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+    share = models.ForeignKey(
+        CaseShare, on_delete=models.CASCADE, null=True, related_name="permissions"
+    )
+    expires_at = models.DateTimeField(null=True)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(
+                fields=["user", "content_object", "expires_at"], name="case_perm_user_case_idx"
+            ),
+        ]
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class BreakGlassAccess(models.Model):
+    """Time-limited access to a restricted case, taken with a stated reason."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="break_glass")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass"
+    )
+    reason = EncryptedTextField()
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [
+            models.Index(fields=["user", "case", "expires_at"], name="break_glass_user_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Break-glass access {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.case.client.data_key
+
+
+class Referral(models.Model):
+    """A referral out to another agency, or in from a partner."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", "Out to another agency"
+        IN = "in", "In from a partner"
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        RECEIVED = "received", "Received"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        COMPLETED = "completed", "Completed"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    agency = models.CharField(max_length=200, help_text="The organisation referred to or from.")
+    contact = EncryptedCharField("Contact at the agency", max_length=200, blank=True)
+    reason = EncryptedTextField()
+    consent = models.ForeignKey(
+        ConsentRecord, on_delete=models.PROTECT, related_name="referrals", null=True, blank=True
+    )
+    follow_up_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(direction="out") | models.Q(consent__isnull=False),
+                name="referral_out_needs_consent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.case.client.data_key
+
+
+def _encrypted_fields(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedFieldMixin)]
+
+
+# The audit trail records changes to these models but never a personal value:
+# encrypted fields are left out (their blind indexes too, which are guessable).
+for _model in (
+    Client,
+    ConsentRecord,
+    Case,
+    CaseEvent,
+    CaseDeadline,
+    Outcome,
+    OutcomeProgress,
+    Obstacle,
+    CaseShare,
+    BreakGlassAccess,
+    Referral,
+):
+    _excluded = _encrypted_fields(_model)
+    if _model is Client:
+        _excluded += ["family_name_index", "date_of_birth_index", "postcode_index"]
+    auditlog.register(_model, exclude_fields=_excluded)
+auditlog.register(CaseType)
 
 auditlog.register(
     User,

@@ -1,9 +1,257 @@
+"""Reads that cross relations or permissions. Every list of client data goes through here."""
+
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from datetime import date, datetime
 
-from caseload.roles import Role
-from cases.models import AdviserProfile, Team, User
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from caseload import crypto
+from caseload.roles import Role, roles_of
+from cases.models import (
+    AdviserProfile,
+    BreakGlassAccess,
+    Case,
+    CaseShare,
+    CaseUserObjectPermission,
+    Client,
+    Team,
+    User,
+)
+
+# --- who sees which case -----------------------------------------------------
+
+
+def case_visibility_filter(user: User, *, now: datetime | None = None) -> Q:
+    """The condition a case must meet for ``user`` to see it, as one SQL expression.
+
+    An adviser sees the cases assigned to them and those shared with them
+    (while the share lasts); a supervisor also sees every case of the teams
+    they lead; restricted cases ignore shares and open to others only through
+    break-the-glass access. Admins see nothing by virtue of the Admin role.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    now = now or timezone.now()
+    condition = Q(assigned_to=user)
+    if Role.SUPERVISOR in roles_of(user):
+        condition |= Q(
+            Exists(
+                Team.supervisors.through.objects.filter(
+                    team_id=OuterRef("team_id"), user_id=user.pk
+                )
+            )
+        )
+    shared = Exists(
+        CaseUserObjectPermission.objects.filter(
+            content_object_id=OuterRef("pk"), user_id=user.pk, expires_at__gt=now
+        )
+    )
+    condition |= Q(restricted=False) & Q(shared)
+    condition |= Q(
+        Exists(
+            BreakGlassAccess.objects.filter(
+                case_id=OuterRef("pk"), user_id=user.pk, expires_at__gt=now
+            )
+        )
+    )
+    return condition
+
+
+def visible_cases(user: User, *, now: datetime | None = None) -> QuerySet[Case]:
+    return Case.objects.visible_to(user, now=now)
+
+
+def case_for_user(user: User, pk: int) -> Case:
+    """The case with this id if ``user`` may see it; 404 for missing and forbidden alike."""
+    case = (
+        visible_cases(user)
+        .select_related("client__data_key", "case_type", "assigned_to", "team")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case.")
+    return case
+
+
+def client_for_user(user: User, pk: int) -> Client:
+    client = Client.objects.visible_to(user).select_related("data_key").filter(pk=pk).first()
+    if client is None:
+        raise Http404("No such client.")
+    return client
+
+
+def case_can_manage(user: User, case: Case) -> bool:
+    """Assigned adviser or a supervisor of the case's team: may change the case itself."""
+    if case.assigned_to_id == user.pk:
+        return True
+    return (
+        Role.SUPERVISOR in roles_of(user)
+        and case.team_id is not None
+        and Team.supervisors.through.objects.filter(team_id=case.team_id, user_id=user.pk).exists()
+    )
+
+
+def case_can_contribute(user: User, case: Case, *, now: datetime | None = None) -> bool:
+    """May add obstacles, progress and deadlines: managers, contributors by share, break-glass."""
+    if case_can_manage(user, case):
+        return True
+    now = now or timezone.now()
+    shared = (
+        not case.restricted
+        and CaseUserObjectPermission.objects.filter(
+            content_object=case,
+            user=user,
+            permission__codename="contribute_case",
+            expires_at__gt=now,
+        ).exists()
+    )
+    return (
+        shared or BreakGlassAccess.objects.filter(case=case, user=user, expires_at__gt=now).exists()
+    )
+
+
+def case_is_supervised_by(case: Case, user: User) -> bool:
+    return (
+        case.team_id is not None
+        and Team.supervisors.through.objects.filter(team_id=case.team_id, user_id=user.pk).exists()
+    )
+
+
+# --- lists ------------------------------------------------------------------
+
+_BY_DEADLINE = F("next_deadline_on").asc(nulls_last=True)
+CASELOAD_ORDERINGS = {
+    "deadline": ("Next deadline first", [_BY_DEADLINE, "pk"]),
+    "contact": (
+        "Longest without contact first",
+        [F("last_contact_at").asc(nulls_first=True), "pk"],
+    ),
+    "opened": ("Newest first", [F("opened_on").desc(nulls_last=True), "-pk"]),
+    "status": ("Status", ["status", _BY_DEADLINE, "pk"]),
+    "type": ("Case type", ["case_type__name", _BY_DEADLINE, "pk"]),
+}
+
+
+def caseload_of(
+    user: User,
+    *,
+    status: str = "",
+    case_type_id: int | None = None,
+    order: str = "deadline",
+) -> QuerySet[Case]:
+    """The user's own open cases, filtered and sorted, with what each row shows loaded.
+
+    Client names are encrypted, so the list cannot sort by them in SQL.
+    """
+    cases = Case.objects.filter(assigned_to=user).open()
+    if status:
+        cases = cases.filter(status=status)
+    if case_type_id:
+        cases = cases.filter(case_type_id=case_type_id)
+    fields = CASELOAD_ORDERINGS.get(order, CASELOAD_ORDERINGS["deadline"])[1]
+    return cases.select_related("client__data_key", "case_type").order_by(*fields)
+
+
+def cases_shared_with(user: User, *, now: datetime | None = None) -> QuerySet[Case]:
+    """Open cases others have shared with ``user`` (active shares only)."""
+    now = now or timezone.now()
+    return (
+        Case.objects.open()
+        .filter(
+            restricted=False,
+            shares__shared_with=user,
+            shares__revoked_at__isnull=True,
+            shares__expires_at__gt=now,
+        )
+        .exclude(assigned_to=user)
+        .distinct()
+        .select_related("client__data_key", "case_type", "assigned_to")
+        .order_by("next_deadline_on", "pk")
+    )
+
+
+def unallocated_for(supervisor: User) -> QuerySet[Case]:
+    """Open cases without an adviser in the teams ``supervisor`` leads."""
+    return (
+        Case.objects.open()
+        .filter(assigned_to__isnull=True, team__supervisors=supervisor)
+        .select_related("client__data_key", "case_type", "team")
+        .order_by("created_at", "pk")
+    )
+
+
+def team_advisers(team: Team) -> QuerySet[User]:
+    return team.members.filter(is_active=True, groups__name=Role.ADVISER.value).order_by(
+        "first_name", "last_name"
+    )
+
+
+def shares_of(case: Case) -> QuerySet[CaseShare]:
+    return case.shares.select_related("shared_with", "shared_by", "consent").order_by("-created_at")
+
+
+# --- search -----------------------------------------------------------------
+
+
+def client_search(
+    user: User,
+    *,
+    reference: str = "",
+    family_name: str = "",
+    date_of_birth: date | None = None,
+    postcode: str = "",
+) -> tuple[QuerySet[Client], list[str]]:
+    """Exact-match search through blind indexes.
+
+    Returns the matching clients ``user`` may see, and the references (never
+    names) of matching clients held by others, so the adviser can ask for a
+    share instead of opening a duplicate.
+    """
+    matches = Client.objects.all()
+    if reference:
+        matches = matches.filter(reference__iexact=reference.strip())
+    if family_name:
+        matches = matches.filter(family_name_index=crypto.blind_index("family_name", family_name))
+    if date_of_birth:
+        matches = matches.filter(
+            date_of_birth_index=crypto.blind_index("date_of_birth", date_of_birth)
+        )
+    if postcode:
+        matches = matches.filter(postcode_index=crypto.blind_index("postcode", postcode))
+    visible = Client.objects.visible_to(user)
+    found = (
+        matches.filter(pk__in=visible.values("pk"))
+        .select_related("data_key")
+        .order_by("reference")[:50]
+    )
+    elsewhere = list(
+        matches.exclude(pk__in=visible.values("pk"))
+        .order_by("reference")
+        .values_list("reference", flat=True)[:20]
+    )
+    return found, elsewhere
+
+
+def possible_duplicates(
+    *, family_name: str, date_of_birth: date | None, exclude_pk: int | None = None
+) -> list[str]:
+    """References of clients with the same family name and date of birth."""
+    if not family_name or not date_of_birth:
+        return []
+    matches = Client.objects.filter(
+        family_name_index=crypto.blind_index("family_name", family_name),
+        date_of_birth_index=crypto.blind_index("date_of_birth", date_of_birth),
+    )
+    if exclude_pk:
+        matches = matches.exclude(pk=exclude_pk)
+    return list(matches.order_by("reference").values_list("reference", flat=True)[:10])
+
+
+# --- people and teams ---------------------------------------------------------
 
 
 def _people() -> QuerySet[User]:
@@ -47,3 +295,15 @@ def role_counts() -> dict[str, int]:
 
 def adviser_profile_of(user: User) -> AdviserProfile | None:
     return AdviserProfile.objects.filter(user=user).first()
+
+
+def colleagues_for_sharing(user: User) -> QuerySet[User]:
+    """People a case may be shared with: active staff with a case role, except the user."""
+    return (
+        User.objects.filter(
+            is_active=True, groups__name__in=[Role.ADVISER.value, Role.SUPERVISOR.value]
+        )
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )

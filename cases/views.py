@@ -1,21 +1,692 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Pages for clients and cases. Thin: fetch through an access helper, validate, call a service.
 
-from caseload.roles import Role, role_required
-from cases import selectors
+Client and case pages answer 404 to anyone who may not see the record, so
+that a refusal never confirms that it exists. Every page that shows client
+data records an access event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from caseload.audit import access_record
+from caseload.roles import Role, role_required, roles_of
+from cases import selectors, services
+from cases.forms import (
+    BreakGlassForm,
+    CaseForm,
+    CaseStatusForm,
+    ClientForm,
+    ClientSearchForm,
+    ConsentForm,
+    DeadlineForm,
+    ObstacleForm,
+    ObstacleResolveForm,
+    OutcomeForm,
+    OutcomeProgressForm,
+    ReassignForm,
+    ReferralInForm,
+    ReferralOutForm,
+    ShareForm,
+)
+from cases.models import (
+    Case,
+    CaseDeadline,
+    CaseEvent,
+    CaseShare,
+    CaseType,
+    ConsentRecord,
+    Obstacle,
+    Outcome,
+)
+
+CASE_ROLES = (Role.ADVISER, Role.SUPERVISOR)
+
+
+def _apply_service_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's validation errors beside the fields they name."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: Form,
+    *,
+    title: str,
+    submit: str,
+    back_url: str,
+    case: Case | None = None,
+    intro: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "cases/form_page.html",
+        {
+            "form": form,
+            "title": title,
+            "submit": submit,
+            "back_url": back_url,
+            "case": case,
+            "intro": intro,
+        },
+        status=status,
+    )
+
+
+def _managed_case(request: HttpRequest, pk: int) -> Case:
+    """A case the user may see and manage; 404 if they may not see it, 403 if only view."""
+    case = selectors.case_for_user(request.user, pk)
+    if not selectors.case_can_manage(request.user, case):
+        raise PermissionDenied
+    return case
+
+
+def _contributed_case(request: HttpRequest, pk: int) -> Case:
+    case = selectors.case_for_user(request.user, pk)
+    if not selectors.case_can_contribute(request.user, case):
+        raise PermissionDenied
+    return case
+
+
+# --- caseload ---------------------------------------------------------------
 
 
 @require_GET
 @role_required(Role.ADVISER)
 def my_caseload(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in Case.Status.values or status == Case.Status.CLOSED:
+        status = ""
+    order = request.GET.get("order", "deadline")
+    if order not in selectors.CASELOAD_ORDERINGS:
+        order = "deadline"
+    try:
+        case_type_id = int(request.GET.get("type", "") or 0) or None
+    except ValueError:
+        case_type_id = None
+    cases = selectors.caseload_of(
+        request.user, status=status, case_type_id=case_type_id, order=order
+    )
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    shared = list(selectors.cases_shared_with(request.user)[:50])
+    access_record(
+        request=request, actor=request.user, objects=[*page.object_list, *shared], via="caseload"
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "cases/my_caseload.html",
         {
+            "page": page,
+            "shared": shared,
             "profile": selectors.adviser_profile_of(request.user),
             "teams": selectors.teams_of(request.user),
+            "statuses": [s for s in Case.Status if s != Case.Status.CLOSED],
+            "case_types": CaseType.objects.filter(is_active=True),
+            "orderings": {key: label for key, (label, _) in selectors.CASELOAD_ORDERINGS.items()},
+            "current": {"status": status, "type": case_type_id, "order": order},
+            "query": query.urlencode(),
         },
+    )
+
+
+# --- clients ----------------------------------------------------------------
+
+
+@require_GET
+@role_required(*CASE_ROLES)
+def client_search(request: HttpRequest) -> HttpResponse:
+    form = ClientSearchForm(request.GET or None)
+    results, elsewhere = None, []
+    if form.is_bound and form.is_valid():
+        results, elsewhere = selectors.client_search(request.user, **form.cleaned_data)
+        results = list(results)
+        access_record(request=request, actor=request.user, objects=results, via="client search")
+    return render(
+        request,
+        "cases/client_search.html",
+        {"form": form, "results": results, "elsewhere": elsewhere},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CASE_ROLES)
+def client_create(request: HttpRequest) -> HttpResponse:
+    form = ClientForm(request.POST or None)
+    duplicates: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        duplicates = selectors.possible_duplicates(
+            family_name=form.cleaned_data["family_name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+        )
+        if duplicates and not form.cleaned_data["not_a_duplicate"]:
+            form.add_error(
+                "not_a_duplicate",
+                "A client with this family name and date of birth already exists. Check the "
+                "references above, or tick this box if this is a different person.",
+            )
+        else:
+            client = services.client_create(created_by=request.user, **form.client_fields())
+            messages.success(request, f"Client {client.reference} created.")
+            return redirect("cases:client_detail", pk=client.pk)
+    return render(
+        request,
+        "cases/client_form.html",
+        {"form": form, "duplicates": duplicates, "title": "New client"},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_for_user(request.user, pk)
+    cases = list(
+        selectors.visible_cases(request.user)
+        .filter(client=client)
+        .select_related("case_type", "assigned_to")
+        .order_by("-created_at")
+    )
+    for case in cases:
+        case.client = client
+    consents = list(client.consents.select_related("recorded_by"))
+    for consent in consents:
+        consent.client = client
+    access_record(request=request, actor=request.user, objects=[client], via="client page")
+    return render(
+        request,
+        "cases/client_detail.html",
+        {
+            "client": client,
+            "cases": cases,
+            "consents": consents,
+            "can_open_case": Role.ADVISER in roles_of(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_for_user(request.user, pk)
+    if not roles_of(request.user) & set(CASE_ROLES):
+        raise Http404
+    form = ClientForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        services.client_update(client=client, **form.client_fields())
+        messages.success(request, "Client details saved.")
+        return redirect("cases:client_detail", pk=client.pk)
+    access_record(request=request, actor=request.user, objects=[client], via="client edit")
+    return render(
+        request,
+        "cases/client_form.html",
+        {"form": form, "client": client, "title": f"Edit client {client.reference}"},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_for_user(request.user, pk)
+    if not roles_of(request.user) & set(CASE_ROLES):
+        raise Http404
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(client=client, recorded_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Consent recorded.")
+            return redirect("cases:client_detail", pk=client.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Record consent for {client.reference}",
+        submit="Record consent",
+        back_url=reverse("cases:client_detail", args=[client.pk]),
+        status=400 if form.errors else 200,
+    )
+
+
+# --- cases ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADVISER)
+def case_create(request: HttpRequest, pk: int) -> HttpResponse:
+    client = selectors.client_for_user(request.user, pk)
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(client=client, opened_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Case {case.reference} opened.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Open a case for {client.reference}",
+        submit="Open case",
+        back_url=reverse("cases:client_detail", args=[client.pk]),
+        status=400 if form.errors else 200,
+    )
+
+
+TIMELINE_FILTERS = {
+    "": ("Everything", None),
+    "status": ("Status and assignment", [CaseEvent.Kind.STATUS, CaseEvent.Kind.ASSIGNED]),
+    "deadlines": ("Deadlines", [CaseEvent.Kind.DEADLINE_ADDED, CaseEvent.Kind.DEADLINE_CHANGED]),
+    "outcomes": ("Outcomes", [CaseEvent.Kind.OUTCOME]),
+    "obstacles": ("Obstacles", [CaseEvent.Kind.OBSTACLE]),
+    "sharing": (
+        "Sharing and access",
+        [CaseEvent.Kind.SHARED, CaseEvent.Kind.SHARE_REVOKED, CaseEvent.Kind.BREAK_GLASS],
+    ),
+    "referrals": ("Referrals", [CaseEvent.Kind.REFERRAL]),
+}
+
+
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for_user(request.user, pk)
+    kind = request.GET.get("kind", "")
+    if kind not in TIMELINE_FILTERS:
+        kind = ""
+    events = case.events.select_related("actor")
+    if TIMELINE_FILTERS[kind][1]:
+        events = events.filter(kind__in=TIMELINE_FILTERS[kind][1])
+    events = list(events[:200])
+    outcomes = list(case.outcomes.prefetch_related("progress"))
+    for outcome in outcomes:
+        for entry in outcome.progress.all():
+            entry.outcome = outcome
+    access_record(request=request, actor=request.user, objects=[case, case.client], via="case page")
+    can_manage = selectors.case_can_manage(request.user, case)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "client": case.client,
+            "events": events,
+            "timeline_filters": {k: label for k, (label, _) in TIMELINE_FILTERS.items()},
+            "kind": kind,
+            "deadlines": list(case.deadlines.all()),
+            "outcomes": outcomes,
+            "obstacles": list(case.obstacles.all()),
+            "shares": list(selectors.shares_of(case)) if can_manage else [],
+            "referrals": list(case.referrals.all()),
+            "can_manage": can_manage,
+            "can_contribute": can_manage or selectors.case_can_contribute(request.user, case),
+            "can_reassign": selectors.case_is_supervised_by(case, request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _managed_case(request, pk)
+    form = CaseStatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_status_change(case=case, changed_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Case is now {case.get_status_display().lower()}.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Change the status of {case.reference}",
+        submit="Change status",
+        back_url=reverse("cases:case_detail", args=[case.pk]),
+        case=case,
+        intro=f"The case is {case.get_status_display().lower()}.",
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for_user(request.user, pk)
+    if not selectors.case_is_supervised_by(case, request.user):
+        raise PermissionDenied
+    advisers = selectors.team_advisers(case.team)
+    form = ReassignForm(request.POST or None, advisers=advisers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_assign(case=case, assigned_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"{case.reference} is now with {case.assigned_to.display_name}."
+            )
+            if request.POST.get("from") == "queue":
+                return redirect("cases:unallocated")
+            return redirect("cases:case_detail", pk=case.pk)
+    verb = "Allocate" if case.assigned_to is None else "Reassign"
+    return _form_page(
+        request,
+        form,
+        title=f"{verb} {case.reference}",
+        submit=verb,
+        back_url=reverse("cases:case_detail", args=[case.pk]),
+        case=case,
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@role_required(Role.SUPERVISOR)
+def unallocated(request: HttpRequest) -> HttpResponse:
+    cases = list(selectors.unallocated_for(request.user)[:200])
+    access_record(request=request, actor=request.user, objects=cases, via="unallocated queue")
+    return render(request, "cases/unallocated.html", {"cases": cases})
+
+
+# --- deadlines, outcomes, obstacles ---------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def deadline_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _contributed_case(request, pk)
+    form = DeadlineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deadline_add(case=case, added_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Deadline added.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Add a deadline to {case.reference}",
+        submit="Add deadline",
+        back_url=reverse("cases:case_detail", args=[case.pk]),
+        case=case,
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def deadline_status(request: HttpRequest, pk: int, deadline_pk: int, status: str) -> HttpResponse:
+    case = _contributed_case(request, pk)
+    if status not in (CaseDeadline.Status.MET, CaseDeadline.Status.CANCELLED):
+        raise Http404
+    deadline = get_object_or_404(case.deadlines, pk=deadline_pk)
+    deadline.case = case
+    try:
+        services.deadline_set_status(deadline=deadline, status=status, changed_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Deadline updated.")
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _managed_case(request, pk)
+    form = OutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcome_add(case=case, added_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Outcome added.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Plan an outcome for {case.reference}",
+        submit="Add outcome",
+        back_url=reverse("cases:case_detail", args=[case.pk]),
+        case=case,
+        intro="Make it SMART: specific, measurable, achievable, relevant and time-bound.",
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def outcome_progress(request: HttpRequest, pk: int, outcome_pk: int) -> HttpResponse:
+    case = _contributed_case(request, pk)
+    outcome = get_object_or_404(Outcome, pk=outcome_pk, case=case)
+    outcome.case = case
+    form = OutcomeProgressForm(
+        request.POST or None,
+        initial={"status": outcome.status, "progress_percent": outcome.progress_percent},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcome_progress_record(
+                outcome=outcome, recorded_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Progress recorded.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return _form_page(
+        request,
+        form,
+        title="Record progress on an outcome",
+        submit="Record progress",
+        back_url=reverse("cases:case_detail", args=[case.pk]),
+        case=case,
+        intro=f"Outcome: {outcome.description}",
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def obstacle_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _contributed_case(request, pk)
+    form = ObstacleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.obstacle_record(case=case, raised_by=request.user, **form.cleaned_data)
+        messages.success(request, "Obstacle recorded.")
+        return redirect("cases:case_detail", pk=case.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Record an obstacle on {case.reference}",
+        submit="Record obstacle",
+        back_url=reverse("cases:case_detail", args=[case.pk]),
+        case=case,
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def obstacle_resolve(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpResponse:
+    case = _contributed_case(request, pk)
+    obstacle = get_object_or_404(Obstacle, pk=obstacle_pk, case=case)
+    obstacle.case = case
+    form = ObstacleResolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.obstacle_resolve(
+                obstacle=obstacle, resolved_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Obstacle resolved.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return _form_page(
+        request,
+        form,
+        title="Resolve an obstacle",
+        submit="Resolve",
+        back_url=reverse("cases:case_detail", args=[case.pk]),
+        case=case,
+        intro=f"{obstacle.get_kind_display()}: {obstacle.description}",
+        status=400 if form.errors else 200,
+    )
+
+
+# --- sharing, break the glass, referrals -------------------------------------------
+
+
+def _current_consents(case: Case) -> Any:
+    return ConsentRecord.objects.filter(client=case.client, withdrawn_on__isnull=True)
+
+
+@require_http_methods(["GET", "POST"])
+def share_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _managed_case(request, pk)
+    form = ShareForm(
+        request.POST or None,
+        colleagues=selectors.colleagues_for_sharing(request.user),
+        consents=_current_consents(case),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_share(case=case, shared_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Case shared.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Share {case.reference} with a colleague",
+        submit="Share case",
+        back_url=reverse("cases:case_detail", args=[case.pk]),
+        case=case,
+        intro="Access ends by itself after the date you choose. You can revoke it sooner.",
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def share_revoke(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+    case = _managed_case(request, pk)
+    share = get_object_or_404(
+        CaseShare.objects.select_related("shared_with"), pk=share_pk, case=case
+    )
+    share.case = case
+    try:
+        services.share_revoke(share=share, revoked_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Share with {share.shared_with.display_name} revoked.")
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CASE_ROLES)
+def break_glass(request: HttpRequest) -> HttpResponse:
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reference = form.cleaned_data["reference"].strip().upper()
+        case = None
+        if reference.startswith("CASE-") and reference[5:].isdigit():
+            case = (
+                Case.objects.select_related("client__data_key")
+                .filter(pk=int(reference[5:]), restricted=True)
+                .first()
+            )
+        if case is None:
+            form.add_error("reference", "There is no restricted case with this reference.")
+        else:
+            try:
+                services.break_glass(
+                    case=case, user=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                _apply_service_errors(form, error)
+            else:
+                messages.warning(
+                    request,
+                    f"You have access to {case.reference} for {services.BREAK_GLASS_HOURS} hours. "
+                    "This access is logged and the case's supervisor has been told.",
+                )
+                return redirect("cases:case_detail", pk=case.pk)
+    return _form_page(
+        request,
+        form,
+        title="Break the glass",
+        submit="Open the restricted case",
+        back_url=reverse("home"),
+        intro=(
+            "Use this only when you need a restricted case urgently and its adviser and "
+            "supervisor cannot share it with you."
+        ),
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_out_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _managed_case(request, pk)
+    form = ReferralOutForm(request.POST or None, consents=_current_consents(case))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_out(case=case, created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Referral recorded.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Refer {case.reference} to another agency",
+        submit="Record referral",
+        back_url=reverse("cases:case_detail", args=[case.pk]),
+        case=case,
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CASE_ROLES)
+def referral_in(request: HttpRequest) -> HttpResponse:
+    form = ReferralInForm(request.POST or None, prefix="referral")
+    client_form = ClientForm(request.POST or None, prefix="client")
+    del client_form.fields["not_a_duplicate"]
+    if request.method == "POST" and form.is_valid() and client_form.is_valid():
+        case = services.referral_in(
+            received_by=request.user, client_fields=client_form.client_fields(), **form.cleaned_data
+        )
+        messages.success(
+            request,
+            f"Referral recorded as {case.reference}; it waits in {case.team.name}'s "
+            "unallocated queue.",
+        )
+        if selectors.case_is_supervised_by(case, request.user):
+            return redirect("cases:unallocated")
+        return redirect("cases:client_detail", pk=case.client_id)
+    return render(
+        request,
+        "cases/referral_in.html",
+        {"form": form, "client_form": client_form},
+        status=400 if (form.errors or client_form.errors) else 200,
     )
 
 

@@ -1,0 +1,261 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from cases.models import (
+    Case,
+    CaseDeadline,
+    CaseShare,
+    CaseType,
+    Client,
+    ConsentRecord,
+    Obstacle,
+    Outcome,
+    Team,
+    User,
+    VulnerabilityIndicator,
+)
+
+UK_DATE_HELP = "For example 27/3/1990"
+
+
+class UKDateField(forms.DateField):
+    """A date typed the British way (day/month/year), with a clear message when it is not."""
+
+    widget = forms.DateInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    default_error_messages = {"invalid": "Enter a real date as day/month/year, like 27/3/2025."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y"])
+        kwargs.setdefault("help_text", UK_DATE_HELP)
+        super().__init__(**kwargs)
+        self.widget.format = "%d/%m/%Y"
+
+
+class ClientSearchForm(forms.Form):
+    reference = forms.CharField(required=False, max_length=20, label="Client reference")
+    family_name = forms.CharField(required=False, max_length=100, label="Family name")
+    date_of_birth = UKDateField(required=False, label="Date of birth")
+    postcode = forms.CharField(required=False, max_length=10)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not any(data.get(f) for f in ("reference", "family_name", "date_of_birth", "postcode")):
+            raise forms.ValidationError("Enter at least one thing to search for.")
+        return data
+
+
+class ClientForm(forms.ModelForm):
+    date_of_birth = UKDateField(required=False, label="Date of birth")
+    vulnerabilities = forms.MultipleChoiceField(
+        choices=VulnerabilityIndicator.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Vulnerability indicators",
+    )
+    not_a_duplicate = forms.BooleanField(
+        required=False,
+        label="I have checked: this is a different person from the possible duplicates above",
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "given_name",
+            "family_name",
+            "preferred_name",
+            "date_of_birth",
+            "email",
+            "phone",
+            "address",
+            "postcode",
+            "communication_needs",
+            "reasonable_adjustments",
+            "vulnerabilities",
+            "vulnerability_notes",
+        ]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "communication_needs": forms.Textarea(attrs={"rows": 2}),
+            "reasonable_adjustments": forms.Textarea(attrs={"rows": 2}),
+            "vulnerability_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"given_name": "Given name", "family_name": "Family name"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["vulnerabilities"] = [
+                c for c in (self.instance.vulnerabilities or "").split(",") if c
+            ]
+        if self.instance.pk:
+            del self.fields["not_a_duplicate"]
+
+    def clean_date_of_birth(self) -> Any:
+        value = self.cleaned_data.get("date_of_birth")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        return value
+
+    def clean_vulnerabilities(self) -> str:
+        return ",".join(self.cleaned_data.get("vulnerabilities") or [])
+
+    def client_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ConsentForm(forms.ModelForm):
+    given_on = UKDateField(label="Consent given on")
+
+    class Meta:
+        model = ConsentRecord
+        fields = ["scope", "shared_with", "details", "given_on", "method"]
+        widgets = {"details": forms.Textarea(attrs={"rows": 3})}
+
+
+class CaseForm(forms.ModelForm):
+    case_type = forms.ModelChoiceField(queryset=CaseType.objects.filter(is_active=True))
+
+    class Meta:
+        model = Case
+        fields = ["case_type", "presenting_issue", "referral_source", "restricted"]
+        widgets = {"presenting_issue": forms.Textarea(attrs={"rows": 4})}
+        labels = {"restricted": "Restricted case (sensitive)"}
+
+
+class CaseStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in Case.Status if s != Case.Status.REFERRED]
+    )
+    closure_reason = forms.ChoiceField(
+        choices=[("", "Not closing"), *Case.ClosureReason.choices],
+        required=False,
+        label="Reason for closing",
+        help_text="Needed when you close the case.",
+    )
+    closure_outcome = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Outcome for the client",
+        help_text="Needed when you close the case.",
+    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ReassignForm(forms.Form):
+    adviser = forms.ModelChoiceField(queryset=User.objects.none(), label="New adviser")
+    handover_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Handover note",
+        help_text="What the new adviser needs to know to pick the case up.",
+    )
+
+    def __init__(self, *args: Any, advisers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["adviser"].queryset = advisers
+        self.fields["adviser"].label_from_instance = lambda user: user.display_name
+
+
+class DeadlineForm(forms.ModelForm):
+    due_on = UKDateField(label="Due on")
+
+    class Meta:
+        model = CaseDeadline
+        fields = ["due_on", "description"]
+
+
+class OutcomeForm(forms.ModelForm):
+    target_date = UKDateField(label="Target date")
+
+    class Meta:
+        model = Outcome
+        fields = ["description", "measure", "target_date"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "measure": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class OutcomeProgressForm(forms.Form):
+    status = forms.ChoiceField(choices=Outcome.Status.choices)
+    progress_percent = forms.IntegerField(min_value=0, max_value=100, label="Progress (%)")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What has changed")
+
+
+class ObstacleForm(forms.ModelForm):
+    class Meta:
+        model = Obstacle
+        fields = ["kind", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = {"kind": "Type of obstacle"}
+
+
+class ObstacleResolveForm(forms.Form):
+    resolution = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="How it was resolved"
+    )
+
+
+class ShareForm(forms.Form):
+    shared_with = forms.ModelChoiceField(queryset=User.objects.none(), label="Colleague")
+    level = forms.ChoiceField(choices=CaseShare.Level.choices, label="Access")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for sharing")
+    consent = forms.ModelChoiceField(
+        queryset=ConsentRecord.objects.none(),
+        required=False,
+        label="Client consent this share relies on",
+        empty_label="Choose a consent record",
+    )
+    expires_on = UKDateField(label="Access ends after")
+
+    def __init__(self, *args: Any, colleagues: Any, consents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shared_with"].queryset = colleagues
+        self.fields["shared_with"].label_from_instance = lambda user: user.display_name
+        self.fields["consent"].queryset = consents
+        self.fields["consent"].label_from_instance = lambda consent: (
+            f"{consent.get_scope_display()}, given {consent.given_on:%d/%m/%Y}"
+        )
+
+
+class BreakGlassForm(forms.Form):
+    reference = forms.CharField(
+        max_length=20, label="Case reference", help_text="For example CASE-000123"
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why you need this case now",
+        help_text="Your reason is recorded and the case's supervisor is told.",
+    )
+
+
+class ReferralOutForm(forms.Form):
+    agency = forms.CharField(max_length=200, label="Agency referred to")
+    contact = forms.CharField(max_length=200, required=False, label="Contact at the agency")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for referral")
+    consent = forms.ModelChoiceField(
+        queryset=ConsentRecord.objects.none(),
+        required=False,
+        label="Client consent for this referral",
+        empty_label="Choose a consent record",
+    )
+    follow_up_on = UKDateField(required=False, label="Follow up on")
+
+    def __init__(self, *args: Any, consents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].queryset = consents
+        self.fields["consent"].label_from_instance = lambda consent: (
+            f"{consent.get_scope_display()}, given {consent.given_on:%d/%m/%Y}"
+        )
+
+
+class ReferralInForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), label="Team")
+    case_type = forms.ModelChoiceField(queryset=CaseType.objects.filter(is_active=True))
+    agency = forms.CharField(max_length=200, label="Referred by (organisation)")
+    contact = forms.CharField(max_length=200, required=False, label="Contact at that organisation")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for referral")
+    presenting_issue = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))

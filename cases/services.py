@@ -1,0 +1,636 @@
+"""Every write to clients and cases. Views call these; nothing else changes the rows.
+
+Services check the rules that make a change valid (a closure needs a reason,
+a share needs current consent, a reassignment stays in the team) and raise
+``ValidationError`` keyed by form field, so a form can show the message
+beside the field. Each runs in one transaction: nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from caseload import crypto
+from caseload.models import counter_next
+from caseload.roles import Role, roles_of
+from cases import selectors
+from cases.models import (
+    BreakGlassAccess,
+    Case,
+    CaseDeadline,
+    CaseEvent,
+    CaseShare,
+    CaseType,
+    CaseUserObjectPermission,
+    Client,
+    ConsentRecord,
+    Obstacle,
+    Outcome,
+    OutcomeProgress,
+    Referral,
+    Team,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+CLIENT_FIELDS = [
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "date_of_birth",
+    "email",
+    "phone",
+    "address",
+    "postcode",
+    "communication_needs",
+    "reasonable_adjustments",
+    "vulnerabilities",
+    "vulnerability_notes",
+]
+BREAK_GLASS_HOURS = 8
+
+
+# --- clients ----------------------------------------------------------------
+
+
+def _client_set_indexes(client: Client) -> None:
+    client.family_name_index = crypto.blind_index("family_name", client.family_name)
+    client.date_of_birth_index = crypto.blind_index("date_of_birth", client.date_of_birth)
+    client.postcode_index = crypto.blind_index("postcode", client.postcode)
+
+
+@transaction.atomic
+def client_create(*, created_by: User, **fields: Any) -> Client:
+    """Create a client with a data key of their own and a new reference."""
+    unknown = set(fields) - set(CLIENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown client fields: {', '.join(sorted(unknown))}")
+    client = Client(
+        data_key=crypto.data_key_create(),
+        reference=f"C-{counter_next('client'):06d}",
+        created_by=created_by,
+        **fields,
+    )
+    _client_set_indexes(client)
+    client.save()
+    return client
+
+
+@transaction.atomic
+def client_update(*, client: Client, **fields: Any) -> Client:
+    for name, value in fields.items():
+        if name not in CLIENT_FIELDS:
+            raise TypeError(f"Unknown client field: {name}")
+        setattr(client, name, value)
+    _client_set_indexes(client)
+    client.save()
+    return client
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    client: Client,
+    recorded_by: User,
+    scope: str,
+    shared_with: str,
+    details: str,
+    given_on: date,
+    method: str,
+    today: date | None = None,
+) -> ConsentRecord:
+    today = today or timezone.localdate()
+    if given_on > today:
+        raise ValidationError({"given_on": "Consent cannot be given in the future."})
+    consent = ConsentRecord(
+        client=client,
+        scope=scope,
+        shared_with=shared_with,
+        details=details,
+        given_on=given_on,
+        method=method,
+        recorded_by=recorded_by,
+    )
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: ConsentRecord, on: date | None = None) -> ConsentRecord:
+    """Record that the client withdrew consent; shares resting on it end now."""
+    consent.withdrawn_on = on or timezone.localdate()
+    consent.save(update_fields=["withdrawn_on"])
+    now = timezone.now()
+    for share in consent.shares.filter(revoked_at__isnull=True).select_related("case__client"):
+        share_revoke(share=share, revoked_by=consent.recorded_by, now=now)
+    return consent
+
+
+# --- cases ------------------------------------------------------------------
+
+
+def _event(
+    case: Case,
+    kind: str,
+    summary: str,
+    *,
+    actor: User | None,
+    detail: str = "",
+    at: datetime | None = None,
+) -> CaseEvent:
+    event = CaseEvent(
+        case=case, kind=kind, summary=summary, detail=detail, actor=actor, at=at or timezone.now()
+    )
+    event.save()
+    return event
+
+
+def _team_of(user: User) -> Team | None:
+    return selectors.teams_of(user).first()
+
+
+@transaction.atomic
+def case_open(
+    *,
+    client: Client,
+    case_type: CaseType,
+    opened_by: User,
+    presenting_issue: str,
+    referral_source: str = Case.ReferralSource.SELF,
+    restricted: bool = False,
+    now: datetime | None = None,
+) -> Case:
+    """Open a case for a client, assigned to the adviser who opens it."""
+    now = now or timezone.now()
+    if Role.ADVISER not in roles_of(opened_by):
+        raise ValidationError("Only an adviser can open a case on their own caseload.")
+    case = Case(
+        client=client,
+        case_type=case_type,
+        presenting_issue=presenting_issue,
+        referral_source=referral_source,
+        restricted=restricted,
+        status=Case.Status.OPEN,
+        opened_on=timezone.localdate(now),
+        assigned_to=opened_by,
+        team=_team_of(opened_by),
+        created_by=opened_by,
+    )
+    case.save()
+    _event(case, CaseEvent.Kind.CREATED, "Case opened", actor=opened_by, at=now)
+    return case
+
+
+@transaction.atomic
+def case_status_change(
+    *,
+    case: Case,
+    status: str,
+    changed_by: User,
+    closure_reason: str = "",
+    closure_outcome: str = "",
+    comment: str = "",
+    now: datetime | None = None,
+) -> Case:
+    """Move a case through referred → open → on hold → closed, or reopen it."""
+    now = now or timezone.now()
+    old = case.status
+    if status == old:
+        raise ValidationError({"status": f"The case is already {case.get_status_display()}."})
+    if status == Case.Status.REFERRED:
+        raise ValidationError({"status": "A case cannot go back to referred."})
+    if status == Case.Status.CLOSED:
+        if not closure_reason:
+            raise ValidationError({"closure_reason": "Say why the case is being closed."})
+        if not closure_outcome.strip():
+            raise ValidationError({"closure_outcome": "Record the outcome for the client."})
+        case.closed_on = timezone.localdate(now)
+        case.closure_reason = closure_reason
+        case.closure_outcome = closure_outcome
+    elif old == Case.Status.CLOSED:
+        # Reopening keeps the history of the closure in the events.
+        case.closed_on = None
+        case.closure_reason = ""
+        case.closure_outcome = ""
+    if status == Case.Status.OPEN and case.opened_on is None:
+        case.opened_on = timezone.localdate(now)
+    case.status = status
+    case.save()
+    verb = "Reopened" if old == Case.Status.CLOSED else "Status changed"
+    summary = f"{verb}: {Case.Status(old).label} → {Case.Status(status).label}"
+    if status == Case.Status.CLOSED:
+        summary += f" ({Case.ClosureReason(closure_reason).label})"
+        comment = "\n\n".join(part for part in (closure_outcome, comment) if part)
+    _event(case, CaseEvent.Kind.STATUS, summary, actor=changed_by, detail=comment, at=now)
+    return case
+
+
+@transaction.atomic
+def case_assign(
+    *,
+    case: Case,
+    adviser: User,
+    assigned_by: User,
+    handover_note: str,
+    now: datetime | None = None,
+) -> Case:
+    """Give a case to an adviser of its team, with a handover note (reassign or allocate)."""
+    now = now or timezone.now()
+    if case.team is None or not selectors.case_is_supervised_by(case, assigned_by):
+        raise ValidationError("Only a supervisor of the case's team can reassign it.")
+    if not selectors.team_advisers(case.team).filter(pk=adviser.pk).exists():
+        raise ValidationError({"adviser": f"Choose an adviser in {case.team.name}."})
+    if adviser.pk == case.assigned_to_id:
+        raise ValidationError({"adviser": "The case is already assigned to this adviser."})
+    if not handover_note.strip():
+        raise ValidationError({"handover_note": "Write a handover note for the new adviser."})
+    previous = case.assigned_to
+    case.assigned_to = adviser
+    case.save(update_fields=["assigned_to"])
+    if previous is None:
+        summary = f"Allocated to {adviser.display_name}"
+    else:
+        summary = f"Reassigned from {previous.display_name} to {adviser.display_name}"
+    _event(case, CaseEvent.Kind.ASSIGNED, summary, actor=assigned_by, detail=handover_note, at=now)
+    return case
+
+
+def _refresh_next_deadline(case: Case) -> None:
+    first = case.deadlines.filter(status=CaseDeadline.Status.OPEN).order_by("due_on").first()
+    case.next_deadline_on = first.due_on if first else None
+    case.save(update_fields=["next_deadline_on"])
+
+
+@transaction.atomic
+def deadline_add(
+    *, case: Case, due_on: date, description: str, added_by: User, today: date | None = None
+) -> CaseDeadline:
+    today = today or timezone.localdate()
+    if due_on < today:
+        raise ValidationError({"due_on": "A new deadline cannot be in the past."})
+    deadline = CaseDeadline(case=case, due_on=due_on, description=description, created_by=added_by)
+    deadline.save()
+    _refresh_next_deadline(case)
+    _event(
+        case,
+        CaseEvent.Kind.DEADLINE_ADDED,
+        f"Deadline added for {due_on:%d/%m/%Y}",
+        actor=added_by,
+        detail=description,
+    )
+    return deadline
+
+
+@transaction.atomic
+def deadline_set_status(*, deadline: CaseDeadline, status: str, changed_by: User) -> CaseDeadline:
+    if deadline.status != CaseDeadline.Status.OPEN:
+        raise ValidationError("Only an open deadline can be marked met or cancelled.")
+    deadline.status = status
+    deadline.save(update_fields=["status"])
+    _refresh_next_deadline(deadline.case)
+    _event(
+        deadline.case,
+        CaseEvent.Kind.DEADLINE_CHANGED,
+        f"Deadline of {deadline.due_on:%d/%m/%Y} marked {CaseDeadline.Status(status).label.lower()}",
+        actor=changed_by,
+    )
+    return deadline
+
+
+@transaction.atomic
+def outcome_add(
+    *,
+    case: Case,
+    description: str,
+    measure: str,
+    target_date: date,
+    added_by: User,
+    today: date | None = None,
+) -> Outcome:
+    today = today or timezone.localdate()
+    if target_date < today:
+        raise ValidationError({"target_date": "The target date cannot be in the past."})
+    outcome = Outcome(
+        case=case,
+        description=description,
+        measure=measure,
+        target_date=target_date,
+        created_by=added_by,
+    )
+    outcome.save()
+    _event(case, CaseEvent.Kind.OUTCOME, "Outcome planned", actor=added_by, detail=description)
+    return outcome
+
+
+@transaction.atomic
+def outcome_progress_record(
+    *, outcome: Outcome, note: str, status: str, progress_percent: int, recorded_by: User
+) -> OutcomeProgress:
+    if status == Outcome.Status.ACHIEVED and progress_percent != 100:
+        raise ValidationError({"progress_percent": "An achieved outcome is 100% complete."})
+    entry = OutcomeProgress(
+        outcome=outcome,
+        note=note,
+        status=status,
+        progress_percent=progress_percent,
+        recorded_by=recorded_by,
+    )
+    entry.save()
+    outcome.status = status
+    outcome.progress_percent = progress_percent
+    outcome.save(update_fields=["status", "progress_percent"])
+    _event(
+        outcome.case,
+        CaseEvent.Kind.OUTCOME,
+        f"Outcome progress: {Outcome.Status(status).label}, {progress_percent}%",
+        actor=recorded_by,
+        detail=note,
+    )
+    return entry
+
+
+@transaction.atomic
+def obstacle_record(*, case: Case, kind: str, description: str, raised_by: User) -> Obstacle:
+    obstacle = Obstacle(case=case, kind=kind, description=description, raised_by=raised_by)
+    obstacle.save()
+    _event(
+        case,
+        CaseEvent.Kind.OBSTACLE,
+        f"Obstacle recorded: {Obstacle.Kind(kind).label}",
+        actor=raised_by,
+        detail=description,
+    )
+    return obstacle
+
+
+@transaction.atomic
+def obstacle_resolve(
+    *, obstacle: Obstacle, resolution: str, resolved_by: User, now: datetime | None = None
+) -> Obstacle:
+    if obstacle.status == Obstacle.Status.RESOLVED:
+        raise ValidationError("This obstacle is already resolved.")
+    if not resolution.strip():
+        raise ValidationError({"resolution": "Say how the obstacle was resolved."})
+    obstacle.status = Obstacle.Status.RESOLVED
+    obstacle.resolution = resolution
+    obstacle.resolved_by = resolved_by
+    obstacle.resolved_at = now or timezone.now()
+    obstacle.save()
+    _event(
+        obstacle.case,
+        CaseEvent.Kind.OBSTACLE,
+        f"Obstacle resolved: {obstacle.get_kind_display()}",
+        actor=resolved_by,
+        detail=resolution,
+    )
+    return obstacle
+
+
+# --- sharing and break the glass ----------------------------------------------------
+
+
+@transaction.atomic
+def case_share(
+    *,
+    case: Case,
+    shared_with: User,
+    level: str,
+    reason: str,
+    consent: ConsentRecord | None,
+    expires_on: date,
+    shared_by: User,
+    now: datetime | None = None,
+) -> CaseShare:
+    """Share a case with a colleague until the end of ``expires_on``, on recorded consent."""
+    now = now or timezone.now()
+    if case.restricted:
+        raise ValidationError(
+            "A restricted case cannot be shared; a colleague who needs it must break the glass."
+        )
+    if consent is None:
+        raise ValidationError({"consent": "Choose the client's consent this share relies on."})
+    if consent.client_id != case.client_id or not consent.is_current:
+        raise ValidationError({"consent": "Choose a current consent record of this client."})
+    if expires_on <= timezone.localdate(now):
+        raise ValidationError({"expires_on": "The share must end after today."})
+    if expires_on > timezone.localdate(now) + timedelta(days=366):
+        raise ValidationError({"expires_on": "A share can last a year at most."})
+    if shared_with.pk == case.assigned_to_id:
+        raise ValidationError({"shared_with": "The case is already assigned to this person."})
+    if not roles_of(shared_with) & {Role.ADVISER, Role.SUPERVISOR}:
+        raise ValidationError({"shared_with": "Share only with an adviser or a supervisor."})
+    expires_at = timezone.make_aware(
+        datetime.combine(expires_on + timedelta(days=1), datetime.min.time())
+    )
+    # One live share per person and case: a new share replaces the old one.
+    for old in case.shares.filter(shared_with=shared_with, revoked_at__isnull=True):
+        share_revoke(share=old, revoked_by=shared_by, now=now, record=False)
+    share = CaseShare(
+        case=case,
+        shared_with=shared_with,
+        level=level,
+        reason=reason,
+        consent=consent,
+        expires_at=expires_at,
+        shared_by=shared_by,
+    )
+    share.save()
+    codenames = ["view_case"]
+    if level == CaseShare.Level.CONTRIBUTE:
+        codenames.append("contribute_case")
+    for permission in Permission.objects.filter(
+        content_type__app_label="cases", codename__in=codenames
+    ):
+        CaseUserObjectPermission.objects.update_or_create(
+            user=shared_with,
+            permission=permission,
+            content_object=case,
+            defaults={"share": share, "expires_at": expires_at},
+        )
+    _event(
+        case,
+        CaseEvent.Kind.SHARED,
+        f"Shared with {shared_with.display_name} ({share.get_level_display().lower()}) "
+        f"until {expires_on:%d/%m/%Y}",
+        actor=shared_by,
+        detail=reason,
+        at=now,
+    )
+    return share
+
+
+@transaction.atomic
+def share_revoke(
+    *, share: CaseShare, revoked_by: User, now: datetime | None = None, record: bool = True
+) -> CaseShare:
+    if share.revoked_at is not None:
+        raise ValidationError("This share has already been revoked.")
+    share.revoked_at = now or timezone.now()
+    share.revoked_by = revoked_by
+    share.save(update_fields=["revoked_at", "revoked_by"])
+    CaseUserObjectPermission.objects.filter(share=share).delete()
+    if record:
+        _event(
+            share.case,
+            CaseEvent.Kind.SHARE_REVOKED,
+            f"Share with {share.shared_with.display_name} revoked",
+            actor=revoked_by,
+        )
+    return share
+
+
+@transaction.atomic
+def break_glass(
+    *, case: Case, user: User, reason: str, now: datetime | None = None
+) -> BreakGlassAccess:
+    """Open a restricted case for a few hours, with a reason; its supervisors are told."""
+    now = now or timezone.now()
+    if not case.restricted:
+        raise ValidationError("Break the glass is only for restricted cases.")
+    if not roles_of(user) & {Role.ADVISER, Role.SUPERVISOR}:
+        raise ValidationError("Only advisers and supervisors can break the glass.")
+    if len(reason.strip()) < 10:
+        raise ValidationError({"reason": "Explain why you need this case now."})
+    access = BreakGlassAccess(
+        case=case,
+        user=user,
+        reason=reason,
+        granted_at=now,
+        expires_at=now + timedelta(hours=BREAK_GLASS_HOURS),
+    )
+    access.save()
+    _event(
+        case,
+        CaseEvent.Kind.BREAK_GLASS,
+        f"Opened by {user.display_name} by break the glass",
+        actor=user,
+        detail=reason,
+        at=now,
+    )
+    transaction.on_commit(lambda: _notify_break_glass(access.pk))
+    return access
+
+
+def _notify_break_glass(access_id: int) -> None:
+    """Email the case's supervisors. Ids and staff names only: no client data."""
+    access = BreakGlassAccess.objects.select_related("case__team", "user").get(pk=access_id)
+    case = access.case
+    recipients = []
+    if case.team is not None:
+        recipients = [u.email for u in case.team.supervisors.all() if u.email]
+    if not recipients:
+        logger.warning(
+            "Break-glass access %s on case %s: no supervisor to notify", access.pk, case.pk
+        )
+        return
+    link = settings.CASELOAD_BASE_URL + reverse("cases:case_detail", args=[case.pk])
+    send_mail(
+        subject=f"Restricted case {case.reference} opened by break the glass",
+        message=(
+            f"{access.user.display_name} opened the restricted case {case.reference} by break "
+            f"the glass at {timezone.localtime(access.granted_at):%H:%M on %d/%m/%Y}. "
+            f"Their reason is recorded on the case.\n\n{link}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+# --- referrals ----------------------------------------------------------------
+
+
+@transaction.atomic
+def referral_out(
+    *,
+    case: Case,
+    agency: str,
+    contact: str,
+    reason: str,
+    consent: ConsentRecord | None,
+    follow_up_on: date | None,
+    created_by: User,
+    today: date | None = None,
+) -> Referral:
+    today = today or timezone.localdate()
+    if consent is None or consent.client_id != case.client_id or not consent.is_current:
+        raise ValidationError(
+            {"consent": "A referral out needs the client's current consent: record it first."}
+        )
+    if follow_up_on is not None and follow_up_on < today:
+        raise ValidationError({"follow_up_on": "The follow-up date cannot be in the past."})
+    referral = Referral(
+        case=case,
+        direction=Referral.Direction.OUT,
+        agency=agency,
+        contact=contact,
+        reason=reason,
+        consent=consent,
+        follow_up_on=follow_up_on,
+        status=Referral.Status.SENT,
+        created_by=created_by,
+    )
+    referral.save()
+    _event(
+        case, CaseEvent.Kind.REFERRAL, f"Referred out to {agency}", actor=created_by, detail=reason
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_in(
+    *,
+    team: Team,
+    case_type: CaseType,
+    agency: str,
+    contact: str,
+    reason: str,
+    presenting_issue: str,
+    received_by: User,
+    client: Client | None = None,
+    client_fields: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Record a referral from a partner: the case waits, unallocated, in the team's queue."""
+    now = now or timezone.now()
+    if client is None:
+        client = client_create(created_by=received_by, **(client_fields or {}))
+    case = Case(
+        client=client,
+        case_type=case_type,
+        presenting_issue=presenting_issue,
+        referral_source=Case.ReferralSource.PARTNER,
+        status=Case.Status.REFERRED,
+        team=team,
+        assigned_to=None,
+        created_by=received_by,
+    )
+    case.save()
+    Referral(
+        case=case,
+        direction=Referral.Direction.IN,
+        agency=agency,
+        contact=contact,
+        reason=reason,
+        status=Referral.Status.RECEIVED,
+        created_by=received_by,
+    ).save()
+    _event(
+        case,
+        CaseEvent.Kind.REFERRAL,
+        f"Referral received from {agency} for {team.name}",
+        actor=received_by,
+        detail=reason,
+        at=now,
+    )
+    return case
