@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -84,3 +85,65 @@ class TeamFactory(factory.django.DjangoModelFactory):
     def members(self, create: bool, extracted: list[User] | None, **kwargs: object) -> None:
         if create and extracted:
             self.members.add(*extracted)
+
+
+# --- clients and cases ----------------------------------------------------------
+
+
+class CaseTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.CaseType"
+        django_get_or_create = ("name",)
+
+    name = "Housing"
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    """A client made through the service, so they get a data key and blind indexes."""
+
+    class Meta:
+        model = "cases.Client"
+
+    given_name = factory.Faker("first_name", locale="en_GB")
+    family_name = factory.Faker("last_name", locale="en_GB")
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=16, maximum_age=80)
+    postcode = factory.Faker("postcode", locale="en_GB")
+    created_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> object:
+        from cases.services import client_create
+
+        return client_create(**kwargs)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """An open case assigned to ``assigned_to`` in their team, made through the service."""
+
+    class Meta:
+        model = "cases.Case"
+
+    client = factory.SubFactory(ClientFactory)
+    case_type = factory.SubFactory(CaseTypeFactory)
+    presenting_issue = "Rent arrears and a notice seeking possession"
+    assigned_to = factory.SubFactory(AdviserFactory)
+    restricted = False
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> object:
+        from cases.services import case_open
+
+        adviser = kwargs.pop("assigned_to")
+        return case_open(opened_by=adviser, **kwargs)
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.ConsentRecord"
+
+    client = factory.SubFactory(ClientFactory)
+    scope = "colleagues"
+    shared_with = "Colleagues in the advice team"
+    given_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+    method = "verbal"
+    recorded_by = factory.SubFactory(UserFactory)
