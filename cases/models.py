@@ -656,8 +656,9 @@ def _encrypted_fields(model: type[models.Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedFieldMixin)]
 
 
-# The audit trail records changes to these models but never a personal value:
-# encrypted fields are left out (their blind indexes too, which are guessable).
+# The audit trail records which fields changed on these models but never a
+# personal value: encrypted fields and their (guessable) blind indexes are
+# written as "[encrypted]" on both sides of the change.
 for _model in (
     Client,
     ConsentRecord,
@@ -671,10 +672,10 @@ for _model in (
     BreakGlassAccess,
     Referral,
 ):
-    _excluded = _encrypted_fields(_model)
+    _masked = _encrypted_fields(_model)
     if _model is Client:
-        _excluded += ["family_name_index", "date_of_birth_index", "postcode_index"]
-    auditlog.register(_model, exclude_fields=_excluded)
+        _masked += ["family_name_index", "date_of_birth_index", "postcode_index"]
+    auditlog.register(_model, mask_fields=_masked, mask_callable="caseload.audit.redact")
 auditlog.register(CaseType)
 
 auditlog.register(
