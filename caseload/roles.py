@@ -35,19 +35,28 @@ ADMIN_PERMISSIONS = [
     ("cases", "add_adviserprofile"),
     ("cases", "change_adviserprofile"),
     ("auth", "view_group"),
+    ("cases", "view_casetype"),
+    ("cases", "add_casetype"),
+    ("cases", "change_casetype"),
 ]
 
 
-def role_groups_ensure(*, group_model: Any, permission_model: Any) -> None:
-    """Create the role groups and the Admin role's permissions if they are missing.
+def role_groups_ensure(
+    *,
+    group_model: Any,
+    permission_model: Any,
+    admin_permissions: list[tuple[str, str]] = ADMIN_PERMISSIONS,
+) -> None:
+    """Create the role groups and give the Admin role its permissions, if missing.
 
     Takes the models as arguments so that a migration can pass its historical
-    models; permissions must already exist.
+    models, and the permissions so that a migration can pass the list as it
+    stood then; the permissions must already exist.
     """
     for role in Role:
         group_model.objects.get_or_create(name=role.value)
     admin = group_model.objects.get(name=Role.ADMIN.value)
-    for app_label, codename in ADMIN_PERMISSIONS:
+    for app_label, codename in admin_permissions:
         admin.permissions.add(
             permission_model.objects.get(content_type__app_label=app_label, codename=codename)
         )

@@ -370,6 +370,9 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Error pages and reports show neither POST data nor local variables.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "caseload.errors.RedactingExceptionReporterFilter"
+
 # Logs carry ids, never personal data.
 LOG_LEVEL = env_choice(
     "LOG_LEVEL",

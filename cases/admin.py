@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
-from cases.models import AdviserProfile, Team, User
+from cases.models import AdviserProfile, CaseType, Team, User
 
 
 class AdviserProfileInline(admin.StackedInline):
@@ -36,3 +36,14 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name"]
     filter_horizontal = ["supervisors", "members"]
+
+
+@admin.register(CaseType)
+class CaseTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: CaseType | None = None) -> bool:
+        # Cases keep their type for ever: retire a type by making it inactive.
+        return False

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from auditlog.registry import auditlog
@@ -401,6 +401,11 @@ class CaseDeadline(models.Model):
     def __str__(self) -> str:
         return f"Deadline {self.pk}"
 
+    def is_overdue(self, *, today: date | None = None) -> bool:
+        """Still open and past its date."""
+        today = today or timezone.localdate()
+        return self.status == self.Status.OPEN and self.due_on < today
+
     def encryption_key(self) -> DataKey:
         return self.case.client.data_key
 
@@ -551,6 +556,11 @@ class CaseShare(models.Model):
 
     def encryption_key(self) -> DataKey:
         return self.case.client.data_key
+
+    @property
+    def ends_on(self) -> date:
+        """The last day of access: the share expires at the start of the next day."""
+        return timezone.localdate(self.expires_at - timedelta(microseconds=1))
 
     def is_active(self, *, now: datetime | None = None) -> bool:
         """Not revoked and not yet expired."""

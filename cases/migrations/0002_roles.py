@@ -5,6 +5,21 @@ from django.db import migrations
 
 from caseload.roles import Role, role_groups_ensure
 
+# The Admin role's permissions as they stood at this migration.
+ADMIN_PERMISSIONS = [
+    ("cases", "view_user"),
+    ("cases", "add_user"),
+    ("cases", "change_user"),
+    ("cases", "view_team"),
+    ("cases", "add_team"),
+    ("cases", "change_team"),
+    ("cases", "delete_team"),
+    ("cases", "view_adviserprofile"),
+    ("cases", "add_adviserprofile"),
+    ("cases", "change_adviserprofile"),
+    ("auth", "view_group"),
+]
+
 
 def create_roles(apps, schema_editor):
     # Permissions are normally created after all migrations; make sure they exist now.
@@ -15,6 +30,7 @@ def create_roles(apps, schema_editor):
     role_groups_ensure(
         group_model=apps.get_model("auth", "Group"),
         permission_model=apps.get_model("auth", "Permission"),
+        admin_permissions=ADMIN_PERMISSIONS,
     )
 
 
