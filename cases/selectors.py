@@ -95,6 +95,23 @@ def case_can_manage(user: User, case: Case) -> bool:
     )
 
 
+def client_can_change(user: User, client: Client) -> bool:
+    """May edit the client's details and record consent: their creator, or whoever manages
+    one of their cases (its adviser or a supervisor of its team). A share does not give it."""
+    if client.created_by_id == user.pk:
+        return True
+    managed = Q(assigned_to=user)
+    if Role.SUPERVISOR in roles_of(user):
+        managed |= Q(
+            Exists(
+                Team.supervisors.through.objects.filter(
+                    team_id=OuterRef("team_id"), user_id=user.pk
+                )
+            )
+        )
+    return Case.objects.filter(managed, client=client).exists()
+
+
 def case_can_contribute(user: User, case: Case, *, now: datetime | None = None) -> bool:
     """May add obstacles, progress and deadlines: managers, contributors by share, break-glass."""
     if case_can_manage(user, case):

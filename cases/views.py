@@ -215,6 +215,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cases": cases,
             "consents": consents,
             "can_open_case": Role.ADVISER in roles_of(request.user),
+            "can_change": selectors.client_can_change(request.user, client),
         },
     )
 
@@ -222,8 +223,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_for_user(request.user, pk)
-    if not roles_of(request.user) & set(CASE_ROLES):
-        raise Http404
+    if not selectors.client_can_change(request.user, client):
+        raise PermissionDenied
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         services.client_update(client=client, **form.client_fields())
@@ -241,8 +242,8 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_for_user(request.user, pk)
-    if not roles_of(request.user) & set(CASE_ROLES):
-        raise Http404
+    if not selectors.client_can_change(request.user, client):
+        raise PermissionDenied
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
