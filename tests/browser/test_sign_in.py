@@ -5,11 +5,10 @@ import pytest
 from tests.conftest import assert_accessible
 from tests.factories import PASSWORD
 
-# Transactional, so the live server thread sees the test's data; the serialised
-# rollback restores what migrations created (the role groups) after each flush.
+# Transactional, so that the live server thread sees the test's data.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

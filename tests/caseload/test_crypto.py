@@ -26,7 +26,9 @@ def _reload(client: Client) -> Client:
 
 def test_a_client_reads_back_exactly_as_written(alice):
     client = ClientFactory(
-        given_name="Zoë", family_name="O'Brien-Ngata", date_of_birth=date(1990, 3, 27),
+        given_name="Zoë",
+        family_name="O'Brien-Ngata",
+        date_of_birth=date(1990, 3, 27),
         created_by=alice,
     )
 
@@ -117,9 +119,7 @@ def test_a_wrong_master_key_is_an_error_naming_the_key_id_never_garbage(settings
 
 def test_rotating_keys_lets_the_old_master_key_be_removed(settings, alice, capsys):
     settings.CASELOAD_MASTER_KEYS = [OLD]
-    clients = [
-        ClientFactory(family_name=f"Rotated{n}", created_by=alice) for n in range(5)
-    ]
+    clients = [ClientFactory(family_name=f"Rotated{n}", created_by=alice) for n in range(5)]
     settings.CASELOAD_MASTER_KEYS = [NEW, OLD]
 
     call_command("rotate_keys", batch_size=2)
