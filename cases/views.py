@@ -148,10 +148,12 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
 # --- clients ----------------------------------------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
 def client_search(request: HttpRequest) -> HttpResponse:
-    form = ClientSearchForm(request.GET or None)
+    # Searched by POST: names and dates of birth must never appear in URLs,
+    # where they would reach server logs and browser history.
+    form = ClientSearchForm(request.POST or None)
     results, elsewhere = None, []
     if form.is_bound and form.is_valid():
         results, elsewhere = selectors.client_search(request.user, **form.cleaned_data)

@@ -152,3 +152,45 @@ def test_closed_cases_leave_the_caseload(alice):
     response = client.get(reverse("cases:my_caseload"))
 
     assert response.context["page"].paginator.count == 0
+
+
+def test_a_search_finds_a_client_by_name_and_date_of_birth_sent_in_the_body(alice):
+    mine = ClientFactory(
+        family_name="Quillfeather", date_of_birth=date(1987, 11, 3), created_by=alice
+    )
+
+    response = client_for(alice).post(
+        reverse("cases:client_search"),
+        {"family_name": "quillfeather", "date_of_birth": "3/11/1987"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["results"] == [mine]
+
+
+def test_a_search_in_the_address_bar_searches_nothing(alice):
+    ClientFactory(family_name="Quillfeather", created_by=alice)
+
+    response = client_for(alice).get(
+        reverse("cases:client_search"), {"family_name": "Quillfeather"}
+    )
+
+    assert response.context["results"] is None
+    assert 'method="post"' in response.content.decode()
+
+
+def test_an_open_deadline_in_the_past_is_shown_as_overdue(alice):
+    case = CaseFactory(assigned_to=alice)
+    from cases import services
+
+    services.deadline_add(
+        case=case,
+        due_on=date.today() - timedelta(days=2),
+        description="Appeal lodged",
+        added_by=alice,
+        today=date.today() - timedelta(days=5),
+    )
+
+    html = client_for(alice).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+
+    assert "Overdue" in html
