@@ -127,3 +127,18 @@ class EncryptedDateField(EncryptedFieldMixin, models.DateField):
 
     def pre_save(self, instance: models.Model, add: bool) -> crypto.Ciphertext | None:
         return EncryptedFieldMixin.pre_save(self, instance, add)
+
+
+def encrypt_now(instance: models.Model) -> dict[str, str | None]:
+    """Encrypt every encrypted field of ``instance`` in place and return the tokens.
+
+    For records whose integrity hash covers the ciphertext: the tokens exist
+    before the row is inserted, and reading a field still gives its plain value.
+    """
+    tokens: dict[str, str | None] = {}
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, EncryptedFieldMixin):
+            token = field.pre_save(instance, add=True)
+            instance.__dict__[field.attname] = token
+            tokens[field.attname] = None if token is None else str(token)
+    return tokens

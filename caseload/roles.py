@@ -38,6 +38,10 @@ ADMIN_PERMISSIONS = [
     ("cases", "view_casetype"),
     ("cases", "add_casetype"),
     ("cases", "change_casetype"),
+    ("notes", "view_notetemplate"),
+    ("notes", "add_notetemplate"),
+    ("notes", "change_notetemplate"),
+    ("notes", "delete_notetemplate"),
 ]
 
 

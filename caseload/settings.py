@@ -111,6 +111,14 @@ CASELOAD_BASE_URL = env_str(
     "The address people use to reach Caseload, for links in emails.",
 ).rstrip("/")
 
+CASELOAD_LATE_ENTRY_HOURS = env_int(
+    "CASELOAD_LATE_ENTRY_HOURS",
+    24,
+    "A case note written more than this many hours after the contact is marked as a late "
+    "entry. Default 24.",
+    minimum=1,
+)
+
 INSTALLED_APPS = [
     "caseload.admin_config.CaseloadAdminConfig",
     "django.contrib.auth",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("cases.urls")),
+    path("", include("notes.urls")),
     path("", include("reviews.urls")),
     path("configuration/", admin.site.urls),
 ]

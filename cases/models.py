@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from caseload.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from caseload.fields import (
     EncryptedCharField,
     EncryptedDateField,
@@ -339,7 +340,7 @@ class Case(models.Model):
         return (timezone.localdate(now) - timezone.localdate(self.last_contact_at)).days
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     """The history of a case: status changes, assignments, deadlines, shares. Never edited."""
 
     class Kind(models.TextChoices):
@@ -354,6 +355,7 @@ class CaseEvent(models.Model):
         OUTCOME = "outcome", "Outcome"
         OBSTACLE = "obstacle", "Obstacle"
         REFERRAL = "referral", "Referral"
+        ACTION = "action", "Action"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -363,6 +365,8 @@ class CaseEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -170,13 +171,30 @@ def caseload_of(
     if case_type_id:
         cases = cases.filter(case_type_id=case_type_id)
     fields = CASELOAD_ORDERINGS.get(order, CASELOAD_ORDERINGS["deadline"])[1]
-    return cases.select_related("client__data_key", "case_type").order_by(*fields)
+    return with_overdue_actions(cases.select_related("client__data_key", "case_type")).order_by(
+        *fields
+    )
+
+
+def with_overdue_actions(cases: QuerySet[Case], *, today: date | None = None) -> QuerySet[Case]:
+    """Annotate each case with the number of its open actions past their due date."""
+    from notes.models import Action
+
+    today = today or timezone.localdate()
+    overdue = (
+        Action.objects.filter(case=OuterRef("pk"), status=Action.Status.OPEN, due_on__lt=today)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return cases.annotate(overdue_actions=Coalesce(Subquery(overdue), 0))
 
 
 def cases_shared_with(user: User, *, now: datetime | None = None) -> QuerySet[Case]:
     """Open cases others have shared with ``user`` (active shares only)."""
     now = now or timezone.now()
-    return (
+    shared = (
         Case.objects.open()
         .filter(
             restricted=False,
@@ -189,6 +207,7 @@ def cases_shared_with(user: User, *, now: datetime | None = None) -> QuerySet[Ca
         .select_related("client__data_key", "case_type", "assigned_to")
         .order_by("next_deadline_on", "pk")
     )
+    return with_overdue_actions(shared)
 
 
 def unallocated_for(supervisor: User) -> QuerySet[Case]:

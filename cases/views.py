@@ -16,6 +16,8 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caseload.audit import access_record
@@ -41,7 +43,6 @@ from cases.forms import (
 from cases.models import (
     Case,
     CaseDeadline,
-    CaseEvent,
     CaseShare,
     CaseType,
     ConsentRecord,
@@ -291,54 +292,71 @@ def case_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-TIMELINE_FILTERS = {
-    "": ("Everything", None),
-    "status": ("Status and assignment", [CaseEvent.Kind.STATUS, CaseEvent.Kind.ASSIGNED]),
-    "deadlines": ("Deadlines", [CaseEvent.Kind.DEADLINE_ADDED, CaseEvent.Kind.DEADLINE_CHANGED]),
-    "outcomes": ("Outcomes", [CaseEvent.Kind.OUTCOME]),
-    "obstacles": ("Obstacles", [CaseEvent.Kind.OBSTACLE]),
-    "sharing": (
-        "Sharing and access",
-        [CaseEvent.Kind.SHARED, CaseEvent.Kind.SHARE_REVOKED, CaseEvent.Kind.BREAK_GLASS],
-    ),
-    "referrals": ("Referrals", [CaseEvent.Kind.REFERRAL]),
-}
-
-
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_user(request.user, pk)
+    return case_page(request, case)
+
+
+def case_page(
+    request: HttpRequest, case: Case, *, note_form: Form | None = None, status: int = 200
+) -> HttpResponse:
+    """The case page: summary, plans, the note form and one page of the timeline."""
+    from notes import selectors as note_selectors
+    from notes.forms import NoteForm
+
     kind = request.GET.get("kind", "")
-    if kind not in TIMELINE_FILTERS:
+    if kind not in note_selectors.TIMELINE_FILTERS:
         kind = ""
-    events = case.events.select_related("actor")
-    if TIMELINE_FILTERS[kind][1]:
-        events = events.filter(kind__in=TIMELINE_FILTERS[kind][1])
-    events = list(events[:200])
+    before = None
+    if request.GET.get("before"):
+        before = parse_datetime(request.GET["before"])
+    page = note_selectors.timeline(case, kind=kind, before=before)
     outcomes = list(case.outcomes.prefetch_related("progress"))
     for outcome in outcomes:
         for entry in outcome.progress.all():
             entry.outcome = outcome
-    access_record(request=request, actor=request.user, objects=[case, case.client], via="case page")
     can_manage = selectors.case_can_manage(request.user, case)
+    can_contribute = can_manage or selectors.case_can_contribute(request.user, case)
+    templates = note_selectors.templates_for(case)
+    if note_form is None and can_contribute:
+        now = timezone.localtime()
+        initial = {"contact_date": now.date(), "contact_time": now.strftime("%H:%M")}
+        chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
+        if chosen is not None:
+            initial.update(facts=chosen.facts, next_steps=chosen.next_steps)
+        note_form = NoteForm(initial=initial)
+    access_record(
+        request=request,
+        actor=request.user,
+        objects=[case, case.client, *page.notes],
+        via="case page",
+    )
+    query = request.GET.copy()
+    query.pop("before", None)
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
             "client": case.client,
-            "events": events,
-            "timeline_filters": {k: label for k, (label, _) in TIMELINE_FILTERS.items()},
+            "timeline": page,
+            "timeline_filters": {k: v[0] for k, v in note_selectors.TIMELINE_FILTERS.items()},
             "kind": kind,
+            "query": query.urlencode(),
             "deadlines": list(case.deadlines.all()),
             "outcomes": outcomes,
             "obstacles": list(case.obstacles.all()),
+            "actions": note_selectors.open_actions(case),
             "shares": list(selectors.shares_of(case)) if can_manage else [],
             "referrals": list(case.referrals.all()),
             "can_manage": can_manage,
-            "can_contribute": can_manage or selectors.case_can_contribute(request.user, case),
+            "can_contribute": can_contribute,
             "can_reassign": selectors.case_is_supervised_by(case, request.user),
+            "note_form": note_form,
+            "note_templates": templates,
         },
+        status=status,
     )
 
 

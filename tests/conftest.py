@@ -32,6 +32,18 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("CASELOAD_ARTIFACTS_DIR", ROOT / ".ci" / "artifacts"))
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Let this suite's connections empty append-only tables.
+
+    Transactional tests are flushed with TRUNCATE, which the append-only
+    triggers refuse unless the session sets caseload.allow_truncate; only the
+    test suite does (see caseload/append_only.py).
+    """
+    options = settings.DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = "-c caseload.allow_truncate=on"
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: SettingsWrapper) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,4 +7,39 @@ document.addEventListener("DOMContentLoaded", () => {
   if (summary) {
     summary.focus();
   }
+
+  // Ask before leaving a page whose form has unsaved text.
+  let dirty = false;
+  document.querySelectorAll("form[data-warn-unsaved]").forEach((form) => {
+    form.addEventListener("input", () => {
+      dirty = true;
+    });
+    form.addEventListener("submit", () => {
+      dirty = false;
+    });
+    // A form shown again after an error holds text not yet saved.
+    if (form.querySelector("[aria-invalid='true']")) {
+      dirty = true;
+    }
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (dirty) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  // Ctrl+Enter (or Cmd+Enter) saves the form from any of its fields.
+  document.querySelectorAll("form[data-submit-shortcut]").forEach((form) => {
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+  });
+
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.addEventListener("click", () => window.print());
+  });
 });

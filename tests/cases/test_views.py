@@ -121,8 +121,11 @@ def test_the_case_timeline_filters_by_kind(alice):
     everything = client.get(reverse("cases:case_detail", args=[case.pk]))
     obstacles = client.get(reverse("cases:case_detail", args=[case.pk]), {"kind": "obstacles"})
 
-    assert [e.kind for e in everything.context["events"]] == ["obstacle", "created"]
-    assert [e.kind for e in obstacles.context["events"]] == ["obstacle"]
+    def kinds(response):
+        return [entry.item.kind for entry in response.context["timeline"].items]
+
+    assert kinds(everything) == ["obstacle", "created"]
+    assert kinds(obstacles) == ["obstacle"]
 
 
 def test_the_caseload_filters_by_status_and_pages_by_25(alice):

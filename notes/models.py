@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, timedelta
+from typing import Any
+
+from auditlog.registry import auditlog
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from caseload.append_only import AppendOnlyModel, AppendOnlyQuerySet
+from caseload.crypto import Ciphertext
+from caseload.fields import EncryptedCharField, EncryptedFieldMixin, EncryptedTextField
+from caseload.models import DataKey
+
+
+class CaseNote(AppendOnlyModel):
+    """A contemporaneous record of a contact or piece of work on a case. Never changed.
+
+    A correction is a new note that points at the one it corrects. Each note
+    carries a SHA-256 hash over its content (ciphertext included) and the hash
+    of the case's previous note, so that any change made behind the
+    database's back breaks the chain (``manage.py verify_notes``).
+    """
+
+    class Channel(models.TextChoices):
+        FACE_TO_FACE = "face_to_face", "Face to face"
+        PHONE = "phone", "Phone"
+        VIDEO = "video", "Video call"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+        THIRD_PARTY = "third_party", "With a third party"
+        FILE_NOTE = "file_note", "File note (no contact)"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="notes")
+    sequence = models.PositiveIntegerField(editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    contact_at = models.DateTimeField("When the contact happened")
+    recorded_at = models.DateTimeField(editable=False)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    present = EncryptedCharField("Who was present or contacted", max_length=300, blank=True)
+    facts = EncryptedTextField("What happened (facts)")
+    opinion = EncryptedTextField("Professional opinion or assessment", blank=True)
+    actions_taken = EncryptedTextField("Actions taken", blank=True)
+    next_steps = EncryptedTextField("Agreed next steps", blank=True)
+    no_further_action = models.BooleanField(default=False)
+    no_further_action_reason = EncryptedTextField(blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    correction_reason = EncryptedTextField(blank=True)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    content_hash = models.CharField(max_length=64, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-contact_at", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "sequence"], name="note_sequence_per_case"),
+            models.CheckConstraint(
+                condition=models.Q(contact_at__lte=models.F("recorded_at")),
+                name="note_contact_not_after_recording",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["case", "-contact_at", "-sequence"], name="note_case_timeline_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.case.client.data_key
+
+    @property
+    def is_late(self) -> bool:
+        """Written longer after the contact than the organisation allows for a timely note."""
+        return self.recorded_at - self.contact_at > timedelta(
+            hours=settings.CASELOAD_LATE_ENTRY_HOURS
+        )
+
+    @property
+    def is_contact(self) -> bool:
+        """Whether the note records contact rather than a file note."""
+        return self.channel != self.Channel.FILE_NOTE
+
+    def canonical_content(self) -> bytes:
+        """The bytes the hash covers: every stored column but the hash, ciphertext as stored."""
+        fields: dict[str, Any] = {
+            "case": self.case_id,
+            "sequence": self.sequence,
+            "author": self.author_id,
+            "contact_at": self.contact_at.astimezone(UTC).isoformat(),
+            "recorded_at": self.recorded_at.astimezone(UTC).isoformat(),
+            "channel": self.channel,
+            "no_further_action": self.no_further_action,
+            "corrects": self.corrects_id,
+            "previous_hash": self.previous_hash,
+        }
+        for field in self._meta.concrete_fields:
+            if isinstance(field, EncryptedFieldMixin):
+                value = self.__dict__.get(field.attname)
+                if value is not None and not isinstance(value, Ciphertext):
+                    # Read before hashing: the hash must cover what is stored.
+                    raise ValueError(f"{field.name} holds a decrypted value; reload the note.")
+                fields[field.attname] = value
+        return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical_content()).hexdigest()
+
+
+class Action(models.Model):
+    """An agreed next step: who does what by when, and what became of it."""
+
+    class Owner(models.TextChoices):
+        ADVISER = "adviser", "Adviser"
+        CLIENT = "client", "Client"
+        THIRD_PARTY = "third_party", "Third party"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="actions")
+    note = models.ForeignKey(
+        CaseNote, on_delete=models.PROTECT, related_name="actions", null=True, blank=True
+    )
+    description = EncryptedTextField("What is to be done")
+    owner = models.CharField("Who does it", max_length=20, choices=Owner.choices)
+    owner_detail = EncryptedCharField("Name of the third party", max_length=200, blank=True)
+    due_on = models.DateField("Due on")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(fields=["case", "status", "due_on"], name="action_case_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="open") | models.Q(completed_at__isnull=False),
+                name="action_closed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Action {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.case.client.data_key
+
+    def is_overdue(self, *, today: date | None = None) -> bool:
+        """Still open and past its due date."""
+        today = today or timezone.localdate()
+        return self.status == self.Status.OPEN and self.due_on < today
+
+
+class NoteTemplate(models.Model):
+    """Headings an admin sets per case type to give notes a structure (never content)."""
+
+    case_type = models.ForeignKey(
+        "cases.CaseType", on_delete=models.CASCADE, related_name="note_templates"
+    )
+    name = models.CharField(max_length=100)
+    facts = models.TextField(
+        "Headings for what happened",
+        help_text="Prefilled into the facts field, for example 'Situation:' and 'Client said:'.",
+    )
+    next_steps = models.TextField("Headings for next steps", blank=True)
+
+    class Meta:
+        ordering = ["case_type__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["case_type", "name"], name="note_template_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_type}: {self.name}"
+
+
+def _encrypted(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedFieldMixin)]
+
+
+auditlog.register(CaseNote, mask_fields=_encrypted(CaseNote), mask_callable="caseload.audit.redact")
+auditlog.register(Action, mask_fields=_encrypted(Action), mask_callable="caseload.audit.redact")
+auditlog.register(NoteTemplate)

@@ -1,0 +1,174 @@
+"""Writing case notes and actions. A note is appended once and never changed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from caseload.fields import encrypt_now
+from cases.models import Case, CaseEvent, User
+from notes.models import Action, CaseNote
+
+GENESIS_HASH = "0" * 64
+
+
+def _event(case: Case, summary: str, *, actor: User, detail: str = "") -> None:
+    CaseEvent(
+        case=case, kind=CaseEvent.Kind.ACTION, summary=summary, detail=detail, actor=actor
+    ).save()
+
+
+@transaction.atomic
+def note_append(
+    *,
+    case: Case,
+    author: User,
+    contact_at: datetime,
+    channel: str,
+    facts: str,
+    present: str = "",
+    opinion: str = "",
+    actions_taken: str = "",
+    next_steps: str = "",
+    no_further_action: bool = False,
+    no_further_action_reason: str = "",
+    corrects: CaseNote | None = None,
+    correction_reason: str = "",
+    action: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> CaseNote:
+    """Append a note to the case's chain; with ``corrects``, it is a correction of that note.
+
+    The case row is locked for the transaction, so two notes written at once
+    on one case take turns and each links to the hash of the one before.
+    """
+    now = now or timezone.now()
+    errors: dict[str, str] = {}
+    if contact_at > now:
+        errors["contact_at"] = "The contact cannot be in the future."
+    if not facts.strip():
+        errors["facts"] = "Record what happened."
+    if no_further_action:
+        if not no_further_action_reason.strip():
+            errors["no_further_action_reason"] = "Say why no further action is needed."
+    elif not next_steps.strip():
+        errors["next_steps"] = "Record the agreed next steps, or tick 'No further action'."
+    if corrects is not None:
+        if corrects.case_id != case.pk:
+            errors["corrects"] = "A correction must be on the same case."
+        if not correction_reason.strip():
+            errors["correction_reason"] = "Say what was wrong with the original note."
+    if errors:
+        raise ValidationError(errors)
+
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    last = (
+        CaseNote.objects.filter(case=locked)
+        .order_by("-sequence")
+        .values_list("sequence", "content_hash")
+        .first()
+    )
+    note = CaseNote(
+        case=case,
+        sequence=(last[0] + 1) if last else 1,
+        author=author,
+        contact_at=contact_at,
+        recorded_at=now,
+        channel=channel,
+        present=present,
+        facts=facts,
+        opinion=opinion,
+        actions_taken=actions_taken,
+        next_steps=next_steps,
+        no_further_action=no_further_action,
+        no_further_action_reason=no_further_action_reason if no_further_action else "",
+        corrects=corrects,
+        correction_reason=correction_reason if corrects else "",
+        previous_hash=last[1] if last else GENESIS_HASH,
+    )
+    encrypt_now(note)
+    note.content_hash = note.compute_hash()
+    note.save()
+
+    if note.is_contact and (case.last_contact_at is None or contact_at > case.last_contact_at):
+        case.last_contact_at = contact_at
+        case.save(update_fields=["last_contact_at"])
+    if action:
+        action_create(
+            case=case, note=note, created_by=author, today=timezone.localdate(now), **action
+        )
+    return note
+
+
+@transaction.atomic
+def action_create(
+    *,
+    case: Case,
+    description: str,
+    owner: str,
+    due_on: date,
+    created_by: User,
+    owner_detail: str = "",
+    note: CaseNote | None = None,
+    today: date | None = None,
+) -> Action:
+    today = today or timezone.localdate()
+    errors = {}
+    if not description.strip():
+        errors["description"] = "Say what is to be done."
+    if due_on < today:
+        errors["due_on"] = "The due date cannot be in the past."
+    if owner == Action.Owner.THIRD_PARTY and not owner_detail.strip():
+        errors["owner_detail"] = "Name the third party."
+    if errors:
+        raise ValidationError(errors)
+    action = Action(
+        case=case,
+        note=note,
+        description=description,
+        owner=owner,
+        owner_detail=owner_detail,
+        due_on=due_on,
+        created_by=created_by,
+    )
+    action.save()
+    _event(
+        case,
+        f"Action agreed for the {action.get_owner_display().lower()}, due {due_on:%d/%m/%Y}",
+        actor=created_by,
+        detail=description,
+    )
+    return action
+
+
+@transaction.atomic
+def action_complete(*, action: Action, completed_by: User, now: datetime | None = None) -> Action:
+    if action.status != Action.Status.OPEN:
+        raise ValidationError("Only an open action can be completed.")
+    action.status = Action.Status.DONE
+    action.completed_by = completed_by
+    action.completed_at = now or timezone.now()
+    action.save()
+    _event(action.case, "Action done", actor=completed_by, detail=action.description)
+    return action
+
+
+@transaction.atomic
+def action_cancel(
+    *, action: Action, reason: str, cancelled_by: User, now: datetime | None = None
+) -> Action:
+    if action.status != Action.Status.OPEN:
+        raise ValidationError("Only an open action can be cancelled.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the action is cancelled."})
+    action.status = Action.Status.CANCELLED
+    action.cancel_reason = reason
+    action.completed_by = cancelled_by
+    action.completed_at = now or timezone.now()
+    action.save()
+    _event(action.case, "Action cancelled", actor=cancelled_by, detail=reason)
+    return action

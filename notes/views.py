@@ -1,0 +1,164 @@
+"""Adding notes, corrections and actions. Each needs the right to contribute to the case."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import selectors
+from cases.models import Case
+from cases.views import _form_page, case_page
+from notes import services
+from notes.forms import ActionCancelForm, ActionForm, NoteForm
+from notes.models import Action, CaseNote
+
+
+def _contributed_case(request: HttpRequest, pk: int) -> Case:
+    case = selectors.case_for_user(request.user, pk)
+    if not selectors.case_can_contribute(request.user, case):
+        raise PermissionDenied
+    return case
+
+
+def _apply(form: Form, error: ValidationError, mapping: dict[str, str]) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            name = mapping.get(field, field)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_POST
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _contributed_case(request, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_append(case=case, author=request.user, **form.note_fields())
+        except ValidationError as error:
+            _apply(form, error, NoteForm.SERVICE_FIELD)
+        else:
+            messages.success(request, "Note saved.")
+            return redirect(reverse("cases:case_detail", args=[case.pk]) + "#timeline-heading")
+    # Not saved: show the case page again with everything typed and the errors.
+    messages.error(request, "The note was not saved. Check the errors below.")
+    return case_page(request, case, note_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    case = _contributed_case(request, pk)
+    original = get_object_or_404(CaseNote, pk=note_pk, case=case)
+    original.case = case
+    if request.method == "POST":
+        form = NoteForm(request.POST, correcting=original)
+    else:
+        contact = timezone.localtime(original.contact_at)
+        form = NoteForm(
+            correcting=original,
+            initial={
+                "contact_date": contact.date(),
+                "contact_time": contact.strftime("%H:%M"),
+                "channel": original.channel,
+                "present": original.present,
+                "facts": original.facts,
+                "opinion": original.opinion,
+                "actions_taken": original.actions_taken,
+                "next_steps": original.next_steps,
+                "no_further_action": original.no_further_action,
+                "no_further_action_reason": original.no_further_action_reason,
+            },
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_append(
+                case=case, author=request.user, corrects=original, **form.note_fields()
+            )
+        except ValidationError as error:
+            _apply(form, error, NoteForm.SERVICE_FIELD)
+        else:
+            messages.success(request, "Correction saved. The original note stays on the record.")
+            return redirect(reverse("cases:case_detail", args=[case.pk]) + "#timeline-heading")
+    return _form_page(
+        request,
+        form,
+        title=f"Correct a note on {case.reference}",
+        submit="Save correction",
+        back_url=reverse("cases:case_detail", args=[case.pk]),
+        case=case,
+        intro=(
+            "The original note is never changed: your correction is added as a new note "
+            "that points at it, and both stay on the timeline."
+        ),
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _contributed_case(request, pk)
+    form = ActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_create(case=case, created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error, {})
+        else:
+            messages.success(request, "Action added.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Add an action to {case.reference}",
+        submit="Add action",
+        back_url=reverse("cases:case_detail", args=[case.pk]),
+        case=case,
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def action_complete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    case = _contributed_case(request, pk)
+    action = get_object_or_404(Action, pk=action_pk, case=case)
+    action.case = case
+    try:
+        services.action_complete(action=action, completed_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Action marked done.")
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def action_cancel(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    case = _contributed_case(request, pk)
+    action = get_object_or_404(Action, pk=action_pk, case=case)
+    action.case = case
+    form = ActionCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_cancel(action=action, cancelled_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error, {})
+        else:
+            messages.success(request, "Action cancelled.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return _form_page(
+        request,
+        form,
+        title="Cancel an action",
+        submit="Cancel the action",
+        back_url=reverse("cases:case_detail", args=[case.pk]),
+        case=case,
+        intro=f"Action: {action.description}",
+        status=400 if form.errors else 200,
+    )
