@@ -123,7 +123,7 @@ def test_the_database_refuses_truncate_outside_the_test_suite(case, alice):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks in the way
         cursor.execute("SET LOCAL caseload.allow_truncate = 'off'")
-        with pytest.raises(IntegrityError, match="TRUNCATE refused"):
+        with pytest.raises(IntegrityError, match="TRUNCATE refused"), transaction.atomic():
             cursor.execute("TRUNCATE notes_casenote CASCADE")
 
 
