@@ -62,3 +62,18 @@ def test_the_demo_refuses_to_load_in_production(settings):
     with pytest.raises(CommandError, match="Refusing to load demo users"):
         call_command("demo")
     assert not User.objects.exists()
+
+
+def test_the_demo_shows_notes_corrections_late_entries_and_overdue_actions(capsys):
+    from notes.models import Action, CaseNote
+
+    call_command("demo")
+    call_command("demo")
+    call_command("verify_notes")
+
+    notes = list(CaseNote.objects.all())
+    assert len(notes) > 100
+    assert any(note.corrects_id for note in notes)
+    assert any(note.is_late for note in notes)
+    assert any(action.is_overdue() for action in Action.objects.all())
+    assert "every chain is intact" in capsys.readouterr().out
