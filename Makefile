@@ -1,5 +1,5 @@
 # The development loop. `make demo` and `make test` are the README's two commands.
-.PHONY: demo test lint format setup
+.PHONY: demo test lint format setup bench
 
 demo:
 	bin/demo
@@ -17,3 +17,8 @@ lint:
 format:
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
+
+# Builds a large organisation in the caseload_bench database (reused by later
+# runs) and prints page timings and query counts. BENCH_ARGS="--cases 200000".
+bench:
+	bench/run $(BENCH_ARGS)

@@ -29,6 +29,7 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         label="What happened (facts)",
         help_text="What was said and done, as facts.",
+        error_messages={"required": "Record what happened."},
     )
     opinion = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),

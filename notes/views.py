@@ -47,8 +47,8 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Note saved.")
             return redirect(reverse("cases:case_detail", args=[case.pk]) + "#timeline-heading")
-    # Not saved: show the case page again with everything typed and the errors.
-    messages.error(request, "The note was not saved. Check the errors below.")
+    # Not saved: show the case page again with everything typed and the errors
+    # (the error summary at the form says the note was not saved).
     return case_page(request, case, note_form=form, status=400)
 
 

@@ -1,0 +1,285 @@
+"""Benchmark: the pages people use all day, at the size of a large organisation.
+
+Builds (once; later runs reuse it) an organisation of advisers in teams with
+many open cases and shares, and one case with thousands of notes, then times
+each page through Django's test client and prints the median time and the
+number of SQL queries. Run through bench/run, which picks the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from datetime import timedelta
+
+import django
+
+django.setup()
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from caseload import crypto
+from caseload.models import counter_next
+from caseload.roles import Role
+from cases.models import (
+    AdviserProfile,
+    Case,
+    CaseShare,
+    CaseType,
+    CaseUserObjectPermission,
+    ConsentRecord,
+    Team,
+    User,
+)
+from cases.models import (
+    Client as CaseClient,
+)
+from notes import services as note_services
+from notes.models import CaseNote
+
+PREFIX = "bench"
+BENCH_PASSWORD = "bench-only-password"  # noqa: S105 - a throwaway benchmark database
+
+
+def build(*, cases: int, teams: int, advisers_per_team: int, shares: int, notes: int) -> None:
+    if User.objects.filter(username=f"{PREFIX}-adviser-0-0").exists():
+        print("Reusing the organisation built by an earlier run.")
+        return
+    started = time.perf_counter()
+    adviser_group = Group.objects.get(name=Role.ADVISER.value)
+    supervisor_group = Group.objects.get(name=Role.SUPERVISOR.value)
+    case_type, _ = CaseType.objects.get_or_create(name="Housing")
+    password = make_password(BENCH_PASSWORD)  # hashed once: hashing is slow on purpose
+    advisers: list[User] = []
+    with transaction.atomic():
+        memberships = []
+        for t in range(teams):
+            team = Team.objects.create(name=f"{PREFIX} team {t}")
+            supervisor = User.objects.create(username=f"{PREFIX}-supervisor-{t}", password=password)
+            supervisor.groups.add(supervisor_group)
+            team.supervisors.add(supervisor)
+            people = User.objects.bulk_create(
+                [
+                    User(username=f"{PREFIX}-adviser-{t}-{a}", password=password)
+                    for a in range(advisers_per_team)
+                ]
+            )
+            for adviser in people:
+                adviser.bench_team = team
+                memberships.append(Team.members.through(team=team, user=adviser))
+            advisers.extend(people)
+        Team.members.through.objects.bulk_create(memberships)
+        User.groups.through.objects.bulk_create(
+            [User.groups.through(user=a, group=adviser_group) for a in advisers]
+        )
+        AdviserProfile.objects.bulk_create([AdviserProfile(user=a) for a in advisers])
+    owner = advisers[0]
+    batch = 2000
+    made = 0
+    while made < cases:
+        size = min(batch, cases - made)
+        with transaction.atomic():
+            keys = [crypto.data_key_create() for _ in range(size)]
+            clients = []
+            for i, key in enumerate(keys):
+                n = made + i
+                client = CaseClient(
+                    reference=f"C-{counter_next('client'):06d}",
+                    data_key=key,
+                    given_name=f"Given{n}",
+                    family_name=f"Family{n}",
+                    created_by=owner,
+                )
+                client.family_name_index = crypto.blind_index("family_name", client.family_name)
+                clients.append(client)
+            CaseClient.objects.bulk_create(clients)
+            rows = []
+            for i, client in enumerate(clients):
+                adviser = advisers[(made + i) % len(advisers)]
+                rows.append(
+                    Case(
+                        client=client,
+                        case_type=case_type,
+                        presenting_issue="Rent arrears",
+                        status=Case.Status.OPEN,
+                        opened_on=timezone.localdate(),
+                        assigned_to=adviser,
+                        team=adviser.bench_team,
+                        created_by=adviser,
+                    )
+                )
+            Case.objects.bulk_create(rows)
+        made += size
+        print(f"  {made}/{cases} cases", flush=True)
+    # Shares to one adviser from all over the organisation.
+    receiver = advisers[-1]
+    view = CaseUserObjectPermission._meta.get_field("permission").related_model.objects.get(
+        codename="view_case"
+    )
+    shared_cases = list(
+        Case.objects.exclude(assigned_to=receiver).select_related("client")[:shares]
+    )
+    expires = timezone.now() + timedelta(days=30)
+    with transaction.atomic():
+        consents = ConsentRecord.objects.bulk_create(
+            [
+                ConsentRecord(
+                    client=c.client,
+                    scope="colleagues",
+                    shared_with="Colleagues",
+                    given_on=timezone.localdate(),
+                    method="verbal",
+                    recorded_by=owner,
+                )
+                for c in shared_cases
+            ]
+        )
+        share_rows = CaseShare.objects.bulk_create(
+            [
+                CaseShare(
+                    case=c,
+                    shared_with=receiver,
+                    level="view",
+                    reason="Cover",
+                    consent=k,
+                    expires_at=expires,
+                    shared_by=owner,
+                )
+                for c, k in zip(shared_cases, consents, strict=True)
+            ]
+        )
+        CaseUserObjectPermission.objects.bulk_create(
+            [
+                CaseUserObjectPermission(
+                    user=receiver,
+                    permission=view,
+                    content_object=s.case,
+                    share=s,
+                    expires_at=expires,
+                )
+                for s in share_rows
+            ]
+        )
+    # One case with a long history.
+    busy = Case.objects.filter(assigned_to=owner).select_related("client__data_key").first()
+    start = timezone.now() - timedelta(minutes=notes + 10)
+    for i in range(notes):
+        note_services.note_append(
+            case=busy,
+            author=owner,
+            contact_at=start + timedelta(minutes=i),
+            channel="phone",
+            facts=f"Contact {i}",
+            next_steps="Follow up",
+            now=start + timedelta(minutes=i, seconds=30),
+        )
+    print(f"Built in {time.perf_counter() - started:.0f} s.")
+
+
+def measure(
+    label: str,
+    client: Client,
+    url: str,
+    *,
+    runs: int = 15,
+    method: str = "get",
+    data: dict | None = None,
+) -> None:
+    timings = []
+    queries = 0
+    for _ in range(runs):
+        connection.queries_log.clear()
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = getattr(client, method)(url, data or {})
+            timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code not in (200, 302):
+            raise SystemExit(f"{label}: HTTP {response.status_code}")
+        queries = len(captured.captured_queries)
+    print(
+        f"{label:<48} median {statistics.median(timings):7.1f} ms   p90 {sorted(timings)[int(runs * 0.9) - 1]:7.1f} ms   {queries:3d} queries"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=20000)
+    parser.add_argument("--teams", type=int, default=40)
+    parser.add_argument("--advisers-per-team", type=int, default=25)
+    parser.add_argument("--shares", type=int, default=5000)
+    parser.add_argument("--notes", type=int, default=2000)
+    args = parser.parse_args()
+    build(
+        cases=args.cases,
+        teams=args.teams,
+        advisers_per_team=args.advisers_per_team,
+        shares=args.shares,
+        notes=args.notes,
+    )
+    print(
+        f"Organisation: {Case.objects.count()} cases, {CaseShare.objects.count()} shares, "
+        f"{CaseNote.objects.count()} notes, {User.objects.count()} people."
+    )
+
+    owner = User.objects.get(username=f"{PREFIX}-adviser-0-0")
+    receiver = (
+        User.objects.filter(username__startswith=f"{PREFIX}-adviser-").order_by("-pk").first()
+    )
+    supervisor = User.objects.get(username=f"{PREFIX}-supervisor-0")
+    busy = Case.objects.filter(assigned_to=owner, notes__isnull=False).distinct().first()
+    as_owner, as_receiver, as_supervisor = Client(), Client(), Client()
+    as_owner.force_login(owner)
+    as_receiver.force_login(receiver)
+    as_supervisor.force_login(supervisor)
+
+    measure(
+        f"My caseload ({Case.objects.filter(assigned_to=owner).count()} cases)",
+        as_owner,
+        reverse("cases:my_caseload"),
+    )
+    measure(
+        f"My caseload with {CaseShare.objects.filter(shared_with=receiver).count()} shared cases",
+        as_receiver,
+        reverse("cases:my_caseload"),
+    )
+    measure(
+        f"Case timeline, first page ({busy.notes.count()} notes)",
+        as_owner,
+        reverse("cases:case_detail", args=[busy.pk]),
+    )
+    measure(
+        "Supervisor opens a team case", as_supervisor, reverse("cases:case_detail", args=[busy.pk])
+    )
+    now = timezone.localtime()
+    measure(
+        "Add a note (then redirect)",
+        as_owner,
+        reverse("notes:note_add", args=[busy.pk]),
+        method="post",
+        data={
+            "contact_date": now.strftime("%d/%m/%Y"),
+            "contact_time": (now - timedelta(minutes=5)).strftime("%H:%M"),
+            "channel": "phone",
+            "facts": "Benchmark contact",
+            "next_steps": "None",
+        },
+        runs=5,
+    )
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        visible = Case.objects.visible_to(receiver).count()
+    print(
+        f"{'Visibility query for the adviser with shares':<48} {((time.perf_counter() - started) * 1000):7.1f} ms   {len(captured.captured_queries):3d} queries ({visible} visible)"
+    )
+
+
+if __name__ == "__main__":
+    main()
