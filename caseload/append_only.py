@@ -79,7 +79,7 @@ def make_append_only(table: str) -> migrations.RunPython:
 
 
 # Tables whose triggers the test suite checks are present (pg_trigger).
-APPEND_ONLY_TABLES = ["notes_casenote", "cases_caseevent"]
+APPEND_ONLY_TABLES = ["notes_casenote", "cases_caseevent", "priorities_assessment"]
 
 
 class AppendOnlyError(Exception):

@@ -42,6 +42,11 @@ ADMIN_PERMISSIONS = [
     ("notes", "add_notetemplate"),
     ("notes", "change_notetemplate"),
     ("notes", "delete_notetemplate"),
+    *[
+        ("priorities", f"{action}_{model}")
+        for model in ("criteriaversion", "criterion", "timescale", "closureday", "organisation")
+        for action in ("view", "add", "change", "delete")
+    ],
 ]
 
 

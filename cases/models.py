@@ -295,6 +295,24 @@ class Case(models.Model):
     # Kept current by the services that change them, for the caseload list.
     next_deadline_on = models.DateField(null=True, blank=True)
     last_contact_at = models.DateTimeField(null=True, blank=True)
+    # The current priority, copied from the latest assessment (priorities app).
+    level = models.CharField(max_length=10, blank=True, default="")
+    level_rank = models.PositiveSmallIntegerField(default=3, help_text="0 red … 3 not assessed")
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    assessment_version = models.ForeignKey(
+        "priorities.CriteriaVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Due dates in working days from the organisation's timescales, kept current by
+    # priorities.services.case_refresh_due_dates; next_due_on is the earliest of all.
+    first_contact_due_on = models.DateField(null=True, blank=True)
+    next_contact_due_on = models.DateField(null=True, blank=True)
+    next_review_due_on = models.DateField(null=True, blank=True)
+    target_close_on = models.DateField(null=True, blank=True)
+    next_due_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -307,6 +325,14 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["assigned_to", "status"], name="case_assignee_status_idx"),
             models.Index(fields=["team", "status"], name="case_team_status_idx"),
+            models.Index(
+                fields=["assigned_to", "level_rank", "next_due_on"], name="case_caseload_order_idx"
+            ),
+            models.Index(
+                fields=["next_due_on"],
+                condition=~models.Q(status="closed"),
+                name="case_open_next_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

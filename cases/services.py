@@ -156,6 +156,12 @@ def _event(
     return event
 
 
+def _refresh_due_dates(case: Case) -> None:
+    from priorities.services import case_refresh_due_dates
+
+    case_refresh_due_dates(case)
+
+
 def _team_of(user: User) -> Team | None:
     return selectors.teams_of(user).first()
 
@@ -189,6 +195,7 @@ def case_open(
     )
     case.save()
     _event(case, CaseEvent.Kind.CREATED, "Case opened", actor=opened_by, at=now)
+    _refresh_due_dates(case)
     return case
 
 
@@ -233,6 +240,7 @@ def case_status_change(
         summary += f" ({Case.ClosureReason(closure_reason).label})"
         comment = "\n\n".join(part for part in (closure_outcome, comment) if part)
     _event(case, CaseEvent.Kind.STATUS, summary, actor=changed_by, detail=comment, at=now)
+    _refresh_due_dates(case)
     return case
 
 
@@ -270,6 +278,7 @@ def _refresh_next_deadline(case: Case) -> None:
     first = case.deadlines.filter(status=CaseDeadline.Status.OPEN).order_by("due_on").first()
     case.next_deadline_on = first.due_on if first else None
     case.save(update_fields=["next_deadline_on"])
+    _refresh_due_dates(case)
 
 
 @transaction.atomic
@@ -633,4 +642,5 @@ def referral_in(
         detail=reason,
         at=now,
     )
+    _refresh_due_dates(case)
     return case

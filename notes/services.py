@@ -12,6 +12,7 @@ from django.utils import timezone
 from caseload.fields import encrypt_now
 from cases.models import Case, CaseEvent, User
 from notes.models import Action, CaseNote
+from priorities.services import case_refresh_due_dates
 
 GENESIS_HASH = "0" * 64
 
@@ -142,6 +143,7 @@ def action_create(
         actor=created_by,
         detail=description,
     )
+    case_refresh_due_dates(case)
     return action
 
 
@@ -154,6 +156,7 @@ def action_complete(*, action: Action, completed_by: User, now: datetime | None 
     action.completed_at = now or timezone.now()
     action.save()
     _event(action.case, "Action done", actor=completed_by, detail=action.description)
+    case_refresh_due_dates(action.case)
     return action
 
 
@@ -171,4 +174,5 @@ def action_cancel(
     action.completed_at = now or timezone.now()
     action.save()
     _event(action.case, "Action cancelled", actor=cancelled_by, detail=reason)
+    case_refresh_due_dates(action.case)
     return action

@@ -1,0 +1,307 @@
+from __future__ import annotations
+
+import json
+
+from auditlog.registry import auditlog
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from caseload.append_only import AppendOnlyModel, AppendOnlyQuerySet
+from caseload.fields import EncryptedTextField
+from caseload.models import DataKey
+
+
+class Level(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+# Sort order: red first, cases never assessed last.
+LEVEL_RANK = {Level.RED: 0, Level.AMBER: 1, Level.GREEN: 2, "": 3}
+
+
+class Organisation(models.Model):
+    """Organisation-wide settings: one row."""
+
+    class Nation(models.TextChoices):
+        ENG = "ENG", "England and Wales"
+        SCT = "SCT", "Scotland"
+        NIR = "NIR", "Northern Ireland"
+
+    nation = models.CharField(
+        max_length=3,
+        choices=Nation.choices,
+        default=Nation.ENG,
+        help_text="Whose bank holidays count as non-working days.",
+    )
+
+    class Meta:
+        verbose_name = "organisation settings"
+        verbose_name_plural = "organisation settings"
+
+    def __str__(self) -> str:
+        return "Organisation settings"
+
+    @classmethod
+    def current(cls) -> Organisation:
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class ClosureDay(models.Model):
+    """A day the organisation is closed, on top of weekends and bank holidays."""
+
+    day = models.DateField(unique=True)
+    description = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.description}"
+
+
+class CriteriaVersion(models.Model):
+    """A set of priority criteria with its RAG thresholds. Published versions never change."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    number = models.PositiveIntegerField(unique=True, editable=False)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    red_threshold = models.PositiveIntegerField(
+        help_text="A weighted score at or above this is red."
+    )
+    amber_threshold = models.PositiveIntegerField(
+        help_text="A weighted score at or above this (and below red) is amber."
+    )
+    red_if_deadline_within = models.PositiveSmallIntegerField(
+        "Red if a statutory deadline is within (working days)",
+        null=True,
+        blank=True,
+        help_text="Leave empty for no such rule.",
+    )
+    red_label = models.CharField(max_length=30, default="Red")
+    amber_label = models.CharField(max_length=30, default="Amber")
+    green_label = models.CharField(max_length=30, default="Green")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(red_threshold__gt=models.F("amber_threshold"))
+                & models.Q(amber_threshold__gt=0),
+                name="criteria_thresholds_in_order",
+            ),
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status="published"),
+                name="one_published_criteria_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Criteria version {self.number} ({self.get_status_display().lower()})"
+
+    def label_for(self, level: str) -> str:
+        """The organisation's name for a level under this version."""
+        return {
+            Level.RED: self.red_label,
+            Level.AMBER: self.amber_label,
+            Level.GREEN: self.green_label,
+        }.get(level, "Not assessed")
+
+    @classmethod
+    def published(cls) -> CriteriaVersion | None:
+        return cls.objects.filter(status=cls.Status.PUBLISHED).first()
+
+
+class Criterion(models.Model):
+    class AnswerType(models.TextChoices):
+        YES_NO = "yes_no", "Yes or no"
+        SCALE = "scale", "Scale from 0 to 3"
+
+    version = models.ForeignKey(CriteriaVersion, on_delete=models.CASCADE, related_name="criteria")
+    key = models.SlugField(
+        max_length=50, help_text="Stays the same across versions, so answers can be compared."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=200)
+    guidance = models.TextField(help_text="What the adviser should consider.")
+    answer_type = models.CharField(max_length=10, choices=AnswerType.choices)
+    label_0 = models.CharField(
+        max_length=60, blank=True, help_text="Scale point 0, for example 'None'."
+    )
+    label_1 = models.CharField(max_length=60, blank=True)
+    label_2 = models.CharField(max_length=60, blank=True)
+    label_3 = models.CharField(max_length=60, blank=True)
+    weight = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    forces_red_at = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text="An answer at or above this makes the case red whatever the score "
+        "(1 means 'yes' for a yes/no question). Leave empty for no such rule.",
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name_plural = "criteria"
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="criterion_key_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def choices(self) -> list[tuple[int, str]]:
+        """The answers an assessor can give, as (value, label)."""
+        if self.answer_type == self.AnswerType.YES_NO:
+            return [(0, "No"), (1, "Yes")]
+        labels = [self.label_0, self.label_1, self.label_2, self.label_3]
+        return [(n, label or str(n)) for n, label in enumerate(labels)]
+
+    @property
+    def max_answer(self) -> int:
+        return 1 if self.answer_type == self.AnswerType.YES_NO else 3
+
+
+class Assessment(AppendOnlyModel):
+    """A case's priority as assessed (or overridden by a supervisor), with its rationale."""
+
+    class Kind(models.TextChoices):
+        ASSESSMENT = "assessment", "Assessment"
+        OVERRIDE = "override", "Supervisor override"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="assessments")
+    version = models.ForeignKey(
+        CriteriaVersion, on_delete=models.PROTECT, related_name="assessments"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ASSESSMENT)
+    # Answers by criterion key, as JSON; health and safeguarding answers are personal data.
+    answers_json = EncryptedTextField(blank=True)
+    score = models.PositiveIntegerField(default=0)
+    forced_red = models.BooleanField(default=False)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    rationale = EncryptedTextField()
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assessed_at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-assessed_at", "-pk"]
+        indexes = [models.Index(fields=["case", "-assessed_at"], name="assessment_case_idx")]
+
+    def __str__(self) -> str:
+        return f"Assessment {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.case.client.data_key
+
+    @property
+    def answers(self) -> dict[str, int]:
+        """The answers given, by criterion key."""
+        return json.loads(self.answers_json) if self.answers_json else {}
+
+    @property
+    def level_label(self) -> str:
+        return self.version.label_for(self.level)
+
+
+class Timescale(models.Model):
+    """How quickly the organisation acts on a case of a type and level, in working days."""
+
+    case_type = models.ForeignKey(
+        "cases.CaseType", on_delete=models.CASCADE, related_name="timescales"
+    )
+    level = models.CharField(max_length=10, choices=Level.choices)
+    first_contact_days = models.PositiveSmallIntegerField(
+        "First contact within", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    contact_interval_days = models.PositiveSmallIntegerField(
+        "Most days between contacts", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    review_days = models.PositiveSmallIntegerField(
+        "Reassess every", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    close_days = models.PositiveSmallIntegerField(
+        "Target to close within", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        ordering = ["case_type__name", "level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_type", "level"], name="timescale_per_type_and_level"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__isnull": True})
+                    | models.Q(**{f"{name}__gte": 1}),
+                    name=f"timescale_{name}_positive",
+                )
+                for name in (
+                    "first_contact_days",
+                    "contact_interval_days",
+                    "review_days",
+                    "close_days",
+                )
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_type} / {self.get_level_display()}"
+
+
+class Notification(models.Model):
+    """A message in a person's in-app notifications. Ids and staff names only, no client data."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, null=True, related_name="+")
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"Notification {self.pk}"
+
+
+def level_rank(level: str) -> int:
+    return LEVEL_RANK.get(level, 3)
+
+
+auditlog.register(Organisation)
+auditlog.register(ClosureDay)
+auditlog.register(CriteriaVersion)
+auditlog.register(Criterion)
+auditlog.register(Timescale)
+auditlog.register(
+    Assessment, mask_fields=["answers_json", "rationale"], mask_callable="caseload.audit.redact"
+)

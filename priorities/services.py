@@ -1,0 +1,377 @@
+"""Writes for priorities: assessments, overrides, publishing criteria, and due dates."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Min, OuterRef, Subquery
+from django.utils import timezone
+
+from cases.models import Case, CaseDeadline, CaseEvent, Team, User
+from priorities.calendar import WorkingCalendar
+from priorities.models import (
+    Assessment,
+    ClosureDay,
+    CriteriaVersion,
+    Criterion,
+    Level,
+    Notification,
+    Organisation,
+    Timescale,
+    level_rank,
+)
+from priorities.scoring import score_answers
+
+# --- the working-day calendar ----------------------------------------------------------
+
+
+def organisation_calendar() -> WorkingCalendar:
+    """The organisation's calendar: its nation's bank holidays and its closure days."""
+    return WorkingCalendar(
+        nation=Organisation.current().nation,
+        closures=ClosureDay.objects.values_list("day", flat=True),
+    )
+
+
+# --- due dates ---------------------------------------------------------------------------
+
+
+def case_refresh_due_dates(
+    case: Case, *, calendar: WorkingCalendar | None = None, today: date | None = None
+) -> Case:
+    """Recompute the case's due dates from its timescale and save them.
+
+    Called by every service that changes something they depend on: a note, an
+    assessment, a status change, a deadline, an action, a timescale. A case
+    never assessed follows the green timescale until it is.
+    """
+    today = today or timezone.localdate()
+    fields = [
+        "first_contact_due_on",
+        "next_contact_due_on",
+        "next_review_due_on",
+        "target_close_on",
+        "next_due_on",
+    ]
+    if not case.is_open:
+        for name in fields:
+            setattr(case, name, None)
+        case.save(update_fields=fields)
+        return case
+    calendar = calendar or organisation_calendar()
+    timescale = Timescale.objects.filter(
+        case_type_id=case.case_type_id, level=case.level or Level.GREEN
+    ).first()
+    opened = case.opened_on or timezone.localdate(case.created_at)
+
+    def due(start: date | None, days: int | None) -> date | None:
+        if timescale is None or start is None or not days:
+            return None
+        return calendar.add_working_days(start, days)
+
+    last_contact = timezone.localdate(case.last_contact_at) if case.last_contact_at else None
+    reviewed = timezone.localdate(case.assessed_at) if case.assessed_at else opened
+    case.first_contact_due_on = (
+        due(opened, timescale.first_contact_days) if timescale and last_contact is None else None
+    )
+    case.next_contact_due_on = due(
+        last_contact, timescale.contact_interval_days if timescale else None
+    )
+    case.next_review_due_on = due(reviewed, timescale.review_days if timescale else None)
+    case.target_close_on = due(opened, timescale.close_days if timescale else None)
+    from notes.models import Action
+
+    first_action = Action.objects.filter(case=case, status=Action.Status.OPEN).aggregate(
+        first=Min("due_on")
+    )["first"]
+    candidates = [
+        case.first_contact_due_on,
+        case.next_contact_due_on,
+        case.next_review_due_on,
+        case.target_close_on,
+        case.next_deadline_on,
+        first_action,
+    ]
+    case.next_due_on = min((d for d in candidates if d is not None), default=None)
+    case.save(update_fields=fields)
+    return case
+
+
+def timescale_refresh_cases(timescale: Timescale) -> int:
+    """After a timescale changes, recompute the due dates of the open cases it governs."""
+    calendar = organisation_calendar()
+    cases = Case.objects.open().filter(case_type_id=timescale.case_type_id)
+    if timescale.level == Level.GREEN:
+        cases = cases.filter(level__in=[Level.GREEN, ""])
+    else:
+        cases = cases.filter(level=timescale.level)
+    count = 0
+    for case in cases.iterator(chunk_size=500):
+        case_refresh_due_dates(case, calendar=calendar)
+        count += 1
+    return count
+
+
+# --- assessments -----------------------------------------------------------------------
+
+
+def working_days_to_deadline(case: Case, *, calendar: WorkingCalendar, today: date) -> int | None:
+    first = (
+        CaseDeadline.objects.filter(case=case, status=CaseDeadline.Status.OPEN)
+        .order_by("due_on")
+        .values_list("due_on", flat=True)
+        .first()
+    )
+    return None if first is None else calendar.working_days_between(today, first)
+
+
+def _apply_level(case: Case, assessment: Assessment, *, actor: User) -> None:
+    was_red = case.level == Level.RED
+    case.level = assessment.level
+    case.level_rank = level_rank(assessment.level)
+    case.assessed_at = assessment.assessed_at
+    case.assessment_version = assessment.version
+    case.save(update_fields=["level", "level_rank", "assessed_at", "assessment_version"])
+    label = assessment.version.label_for(assessment.level)
+    kind = (
+        "Priority overridden"
+        if assessment.kind == Assessment.Kind.OVERRIDE
+        else "Priority assessed"
+    )
+    CaseEvent(case=case, kind=CaseEvent.Kind.STATUS, summary=f"{kind}: {label}", actor=actor).save()
+    case_refresh_due_dates(case)
+    if assessment.level == Level.RED and not was_red:
+        _notify_red(case, actor=actor)
+
+
+def _notify_red(case: Case, *, actor: User) -> None:
+    """Tell the case's supervisors (and its adviser, if someone else set it) that it is red."""
+    recipients: set[User] = set()
+    if case.team_id:
+        recipients.update(Team.objects.get(pk=case.team_id).supervisors.all())
+    if case.assigned_to_id and case.assigned_to_id != actor.pk:
+        recipients.add(case.assigned_to)
+    recipients.discard(actor)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=person,
+                case=case,
+                message=f"{case.reference} is now high priority (red), set by {actor.display_name}.",
+            )
+            for person in recipients
+        ]
+    )
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    case: Case,
+    answers: dict[str, int],
+    rationale: str,
+    assessed_by: User,
+    now: datetime | None = None,
+) -> Assessment:
+    """Assess a case against the published criteria; the rationale is required."""
+    now = now or timezone.now()
+    version = CriteriaVersion.published()
+    if version is None:
+        raise ValidationError("No priority criteria have been published yet; ask an admin.")
+    criteria = list(version.criteria.all())
+    errors: dict[str, str] = {}
+    for criterion in criteria:
+        value = answers.get(criterion.key)
+        if value is None:
+            errors[f"answer_{criterion.key}"] = "Answer this question."
+        elif not 0 <= value <= criterion.max_answer:
+            errors[f"answer_{criterion.key}"] = "Choose one of the answers."
+    if not rationale.strip():
+        errors["rationale"] = "Explain why this is the right priority (the rationale is required)."
+    if errors:
+        raise ValidationError(errors)
+    calendar = organisation_calendar()
+    result = score_answers(
+        version=version,
+        criteria=criteria,
+        answers=answers,
+        working_days_to_deadline=working_days_to_deadline(
+            case, calendar=calendar, today=timezone.localdate(now)
+        ),
+    )
+    assessment = Assessment(
+        case=case,
+        version=version,
+        kind=Assessment.Kind.ASSESSMENT,
+        answers_json=json.dumps({c.key: answers[c.key] for c in criteria}, sort_keys=True),
+        score=result.score,
+        forced_red=result.forced_red,
+        level=result.level,
+        rationale=rationale,
+        assessed_by=assessed_by,
+        assessed_at=now,
+    )
+    assessment.save()
+    _apply_level(case, assessment, actor=assessed_by)
+    return assessment
+
+
+@transaction.atomic
+def assessment_override(
+    *, case: Case, level: str, rationale: str, overridden_by: User, now: datetime | None = None
+) -> Assessment:
+    """A supervisor sets the level directly, with a rationale; recorded as an override."""
+    from cases.selectors import case_is_supervised_by
+
+    if not case_is_supervised_by(case, overridden_by):
+        raise ValidationError("Only a supervisor of the case's team can override its priority.")
+    errors = {}
+    if level not in Level.values:
+        errors["level"] = "Choose a level."
+    if not rationale.strip():
+        errors["rationale"] = "Explain why you are overriding the priority."
+    if errors:
+        raise ValidationError(errors)
+    version = CriteriaVersion.published() or case.assessment_version
+    if version is None:
+        raise ValidationError("No priority criteria have been published yet; ask an admin.")
+    assessment = Assessment(
+        case=case,
+        version=version,
+        kind=Assessment.Kind.OVERRIDE,
+        level=level,
+        rationale=rationale,
+        assessed_by=overridden_by,
+        assessed_at=now or timezone.now(),
+    )
+    assessment.save()
+    _apply_level(case, assessment, actor=overridden_by)
+    return assessment
+
+
+def assessment_is_due(
+    case: Case, *, today: date | None = None, published: CriteriaVersion | None = None
+) -> bool:
+    """Never assessed, past its reassessment date, or assessed under old criteria."""
+    today = today or timezone.localdate()
+    if not case.is_open:
+        return False
+    if case.assessed_at is None:
+        return True
+    if published is not None and case.assessment_version_id != published.pk:
+        return True
+    return case.next_review_due_on is not None and case.next_review_due_on <= today
+
+
+# --- criteria versions -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def version_draft_from(*, source: CriteriaVersion | None) -> CriteriaVersion:
+    """A new draft, copying the criteria and thresholds of ``source`` if given."""
+    number = (
+        CriteriaVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0
+    ) + 1
+    if source is None:
+        return CriteriaVersion.objects.create(number=number, red_threshold=10, amber_threshold=5)
+    draft = CriteriaVersion.objects.create(
+        number=number,
+        red_threshold=source.red_threshold,
+        amber_threshold=source.amber_threshold,
+        red_if_deadline_within=source.red_if_deadline_within,
+        red_label=source.red_label,
+        amber_label=source.amber_label,
+        green_label=source.green_label,
+    )
+    Criterion.objects.bulk_create(
+        [
+            Criterion(
+                version=draft,
+                key=c.key,
+                position=c.position,
+                name=c.name,
+                guidance=c.guidance,
+                answer_type=c.answer_type,
+                label_0=c.label_0,
+                label_1=c.label_1,
+                label_2=c.label_2,
+                label_3=c.label_3,
+                weight=c.weight,
+                forces_red_at=c.forces_red_at,
+            )
+            for c in source.criteria.all()
+        ]
+    )
+    return draft
+
+
+def _latest_assessments(cases: Iterable[Case]) -> dict[int, Assessment]:
+    ids = [c.pk for c in cases]
+    latest = (
+        Assessment.objects.filter(case_id__in=ids, kind=Assessment.Kind.ASSESSMENT)
+        .filter(
+            pk=Subquery(
+                Assessment.objects.filter(
+                    case_id=OuterRef("case_id"), kind=Assessment.Kind.ASSESSMENT
+                )
+                .order_by("-assessed_at", "-pk")
+                .values("pk")[:1]
+            )
+        )
+        .select_related("case__client__data_key")
+    )
+    return {a.case_id: a for a in latest}
+
+
+def what_if(draft: CriteriaVersion) -> Counter[tuple[str, str]]:
+    """How many open, assessed cases would move from each level to each level under ``draft``.
+
+    Each case is rescored from the answers of its latest assessment (answers to
+    new criteria count as 0); a supervisor's override stands. Counts only.
+    """
+    criteria = list(draft.criteria.all())
+    moves: Counter[tuple[str, str]] = Counter()
+    cases = Case.objects.open().exclude(level="").only("pk", "level")
+    batch: list[Case] = []
+
+    def flush() -> None:
+        latest = _latest_assessments(batch)
+        for case in batch:
+            assessment = latest.get(case.pk)
+            if assessment is None or case.level != assessment.level:
+                moves[(case.level, case.level)] += 1  # an override, or no answers to rescore
+                continue
+            new = score_answers(version=draft, criteria=criteria, answers=assessment.answers).level
+            moves[(case.level, new)] += 1
+        batch.clear()
+
+    for case in cases.iterator(chunk_size=500):
+        batch.append(case)
+        if len(batch) == 500:
+            flush()
+    if batch:
+        flush()
+    return moves
+
+
+@transaction.atomic
+def version_publish(*, draft: CriteriaVersion, published_by: User) -> CriteriaVersion:
+    if draft.status != CriteriaVersion.Status.DRAFT:
+        raise ValidationError("Only a draft can be published.")
+    if not draft.criteria.exists():
+        raise ValidationError("Add at least one criterion before publishing.")
+    if draft.red_threshold <= draft.amber_threshold:
+        raise ValidationError("The red threshold must be above the amber threshold.")
+    CriteriaVersion.objects.filter(status=CriteriaVersion.Status.PUBLISHED).update(
+        status=CriteriaVersion.Status.RETIRED
+    )
+    draft.status = CriteriaVersion.Status.PUBLISHED
+    draft.published_at = timezone.now()
+    draft.published_by = published_by
+    draft.save(update_fields=["status", "published_at", "published_by"])
+    return draft
