@@ -18,6 +18,7 @@ _NAVIGATION = [
     ({Role.ADVISER}, "My caseload", "cases:my_caseload"),
     ({Role.SUPERVISOR}, "Team dashboard", "reviews:team_dashboard"),
     ({Role.SUPERVISOR}, "Unallocated", "cases:unallocated"),
+    ({Role.ADVISER, Role.SUPERVISOR}, "Needs attention", "priorities:attention"),
     ({Role.ADVISER, Role.SUPERVISOR}, "Find a client", "cases:client_search"),
     ({Role.ADVISER, Role.SUPERVISOR}, "New referral", "cases:referral_in"),
     ({Role.ADMIN}, "Organisation", "cases:organisation"),
@@ -34,7 +35,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         for wanted, label, name in _NAVIGATION
         if wanted & roles
     ]
+    unread = 0
+    if request.user.is_authenticated:
+        from priorities.models import Notification
+
+        unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
     return {
+        "unread_notifications": unread,
         "nav_items": items,
         "user_roles": sorted(role.label for role in roles),
         "show_configuration": Role.ADMIN in roles,

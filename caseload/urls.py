@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("cases.urls")),
     path("", include("notes.urls")),
+    path("", include("priorities.urls")),
     path("", include("reviews.urls")),
     path("configuration/", admin.site.urls),
 ]

@@ -354,6 +354,15 @@ class Case(models.Model):
         return f"CASE-{self.pk:06d}"
 
     @property
+    def level_label(self) -> str:
+        """The organisation's name for the case's level, as its criteria version calls it."""
+        if not self.level:
+            return "Not assessed"
+        if self.assessment_version_id:
+            return self.assessment_version.label_for(self.level)
+        return self.level.title()
+
+    @property
     def is_open(self) -> bool:
         """Whether work on the case is still going on."""
         return self.status != self.Status.CLOSED

@@ -69,7 +69,9 @@ def case_for_user(user: User, pk: int) -> Case:
     """The case with this id if ``user`` may see it; 404 for missing and forbidden alike."""
     case = (
         visible_cases(user)
-        .select_related("client__data_key", "case_type", "assigned_to", "team")
+        .select_related(
+            "client__data_key", "case_type", "assigned_to", "team", "assessment_version"
+        )
         .filter(pk=pk)
         .first()
     )
@@ -141,9 +143,10 @@ def case_is_supervised_by(case: Case, user: User) -> bool:
 
 # --- lists ------------------------------------------------------------------
 
-_BY_DEADLINE = F("next_deadline_on").asc(nulls_last=True)
+_BY_DEADLINE = F("next_due_on").asc(nulls_last=True)
 CASELOAD_ORDERINGS = {
-    "deadline": ("Next deadline first", [_BY_DEADLINE, "pk"]),
+    "priority": ("Priority, then next due", ["level_rank", _BY_DEADLINE, "pk"]),
+    "deadline": ("Next due first", [_BY_DEADLINE, "pk"]),
     "contact": (
         "Longest without contact first",
         [F("last_contact_at").asc(nulls_first=True), "pk"],
@@ -159,7 +162,7 @@ def caseload_of(
     *,
     status: str = "",
     case_type_id: int | None = None,
-    order: str = "deadline",
+    order: str = "priority",
 ) -> QuerySet[Case]:
     """The user's own open cases, filtered and sorted, with what each row shows loaded.
 
@@ -170,10 +173,10 @@ def caseload_of(
         cases = cases.filter(status=status)
     if case_type_id:
         cases = cases.filter(case_type_id=case_type_id)
-    fields = CASELOAD_ORDERINGS.get(order, CASELOAD_ORDERINGS["deadline"])[1]
-    return with_overdue_actions(cases.select_related("client__data_key", "case_type")).order_by(
-        *fields
-    )
+    fields = CASELOAD_ORDERINGS.get(order, CASELOAD_ORDERINGS["priority"])[1]
+    return with_overdue_actions(
+        cases.select_related("client__data_key", "case_type", "assessment_version")
+    ).order_by(*fields)
 
 
 def with_overdue_actions(cases: QuerySet[Case], *, today: date | None = None) -> QuerySet[Case]:
@@ -204,8 +207,8 @@ def cases_shared_with(user: User, *, now: datetime | None = None) -> QuerySet[Ca
         )
         .exclude(assigned_to=user)
         .distinct()
-        .select_related("client__data_key", "case_type", "assigned_to")
-        .order_by("next_deadline_on", "pk")
+        .select_related("client__data_key", "case_type", "assigned_to", "assessment_version")
+        .order_by("level_rank", "next_due_on", "pk")
     )
     return with_overdue_actions(shared)
 
@@ -215,8 +218,8 @@ def unallocated_for(supervisor: User) -> QuerySet[Case]:
     return (
         Case.objects.open()
         .filter(assigned_to__isnull=True, team__supervisors=supervisor)
-        .select_related("client__data_key", "case_type", "team")
-        .order_by("created_at", "pk")
+        .select_related("client__data_key", "case_type", "team", "assessment_version")
+        .order_by("level_rank", "created_at", "pk")
     )
 
 

@@ -112,9 +112,9 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Case.Status.values or status == Case.Status.CLOSED:
         status = ""
-    order = request.GET.get("order", "deadline")
+    order = request.GET.get("order", "priority")
     if order not in selectors.CASELOAD_ORDERINGS:
-        order = "deadline"
+        order = "priority"
     try:
         case_type_id = int(request.GET.get("type", "") or 0) or None
     except ValueError:
@@ -304,6 +304,8 @@ def case_page(
     """The case page: summary, plans, the note form and one page of the timeline."""
     from notes import selectors as note_selectors
     from notes.forms import NoteForm
+    from priorities.models import CriteriaVersion
+    from priorities.services import assessment_is_due
 
     kind = request.GET.get("kind", "")
     if kind not in note_selectors.TIMELINE_FILTERS:
@@ -319,6 +321,10 @@ def case_page(
     can_manage = selectors.case_can_manage(request.user, case)
     can_contribute = can_manage or selectors.case_can_contribute(request.user, case)
     templates = note_selectors.templates_for(case)
+    published = CriteriaVersion.published()
+    assessments = list(case.assessments.select_related("version", "assessed_by")[:20])
+    for assessment in assessments:
+        assessment.case = case
     if note_form is None and can_contribute:
         now = timezone.localtime()
         initial = {"contact_date": now.date(), "contact_time": now.strftime("%H:%M")}
@@ -355,6 +361,9 @@ def case_page(
             "can_reassign": selectors.case_is_supervised_by(case, request.user),
             "note_form": note_form,
             "note_templates": templates,
+            "assessments": assessments,
+            "assessment_due": assessment_is_due(case, published=published),
+            "can_assess": can_contribute and published is not None,
         },
         status=status,
     )

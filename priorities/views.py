@@ -1,0 +1,130 @@
+"""Assessing a case's priority, overriding it, and the lists that need attention."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from caseload.audit import access_record
+from caseload.roles import Role, role_required
+from cases import selectors as case_selectors
+from cases.views import _apply_service_errors, _form_page
+from priorities import selectors, services
+from priorities.forms import AssessmentForm, OverrideForm
+from priorities.models import Assessment, CriteriaVersion, Notification
+
+
+@require_http_methods(["GET", "POST"])
+def assess(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_selectors.case_for_user(request.user, pk)
+    if not case_selectors.case_can_contribute(request.user, case):
+        raise PermissionDenied
+    version = CriteriaVersion.published()
+    if version is None:
+        messages.error(request, "No priority criteria have been published yet; ask an admin.")
+        return redirect("cases:case_detail", pk=case.pk)
+    form = AssessmentForm(request.POST or None, version=version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_record(
+                case=case,
+                answers=form.answers(),
+                rationale=form.cleaned_data["rationale"],
+                assessed_by=request.user,
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Priority assessed: {assessment.level_label}.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Assess the priority of {case.reference}",
+        submit="Save assessment",
+        back_url=reverse("cases:case_detail", args=[case.pk]),
+        case=case,
+        intro=f"Criteria version {version.number}. Answer every question, then give your rationale.",
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def override(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_selectors.case_for_user(request.user, pk)
+    if not case_selectors.case_is_supervised_by(case, request.user):
+        raise PermissionDenied
+    form = OverrideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_override(case=case, overridden_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Priority overridden.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Override the priority of {case.reference}",
+        submit="Override priority",
+        back_url=reverse("cases:case_detail", args=[case.pk]),
+        case=case,
+        intro="An override is recorded as an assessment of its own, with your rationale.",
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
+    """An assessment exactly as it was made, under the criteria version of the time."""
+    case = case_selectors.case_for_user(request.user, pk)
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("version", "assessed_by"), pk=assessment_pk, case=case
+    )
+    assessment.case = case
+    answers = assessment.answers
+    rows = [
+        (
+            criterion,
+            answers.get(criterion.key),
+            dict(criterion.choices).get(answers.get(criterion.key)),
+        )
+        for criterion in assessment.version.criteria.all()
+    ]
+    access_record(request=request, actor=request.user, objects=[case, assessment], via="assessment")
+    return render(
+        request,
+        "priorities/assessment_detail.html",
+        {"case": case, "assessment": assessment, "rows": rows},
+    )
+
+
+@require_GET
+@role_required(Role.ADVISER, Role.SUPERVISOR)
+def attention(request: HttpRequest) -> HttpResponse:
+    """High-priority cases needing action (LSIAG14 criterion 10)."""
+    lists = selectors.needing_attention(request.user)
+    shown = [case for cases in lists.values() for case in cases]
+    access_record(request=request, actor=request.user, objects=shown, via="needs attention")
+    return render(request, "priorities/attention.html", {"lists": lists})
+
+
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = list(Notification.objects.filter(recipient=request.user).select_related("case")[:100])
+    return render(request, "priorities/notifications.html", {"items": items})
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return redirect("priorities:notifications")
