@@ -102,6 +102,7 @@ def note_append(
         action_create(
             case=case, note=note, created_by=author, today=timezone.localdate(now), **action
         )
+    case_refresh_due_dates(case)
     return note
 
 

@@ -147,3 +147,48 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     given_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
     method = "verbal"
     recorded_by = factory.SubFactory(UserFactory)
+
+
+# --- priorities --------------------------------------------------------------------
+
+
+def published_criteria(*, red: int = 6, amber: int = 3, deadline_days: int | None = None):
+    """A published criteria version: safeguarding (yes/no, forces red, weight 5) and
+    complexity (0-3 scale, weight 2)."""
+    from priorities.models import CriteriaVersion, Criterion
+
+    number = (
+        CriteriaVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0
+    ) + 1
+    CriteriaVersion.objects.filter(status="published").update(status="retired")
+    version = CriteriaVersion.objects.create(
+        number=number,
+        status="published",
+        red_threshold=red,
+        amber_threshold=amber,
+        red_if_deadline_within=deadline_days,
+    )
+    Criterion.objects.create(
+        version=version,
+        key="safeguarding",
+        position=1,
+        name="Any safeguarding concern?",
+        guidance="Risk of harm to the client or a child.",
+        answer_type="yes_no",
+        weight=5,
+        forces_red_at=1,
+    )
+    Criterion.objects.create(
+        version=version,
+        key="complexity",
+        position=2,
+        name="How complex is the case?",
+        guidance="Number of issues and agencies involved.",
+        answer_type="scale",
+        label_0="Simple",
+        label_1="Some",
+        label_2="Complex",
+        label_3="Very complex",
+        weight=2,
+    )
+    return version
