@@ -77,3 +77,20 @@ def test_the_demo_shows_notes_corrections_late_entries_and_overdue_actions(capsy
     assert any(note.is_late for note in notes)
     assert any(action.is_overdue() for action in Action.objects.all())
     assert "every chain is intact" in capsys.readouterr().out
+
+
+def test_the_demo_shows_priorities_overrides_old_versions_and_cases_past_due():
+    import datetime
+
+    from cases.models import Case
+    from priorities.models import Assessment, CriteriaVersion
+
+    call_command("demo")
+    call_command("demo")
+
+    levels = set(Case.objects.open().values_list("level", flat=True))
+    assert levels == {"red", "amber", "green", ""}
+    assert CriteriaVersion.objects.count() == 2
+    assert Assessment.objects.filter(kind="override").count() == 1
+    assert Assessment.objects.filter(version__number=1).exists()
+    assert Case.objects.open().filter(next_due_on__lt=datetime.date.today()).exists()
