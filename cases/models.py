@@ -362,6 +362,11 @@ class Case(models.Model):
             return self.assessment_version.label_for(self.level)
         return self.level.title()
 
+    def is_past_due(self, *, today: date | None = None) -> bool:
+        """Open, and the earliest of its due dates has passed."""
+        today = today or timezone.localdate()
+        return self.is_open and self.next_due_on is not None and self.next_due_on < today
+
     @property
     def is_open(self) -> bool:
         """Whether work on the case is still going on."""

@@ -55,7 +55,7 @@ class NoteForm(forms.Form):
     action_description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        label="Action to follow up (optional)",
+        label="Action to follow up",
         help_text="Becomes an action with an owner and a due date.",
     )
     action_owner = forms.ChoiceField(

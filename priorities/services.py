@@ -143,7 +143,13 @@ def _apply_level(case: Case, assessment: Assessment, *, actor: User) -> None:
         if assessment.kind == Assessment.Kind.OVERRIDE
         else "Priority assessed"
     )
-    CaseEvent(case=case, kind=CaseEvent.Kind.STATUS, summary=f"{kind}: {label}", actor=actor).save()
+    CaseEvent(
+        case=case,
+        kind=CaseEvent.Kind.STATUS,
+        summary=f"{kind}: {label}",
+        actor=actor,
+        at=assessment.assessed_at,
+    ).save()
     case_refresh_due_dates(case)
     if assessment.level == Level.RED and not was_red:
         _notify_red(case, actor=actor)
