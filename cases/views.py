@@ -201,7 +201,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cases = list(
         selectors.visible_cases(request.user)
         .filter(client=client)
-        .select_related("case_type", "assigned_to")
+        .select_related("case_type", "assigned_to", "assessment_version")
         .order_by("-created_at")
     )
     for case in cases:
