@@ -80,6 +80,10 @@ def demo_load(*, now: datetime | None = None) -> list[DemoPerson]:
     _load_caseloads(now=now)
     _load_notes(now=now)
     _load_priorities(now=now)
+    from priorities.sweep import sweep_deadlines
+
+    # Flags and notifications as the worker would raise them (no emails from the demo).
+    sweep_deadlines(now=now, email=False)
     return PEOPLE
 
 

@@ -37,6 +37,11 @@ class Organisation(models.Model):
         default=Nation.ENG,
         help_text="Whose bank holidays count as non-working days.",
     )
+    approaching_days = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="Flag a due date as approaching this many working days before it.",
+    )
 
     class Meta:
         verbose_name = "organisation settings"
@@ -305,3 +310,52 @@ auditlog.register(Timescale)
 auditlog.register(
     Assessment, mask_fields=["answers_json", "rationale"], mask_callable="caseload.audit.redact"
 )
+
+
+class DeadlineFlag(models.Model):
+    """A case that has reached a stage on one of its due dates. Raised once, ever.
+
+    The unique constraint on (case, deadline, due date, stage) is what makes
+    the sweep idempotent: running it twice, or two workers at once, raises and
+    notifies one flag only.
+    """
+
+    class Deadline(models.TextChoices):
+        FIRST_CONTACT = "first_contact_due_on", "First contact"
+        NEXT_CONTACT = "next_contact_due_on", "Next contact"
+        REVIEW = "next_review_due_on", "Reassessment"
+        TARGET_CLOSE = "target_close_on", "Target to close"
+        STATUTORY = "next_deadline_on", "Statutory or external deadline"
+
+    class Stage(models.TextChoices):
+        APPROACHING = "approaching", "Approaching"
+        DUE = "due", "Due today"
+        BREACHED = "breached", "Breached"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="flags")
+    deadline = models.CharField(max_length=30, choices=Deadline.choices)
+    due_on = models.DateField()
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    raised_at = models.DateTimeField(default=timezone.now)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "deadline", "due_on", "stage"],
+                name="one_flag_per_case_deadline_stage",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["case"], condition=models.Q(cleared_at__isnull=True), name="flag_open_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Flag {self.pk}"
+
+
+auditlog.register(DeadlineFlag)

@@ -1,0 +1,219 @@
+"""The deadline sweep: stages, idempotency, clearing, notifications, and the worker."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import IntegrityError, connection
+from django.utils import timezone
+
+from notes import services as note_services
+from priorities.models import DeadlineFlag, Notification, Timescale
+from priorities.sweep import stage_for, sweep_deadlines
+from tests.factories import CaseFactory, CaseTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _at(day: dt.date, hour: int = 9) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+@pytest.fixture
+def housing(db):
+    case_type = CaseTypeFactory(name="Housing")
+    for level in ("red", "amber", "green"):
+        Timescale.objects.create(case_type=case_type, level=level, first_contact_days=3)
+    return case_type
+
+
+@pytest.mark.parametrize(
+    ("due", "stage"),
+    [
+        (dt.date(2026, 12, 29), "approaching"),
+        (dt.date(2026, 12, 24), "due"),
+        (dt.date(2026, 12, 23), "breached"),
+    ],
+)
+def test_a_due_date_s_stage_depends_on_today(due, stage):
+    assert stage_for(due, today=dt.date(2026, 12, 24)) == stage
+
+
+def test_a_case_is_flagged_approaching_two_working_days_before_first_contact_is_due(housing, alice):
+    case = CaseFactory(assigned_to=alice, case_type=housing)
+    due = case.first_contact_due_on
+
+    early = sweep_deadlines(now=_at(due - dt.timedelta(days=10)))
+    # Christmas and weekends count: two working days before, whatever the calendar.
+    from priorities.services import organisation_calendar
+
+    calendar = organisation_calendar()
+    two_before = next(
+        due - dt.timedelta(days=n)
+        for n in range(1, 10)
+        if calendar.working_days_between(due - dt.timedelta(days=n), due) == 2
+    )
+    approaching = sweep_deadlines(now=_at(two_before))
+
+    assert early.raised == []
+    assert [(f.deadline, f.stage) for f in approaching.raised] == [
+        ("first_contact_due_on", "approaching")
+    ]
+
+
+def test_sweeping_twice_raises_one_flag_and_notifies_once(housing, alice, carol, mailoutbox):
+    case = CaseFactory(assigned_to=alice, case_type=housing)
+    breached = _at(case.first_contact_due_on + dt.timedelta(days=7))
+
+    first = sweep_deadlines(now=breached)
+    second = sweep_deadlines(now=breached)
+
+    assert len(first.raised) == 1
+    assert second.raised == []
+    assert DeadlineFlag.objects.count() == 1
+    assert Notification.objects.filter(recipient=alice).count() == 1
+    assert len(mailoutbox) == 2  # one digest each to alice and her supervisor (a breach)
+
+
+def test_the_database_refuses_a_second_flag_for_the_same_stage(housing, alice):
+    case = CaseFactory(assigned_to=alice, case_type=housing)
+    fields = {
+        "case": case,
+        "deadline": "first_contact_due_on",
+        "due_on": case.first_contact_due_on,
+        "stage": "due",
+    }
+    DeadlineFlag.objects.create(**fields)
+
+    with pytest.raises(IntegrityError):
+        DeadlineFlag.objects.create(**fields)
+
+
+def test_a_breach_tells_the_supervisor_but_an_approaching_date_only_the_adviser(
+    housing, alice, carol
+):
+    late = CaseFactory(assigned_to=alice, case_type=housing)
+    sweep_deadlines(now=_at(late.first_contact_due_on + dt.timedelta(days=7)))
+
+    recipients = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert recipients == {"alice", "carol"}
+    assert late.client.family_name not in " ".join(
+        Notification.objects.values_list("message", flat=True)
+    )
+
+
+def test_a_flag_clears_itself_when_the_contact_is_logged(housing, alice):
+    case = CaseFactory(assigned_to=alice, case_type=housing)
+    sweep_deadlines(now=_at(case.first_contact_due_on + dt.timedelta(days=1)))
+
+    note_services.note_append(
+        case=case,
+        author=alice,
+        contact_at=timezone.now() - dt.timedelta(hours=1),
+        channel="phone",
+        facts="Called the client",
+        next_steps="Visit next week",
+    )
+    result = sweep_deadlines()
+
+    flag = DeadlineFlag.objects.get(deadline="first_contact_due_on")
+    assert result.cleared == 1
+    assert flag.cleared_at is not None
+    assert flag.cleared_reason == "Met or no longer due"
+
+
+def test_closed_cases_are_not_flagged(housing, alice):
+    from cases import services as case_services
+
+    case = CaseFactory(assigned_to=alice, case_type=housing)
+    due = case.first_contact_due_on
+    case_services.case_status_change(
+        case=case,
+        status="closed",
+        changed_by=alice,
+        closure_reason="client_withdrew",
+        closure_outcome="Moved away",
+    )
+
+    assert sweep_deadlines(now=_at(due + dt.timedelta(days=5))).raised == []
+
+
+def test_the_command_prints_what_it_flagged(housing, alice, capsys):
+    case = CaseFactory(assigned_to=alice, case_type=housing)
+    case.first_contact_due_on = timezone.localdate() - dt.timedelta(days=1)
+    case.save(update_fields=["first_contact_due_on"])
+
+    call_command("sweep_deadlines")
+    call_command("sweep_deadlines")
+
+    first, second = capsys.readouterr().out.strip().split("notification(s).")[:2]
+    assert f"FLAG case {case.pk}: First contact breached" in first
+    assert "1 flag(s) raised" in first
+    assert "0 flag(s) raised" in second
+
+
+def test_the_task_wrapper_runs_the_sweep(housing, alice):
+    from priorities.tasks import sweep_deadlines_task
+
+    case = CaseFactory(assigned_to=alice, case_type=housing)
+    case.first_contact_due_on = timezone.localdate() - dt.timedelta(days=3)
+    case.save(update_fields=["first_contact_due_on"])
+
+    assert sweep_deadlines_task.apply().get() >= 1
+    assert DeadlineFlag.objects.filter(case=case, stage="breached").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_process_runs_the_sweep_from_the_redis_queue(housing, alice, tmp_path):
+    """Enqueue through the real broker; a real Celery worker picks it up and writes flags."""
+    from priorities.tasks import sweep_deadlines_task
+
+    assert settings.CELERY_BROKER_URL.startswith("redis://"), "set REDIS_URL (bin/test does)"
+    case = CaseFactory(assigned_to=alice, case_type=housing)
+    case.first_contact_due_on = timezone.localdate() - dt.timedelta(days=3)
+    case.save(update_fields=["first_contact_due_on"])
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
+        ),
+        "CASELOAD_VAR_DIR": str(tmp_path),
+    }
+    queue = f"test-{os.getpid()}"
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter running Celery
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "--app",
+            "caseload",
+            "worker",
+            "--queues",
+            queue,
+            "--concurrency",
+            "1",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+    )
+    try:
+        sweep_deadlines_task.apply_async(queue=queue)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not DeadlineFlag.objects.filter(case=case).exists():
+            assert worker.poll() is None, "the worker stopped"
+            time.sleep(0.2)
+        assert DeadlineFlag.objects.filter(case=case, stage="breached").exists()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
