@@ -362,6 +362,7 @@ def case_page(
             "note_form": note_form,
             "note_templates": templates,
             "assessments": assessments,
+            "flags": list(case.flags.filter(cleared_at__isnull=True).order_by("due_on")),
             "assessment_due": assessment_is_due(case, published=published),
             "can_assess": can_contribute and published is not None,
         },

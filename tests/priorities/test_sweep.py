@@ -217,3 +217,16 @@ def test_a_real_worker_process_runs_the_sweep_from_the_redis_queue(housing, alic
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def test_the_case_page_shows_its_open_flags(housing, alice):
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    case = CaseFactory(assigned_to=alice, case_type=housing)
+    sweep_deadlines(now=_at(case.first_contact_due_on + dt.timedelta(days=7)))
+
+    html = client_for(alice).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+
+    assert "Breached</span> First contact" in html
