@@ -1,0 +1,309 @@
+"""Journeys through priorities, in a real Chromium, with axe-core checking every page.
+
+An admin edits a draft of the criteria and publishes it after the what-if; an
+adviser assesses a case and sees its level and next due date; a half-filled
+assessment is explained and kept; an old assessment still shows the criteria
+it was made under.
+"""
+
+import re
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from cases.models import Case, CaseType, User
+from priorities import services
+from priorities.models import Assessment, CriteriaVersion, Criterion, Level, Timescale
+from tests.conftest import assert_accessible
+from tests.factories import PASSWORD, CaseFactory, CaseTypeFactory, published_criteria
+
+# Transactional, so that the live server thread sees the test's data (see
+# tests/browser/test_case_journey.py for why never serialised rollback).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SAFEGUARDING = "Any safeguarding concern?"
+COMPLEXITY = "How complex is the case?"
+RATIONALE = "Two debts in arrears and a council tax summons; no risk of harm reported."
+
+
+def _sign_in(page, username: str) -> None:
+    page.goto("/")
+    assert_accessible(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    _click_and_check(page, page.get_by_role("button", name="Sign in"))
+
+
+def _click_and_check(page, locator) -> None:
+    """Follow a link or submit a form, wait for the next page, and check it."""
+    with page.expect_navigation():
+        locator.click()
+    assert_accessible(page)
+
+
+def _nav(page):
+    return page.get_by_role("navigation", name="Main")
+
+
+def _day(day: date) -> str:
+    """A date as our pages show it, like 5 Mar 2025."""
+    return f"{day:%-d %b %Y}"
+
+
+def _assess(case: Case, who: User, *, safeguarding: int = 0, complexity: int = 0) -> Assessment:
+    return services.assessment_record(
+        case=case,
+        answers={"safeguarding": safeguarding, "complexity": complexity},
+        rationale="Seen the letters",
+        assessed_by=who,
+    )
+
+
+# First contact within 1, 3 or 10 working days: each level gives a different date.
+FIRST_CONTACT_DAYS = {Level.RED: 1, Level.AMBER: 3, Level.GREEN: 10}
+
+
+def _housing_with_timescales() -> CaseType:
+    housing = CaseTypeFactory(name="Housing")
+    for level, days in FIRST_CONTACT_DAYS.items():
+        Timescale.objects.create(
+            case_type=housing,
+            level=level,
+            first_contact_days=days,
+            contact_interval_days=days * 5,
+            review_days=days * 10,
+            close_days=days * 30,
+        )
+    return housing
+
+
+def _first_contact_due(case: Case, level: str) -> date:
+    return services.organisation_calendar().add_working_days(
+        case.opened_on, FIRST_CONTACT_DAYS[level]
+    )
+
+
+# --- an admin publishes a new criteria version after the what-if ---------------------------
+
+
+def test_an_admin_changes_a_weight_in_a_draft_and_publishes_it_after_the_what_if(
+    page, live_server, alice, carol, erin
+):
+    published = published_criteria()  # red at 6, amber at 3; complexity weighs 2
+    draft = services.version_draft_from(source=published)
+    # Open cases assessed under the published version, and how a complexity
+    # weight of 3 (instead of 2) would score them again:
+    _assess(CaseFactory(assigned_to=alice), alice, complexity=1)  # green 2 -> amber 3
+    _assess(CaseFactory(assigned_to=alice), alice, complexity=2)  # amber 4 -> red 6
+    _assess(CaseFactory(assigned_to=alice), alice, complexity=3)  # red 6 -> red 9
+    _assess(CaseFactory(assigned_to=alice), alice, safeguarding=1)  # red by the rule, stays
+    _assess(CaseFactory(assigned_to=alice), alice, complexity=0)  # green 0 -> green 0
+    # A supervisor's override stands: assessed amber (4 -> 6), overridden to green.
+    overridden = CaseFactory(assigned_to=alice)
+    _assess(overridden, alice, complexity=2)
+    services.assessment_override(
+        case=overridden, level=Level.GREEN, rationale="Client has a solicitor", overridden_by=carol
+    )
+    CaseFactory(assigned_to=alice)  # never assessed: not counted
+    assert services.what_if(draft).total() == 6
+
+    _sign_in(page, "erin")
+    _click_and_check(page, _nav(page).get_by_role("link", name="Configuration"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Configure your organisation")
+    _click_and_check(page, page.get_by_role("link", name="Criteria versions", exact=True))
+    _click_and_check(page, page.get_by_role("link", name=str(draft.number), exact=True))
+    expect(page).to_have_url(
+        f"{live_server.url}/configuration/priorities/criteriaversion/{draft.pk}/change/"
+    )
+
+    complexity = page.locator(".inline-related").filter(
+        has=page.get_by_role("heading", name=re.compile(re.escape(COMPLEXITY)))
+    )
+    weight = complexity.get_by_label("Weight")
+    expect(weight).to_have_value("2")
+    weight.fill("3")
+    _click_and_check(page, page.get_by_role("button", name="Save and continue editing"))
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert Criterion.objects.get(version=draft, key="complexity").weight == 3
+    assert Criterion.objects.get(version=published, key="complexity").weight == 2
+
+    _click_and_check(page, page.get_by_role("link", name="Review the what-if and publish"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Publish criteria version {draft.number}"
+    )
+    expect(page.get_by_text("2 open cases would change level.")).to_be_visible()
+    moves = page.get_by_role("table")
+
+    def now(level: str):
+        return moves.get_by_role("row").filter(
+            has=page.get_by_role("rowheader", name=level, exact=True)
+        )
+
+    # Rows: the level now; cells: how many go to red, amber, green under the draft.
+    expect(now("Red").get_by_role("cell")).to_have_text(["2", "0", "0"])
+    expect(now("Amber").get_by_role("cell")).to_have_text(["1", "0", "0"])
+    expect(now("Green").get_by_role("cell")).to_have_text(["0", "1", "2"])
+
+    _click_and_check(page, page.get_by_role("button", name=f"Publish version {draft.number}"))
+    expect(page).to_have_url(f"{live_server.url}/configuration/priorities/criteriaversion/")
+    expect(page.locator(".messagelist")).to_contain_text(
+        f"Criteria version {draft.number} is published."
+    )
+    rows = page.get_by_role("row")
+    new = rows.filter(has=page.get_by_role("link", name=str(draft.number), exact=True))
+    old = rows.filter(has=page.get_by_role("link", name=str(published.number), exact=True))
+    expect(new).to_contain_text("Published")
+    expect(old).to_contain_text("Retired")
+
+    draft.refresh_from_db()
+    assert draft.status == CriteriaVersion.Status.PUBLISHED
+    assert draft.published_by == erin
+    assert CriteriaVersion.published() == draft
+
+
+# --- an adviser assesses her case -----------------------------------------------------------
+
+
+def test_an_adviser_assesses_her_case_and_sees_its_level_and_next_due_date(page, alice):
+    published_criteria()
+    case = CaseFactory(assigned_to=alice, case_type=_housing_with_timescales())
+    # Never assessed: the green timescale applies until it is.
+    green_due = _first_contact_due(case, Level.GREEN)
+    amber_due = _first_contact_due(case, Level.AMBER)
+    assert green_due != amber_due
+
+    _sign_in(page, "alice")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
+    _click_and_check(page, page.get_by_role("link", name=case.reference))
+    priority = page.get_by_role("region", name="Priority")
+    expect(priority).to_contain_text("Not assessed yet.")
+    expect(page.get_by_text("Assessment due")).to_be_visible()
+    next_due = page.locator("dt:text-is('Next due') + dd")
+    expect(next_due).to_have_text(_day(green_due))
+
+    _click_and_check(page, priority.get_by_role("link", name="Assess priority"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Assess the priority of {case.reference}"
+    )
+    expect(page.get_by_text("Criteria version 1.")).to_be_visible()
+    page.get_by_role("group", name=SAFEGUARDING).get_by_label("No", exact=True).check()
+    page.get_by_role("group", name=COMPLEXITY).get_by_label("Complex", exact=True).check()
+    page.get_by_label("Rationale").fill(RATIONALE)
+    _click_and_check(page, page.get_by_role("button", name="Save assessment"))
+
+    # Back on the case: safeguarding no (0 x 5) and complex (2 x 2) score 4, amber.
+    expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/$"))
+    expect(page.get_by_role("status")).to_have_text("Priority assessed: Amber.")
+    priority = page.get_by_role("region", name="Priority")
+    expect(priority.locator(".level-badge")).to_have_text("Amber")
+    expect(priority).to_contain_text("Assessment by Alice Adams")
+    expect(priority).to_contain_text("(criteria version 1)")
+    expect(priority).to_contain_text(f"Rationale: {RATIONALE}")
+    expect(page.locator("h1 ~ p .level-badge")).to_have_text("Amber")
+    expect(page.get_by_text("Assessment due")).to_have_count(0)
+    expect(next_due).to_have_text(_day(amber_due))
+    expect(page.get_by_role("region", name="Timeline")).to_contain_text("Priority assessed: Amber")
+
+    _click_and_check(page, _nav(page).get_by_role("link", name="My caseload"))
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=case.reference))
+    expect(row.locator(".level-badge")).to_have_text("Amber")
+    expect(row.locator("time")).to_have_text(_day(amber_due))
+    expect(row.locator("time")).to_have_attribute("datetime", amber_due.isoformat())
+
+    assessment = Assessment.objects.get(case=case)
+    assert assessment.answers == {"safeguarding": 0, "complexity": 2}
+    assert (assessment.score, assessment.level) == (4, Level.AMBER)
+    assert assessment.rationale == RATIONALE
+    assert assessment.assessed_by == alice
+
+
+def test_an_assessment_missing_an_answer_and_the_rationale_is_explained_and_kept(page, alice):
+    published_criteria()
+    case = CaseFactory(assigned_to=alice)
+
+    _sign_in(page, "alice")
+    _click_and_check(page, page.get_by_role("link", name=case.reference))
+    _click_and_check(page, page.get_by_role("link", name="Assess priority"))
+    safeguarding = page.get_by_role("group", name=SAFEGUARDING)
+    safeguarding.get_by_label("Yes", exact=True).check()
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save assessment").click()
+    assert_accessible(page)
+    assert navigation.value.status == 400
+
+    answer_it = "Answer this question."
+    why = "Explain why this is the right priority (the rationale is required)."
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("heading")).to_have_text("There is a problem")
+    expect(summary.get_by_role("link")).to_have_text(
+        [f"{COMPLEXITY}: {answer_it}", f"Rationale: {why}"]
+    )
+    expect(summary).to_be_focused()
+
+    # Each error is beside its field, and read out with it.
+    complexity = page.get_by_role("group", name=COMPLEXITY)
+    expect(complexity.locator("#id_answer_complexity_error")).to_have_text(f"Error: {answer_it}")
+    expect(complexity).to_have_accessible_description(
+        f"Number of issues and agencies involved. Error: {answer_it}"
+    )
+    for label in ("Simple", "Some", "Complex", "Very complex"):
+        expect(complexity.get_by_label(label, exact=True)).not_to_be_checked()
+    rationale = page.get_by_label("Rationale")
+    expect(rationale).to_have_attribute("aria-invalid", "true")
+    expect(rationale).to_have_accessible_description(
+        f"Why this is the right priority for this case. Required. Error: {why}"
+    )
+    expect(page.locator("#id_rationale_error")).to_have_text(f"Error: {why}")
+    expect(rationale).to_have_value("")
+
+    # The answer given is kept, and nothing else is.
+    expect(safeguarding.get_by_label("Yes", exact=True)).to_be_checked()
+    expect(safeguarding.get_by_label("No", exact=True)).not_to_be_checked()
+    expect(safeguarding.locator(".invalid-feedback")).to_have_count(0)
+
+    # The summary's links take the keyboard to the question and to the rationale.
+    summary.get_by_role("link", name=f"{COMPLEXITY}: {answer_it}").click()
+    expect(complexity.get_by_label("Simple", exact=True)).to_be_focused()
+    summary.get_by_role("link", name=f"Rationale: {why}").click()
+    expect(rationale).to_be_focused()
+
+    assert not Assessment.objects.exists()
+    case.refresh_from_db()
+    assert case.level == ""
+
+
+def test_an_old_assessment_still_shows_the_criteria_version_it_was_made_under(page, alice, erin):
+    first = published_criteria()
+    case = CaseFactory(assigned_to=alice)
+    old = _assess(case, alice, complexity=2)  # 2 x 2: amber under version 1
+    second = services.version_draft_from(source=first)
+    Criterion.objects.filter(version=second, key="complexity").update(weight=3)
+    services.version_publish(draft=second, published_by=erin)
+    assert second.number == 2
+
+    _sign_in(page, "alice")
+    _click_and_check(page, page.get_by_role("link", name=case.reference))
+    priority = page.get_by_role("region", name="Priority")
+    expect(priority).to_contain_text("(criteria version 1)")
+    expect(page.get_by_text("Assessment due")).to_be_visible()
+
+    priority.get_by_text("Assessment history (1)").click()
+    history = priority.get_by_role("listitem")
+    expect(history).to_have_count(1)
+    expect(history).to_contain_text("(version 1)")
+    _click_and_check(page, history.get_by_role("link", name=re.compile(r"Assessment, Amber$")))
+
+    expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/assessments/{old.pk}/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Assessment: Amber")
+    expect(
+        page.get_by_text(re.compile(r"under criteria version 1; weighted score 4"))
+    ).to_contain_text("(red at 6, amber at 3)")
+    answers = page.get_by_role("table", name="Answers under criteria version 1")
+    expect(answers.get_by_role("row", name=SAFEGUARDING)).to_have_text(
+        re.compile(rf"{re.escape(SAFEGUARDING)}\s*No\s*5")
+    )
+    expect(answers.get_by_role("row", name=COMPLEXITY)).to_have_text(
+        re.compile(rf"{re.escape(COMPLEXITY)}\s*Complex\s*2")
+    )
+    expect(page.get_by_text("criteria version 2")).to_have_count(0)
