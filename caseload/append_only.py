@@ -79,7 +79,12 @@ def make_append_only(table: str) -> migrations.RunPython:
 
 
 # Tables whose triggers the test suite checks are present (pg_trigger).
-APPEND_ONLY_TABLES = ["notes_casenote", "cases_caseevent", "priorities_assessment"]
+APPEND_ONLY_TABLES = [
+    "notes_casenote",
+    "cases_caseevent",
+    "priorities_assessment",
+    "reviews_caseloadreport",
+]
 
 
 class AppendOnlyError(Exception):

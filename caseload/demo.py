@@ -84,6 +84,10 @@ def demo_load(*, now: datetime | None = None) -> list[DemoPerson]:
 
     # Flags and notifications as the worker would raise them (no emails from the demo).
     sweep_deadlines(now=now, email=False)
+    from reviews.services import reports_generate_all
+
+    # Last week's caseload review reports, as the worker makes them each Monday.
+    reports_generate_all(now=now, email=False)
     return PEOPLE
 
 

@@ -42,6 +42,11 @@ class Organisation(models.Model):
         validators=[MinValueValidator(1)],
         help_text="Flag a due date as approaching this many working days before it.",
     )
+    stalled_after_days = models.PositiveSmallIntegerField(
+        default=20,
+        validators=[MinValueValidator(1)],
+        help_text="A case with no contact for this many working days counts as stalled.",
+    )
 
     class Meta:
         verbose_name = "organisation settings"

@@ -94,3 +94,15 @@ def test_the_demo_shows_priorities_overrides_old_versions_and_cases_past_due():
     assert Assessment.objects.filter(kind="override").count() == 1
     assert Assessment.objects.filter(version__number=1).exists()
     assert Case.objects.open().filter(next_due_on__lt=datetime.date.today()).exists()
+
+
+def test_the_demo_shows_flags_notifications_and_last_week_s_reports():
+    from priorities.models import DeadlineFlag, Notification
+    from reviews.models import CaseloadReport
+
+    call_command("demo")
+    call_command("demo")
+
+    assert DeadlineFlag.objects.filter(stage="breached").exists()
+    assert Notification.objects.filter(recipient__username="alice").exists()
+    assert CaseloadReport.objects.count() == 2
