@@ -365,3 +365,24 @@ def test_older_entries_continue_where_the_first_page_ended(case, alice):
 
     shown = first.context["timeline"].notes + second.context["timeline"].notes
     assert [n.pk for n in shown] == [n.pk for n in notes]
+
+
+def test_saving_a_note_does_not_need_the_broker(case, alice, settings):
+    """The web application never waits on Redis: a note saves with the broker unreachable,
+    and the next sweep works from the database alone."""
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"  # nothing listens on port 9
+    day = timezone.localtime() - timedelta(hours=1)
+
+    response = client_for(alice).post(
+        reverse("notes:note_add", args=[case.pk]),
+        {
+            "contact_date": day.strftime("%d/%m/%Y"),
+            "contact_time": day.strftime("%H:%M"),
+            "channel": "phone",
+            "facts": "Client rang while the broker was down",
+            "next_steps": "Call back tomorrow",
+        },
+    )
+
+    assert response.status_code == 302
+    assert CaseNote.objects.filter(case=case).count() == 1
