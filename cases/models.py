@@ -362,6 +362,13 @@ class Case(models.Model):
             return self.assessment_version.label_for(self.level)
         return self.level.title()
 
+    @property
+    def level_colour(self) -> str:
+        """The badge colour for the case's level, as its criteria version sets it."""
+        if self.assessment_version_id:
+            return self.assessment_version.colour_for(self.level)
+        return self.level or "grey"
+
     def is_past_due(self, *, today: date | None = None) -> bool:
         """Open, and the earliest of its due dates has passed."""
         today = today or timezone.localdate()

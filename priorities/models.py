@@ -73,6 +73,17 @@ class ClosureDay(models.Model):
         return f"{self.day:%d/%m/%Y} {self.description}"
 
 
+class BadgeColour(models.TextChoices):
+    """Colours for level badges, each with text that meets WCAG AA contrast on it."""
+
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    BLUE = "blue", "Blue"
+    PURPLE = "purple", "Purple"
+    GREY = "grey", "Grey"
+
+
 class CriteriaVersion(models.Model):
     """A set of priority criteria with its RAG thresholds. Published versions never change."""
 
@@ -100,6 +111,15 @@ class CriteriaVersion(models.Model):
     red_label = models.CharField(max_length=30, default="Red")
     amber_label = models.CharField(max_length=30, default="Amber")
     green_label = models.CharField(max_length=30, default="Green")
+    red_colour = models.CharField(
+        max_length=10, choices=BadgeColour.choices, default=BadgeColour.RED
+    )
+    amber_colour = models.CharField(
+        max_length=10, choices=BadgeColour.choices, default=BadgeColour.AMBER
+    )
+    green_colour = models.CharField(
+        max_length=10, choices=BadgeColour.choices, default=BadgeColour.GREEN
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
@@ -135,6 +155,14 @@ class CriteriaVersion(models.Model):
             Level.AMBER: self.amber_label,
             Level.GREEN: self.green_label,
         }.get(level, "Not assessed")
+
+    def colour_for(self, level: str) -> str:
+        """The badge colour the organisation chose for a level under this version."""
+        return {
+            Level.RED: self.red_colour,
+            Level.AMBER: self.amber_colour,
+            Level.GREEN: self.green_colour,
+        }.get(level, BadgeColour.GREY)
 
     @classmethod
     def published(cls) -> CriteriaVersion | None:
@@ -237,6 +265,10 @@ class Assessment(AppendOnlyModel):
     @property
     def level_label(self) -> str:
         return self.version.label_for(self.level)
+
+    @property
+    def level_colour(self) -> str:
+        return self.version.colour_for(self.level)
 
 
 class Timescale(models.Model):

@@ -293,6 +293,9 @@ def version_draft_from(*, source: CriteriaVersion | None) -> CriteriaVersion:
         red_label=source.red_label,
         amber_label=source.amber_label,
         green_label=source.green_label,
+        red_colour=source.red_colour,
+        amber_colour=source.amber_colour,
+        green_colour=source.green_colour,
     )
     Criterion.objects.bulk_create(
         [

@@ -296,3 +296,19 @@ def test_needs_attention_lists_red_cases_without_an_action_and_cases_due(criteri
         created_by=alice,
     )
     assert needing_attention(alice)["Red with no open action"] == []
+
+
+def test_a_level_s_name_and_colour_come_from_its_criteria_version(criteria, alice):
+    criteria.red_label = "Urgent"
+    criteria.red_colour = "purple"
+    criteria.save()
+    case = CaseFactory(assigned_to=alice)
+    _assess(case, alice, safeguarding=1)
+
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    html = client_for(alice).get(reverse("cases:my_caseload")).content.decode()
+
+    assert 'level-colour-purple">Urgent</span>' in html
