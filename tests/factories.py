@@ -105,7 +105,9 @@ class ClientFactory(factory.django.DjangoModelFactory):
         model = "cases.Client"
 
     given_name = factory.Faker("first_name", locale="en_GB")
-    family_name = factory.Faker("last_name", locale="en_GB")
+    # Distinctive, so tests can check a page or a log holds no client name without a
+    # real surname ("Green", "Baker") matching an ordinary word by chance.
+    family_name = factory.Sequence(lambda n: f"Quorndonshire{n}")
     date_of_birth = factory.Faker("date_of_birth", minimum_age=16, maximum_age=80)
     postcode = factory.Faker("postcode", locale="en_GB")
     created_by = factory.SubFactory(UserFactory)

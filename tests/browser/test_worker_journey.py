@@ -19,7 +19,7 @@ from priorities.sweep import sweep_deadlines
 from reviews.models import CaseloadReport
 from reviews.services import report_generate, week_of
 from tests.conftest import assert_accessible
-from tests.factories import PASSWORD, CaseFactory, CaseTypeFactory
+from tests.factories import PASSWORD, CaseFactory, CaseTypeFactory, ClientFactory
 
 # Transactional, so that the live server thread sees the test's data (see
 # tests/browser/test_case_journey.py for why never serialised rollback).
@@ -71,7 +71,12 @@ def _housing_with_first_contact_next_day() -> CaseType:
 def test_after_the_sweep_an_adviser_sees_her_unread_notification_and_the_breached_flag(
     page, live_server, alice
 ):
-    case = CaseFactory(assigned_to=alice, case_type=_housing_with_first_contact_next_day())
+    # A family name no page word can match by chance (Faker may give "Green").
+    case = CaseFactory(
+        assigned_to=alice,
+        case_type=_housing_with_first_contact_next_day(),
+        client=ClientFactory(family_name="Quillfeather", created_by=alice),
+    )
     family_name = case.client.family_name
     due = case.first_contact_due_on
     assert due is not None
@@ -143,7 +148,9 @@ CSV_HEADER = [
 
 
 def test_a_supervisor_opens_the_weekly_report_and_downloads_it_as_csv_and_pdf(page, alice, carol):
-    first = CaseFactory(assigned_to=alice)
+    first = CaseFactory(
+        assigned_to=alice, client=ClientFactory(family_name="Quillfeather", created_by=alice)
+    )
     CaseFactory(assigned_to=alice)
     monday, sunday = week_of(first.opened_on)
     assert monday.weekday() == 0
