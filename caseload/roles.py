@@ -106,3 +106,22 @@ def role_required(
         return wrapped
 
     return decorator
+
+
+def role_permissions_migrate(apps: Any, admin_permissions: list[tuple[str, str]]) -> None:
+    """For data migrations: make sure permissions exist, then give them to the Admin role.
+
+    Permissions are normally created after all migrations have run; a migration
+    that grants them must create them first, from its historical models.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    role_groups_ensure(
+        group_model=apps.get_model("auth", "Group"),
+        permission_model=apps.get_model("auth", "Permission"),
+        admin_permissions=admin_permissions,
+    )

@@ -97,6 +97,14 @@ def dave(south: Team) -> User:
 
 
 @pytest.fixture
+def sam(south: Team) -> User:
+    """A supervisor of the South team, who leads no North case."""
+    user = SupervisorFactory(username="sam", first_name="Sam", last_name="Shah")
+    south.supervisors.add(user)
+    return user
+
+
+@pytest.fixture
 def erin(roles: None) -> User:
     return AdminFactory(username="erin", first_name="Erin", last_name="Evans")
 

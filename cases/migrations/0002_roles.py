@@ -1,9 +1,8 @@
 """Create the three role groups and give the Admin role its configuration permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from caseload.roles import Role, role_groups_ensure
+from caseload.roles import Role, role_permissions_migrate
 
 # The Admin role's permissions as they stood at this migration.
 ADMIN_PERMISSIONS = [
@@ -22,16 +21,7 @@ ADMIN_PERMISSIONS = [
 
 
 def create_roles(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
-    role_groups_ensure(
-        group_model=apps.get_model("auth", "Group"),
-        permission_model=apps.get_model("auth", "Permission"),
-        admin_permissions=ADMIN_PERMISSIONS,
-    )
+    role_permissions_migrate(apps, ADMIN_PERMISSIONS)
 
 
 def remove_roles(apps, schema_editor):

@@ -1,20 +1,14 @@
 """Let the Admin role configure case types (the role's permissions live in caseload.roles)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from caseload.roles import role_groups_ensure
+from caseload.roles import role_permissions_migrate
 
 
 def grant(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
-    role_groups_ensure(
-        group_model=apps.get_model("auth", "Group"),
-        permission_model=apps.get_model("auth", "Permission"),
-        admin_permissions=[
+    role_permissions_migrate(
+        apps,
+        [
             ("cases", "view_casetype"),
             ("cases", "add_casetype"),
             ("cases", "change_casetype"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -31,11 +31,19 @@ from cases.models import (
     Outcome,
     OutcomeProgress,
     Referral,
-    Team,
     User,
 )
 from tests.conftest import client_for
-from tests.factories import AdviserFactory, CaseFactory, ConsentFactory, SupervisorFactory
+from tests.factories import AdviserFactory, CaseFactory, ConsentFactory
+from tests.personas import (
+    become as _become,
+)
+from tests.personas import (
+    share as _share,
+)
+from tests.personas import (
+    share_expired as _share_expired,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,73 +59,6 @@ def _uk(day: date) -> str:
 
 def _in_days(days: int) -> date:
     return timezone.localdate() + timedelta(days=days)
-
-
-def _share(case: Case, user: User, level: str, *, now: datetime | None = None) -> CaseShare:
-    """``case``'s adviser shares it with ``user``, for a few days from ``now``."""
-    now = now or timezone.now()
-    return services.case_share(
-        case=case,
-        shared_with=user,
-        level=level,
-        reason="Covering while the adviser is on leave",
-        consent=ConsentFactory(client=case.client, recorded_by=case.assigned_to),
-        expires_on=timezone.localdate(now) + timedelta(days=2),
-        shared_by=case.assigned_to,
-        now=now,
-    )
-
-
-def _share_expired(case: Case, user: User) -> CaseShare:
-    """A contribute share made twenty days ago for a couple of days: long over today."""
-    share = _share(case, user, CaseShare.Level.CONTRIBUTE, now=timezone.now() - timedelta(days=20))
-    assert share.revoked_at is None
-    assert not share.is_active()
-    return share
-
-
-def _share_revoked(case: Case, user: User) -> CaseShare:
-    share = _share(case, user, CaseShare.Level.CONTRIBUTE)
-    return services.share_revoke(share=share, revoked_by=case.assigned_to)
-
-
-GRANTS = {
-    "view share": lambda case, user: _share(case, user, CaseShare.Level.VIEW),
-    "contribute share": lambda case, user: _share(case, user, CaseShare.Level.CONTRIBUTE),
-    "expired share": _share_expired,
-    "revoked share": _share_revoked,
-}
-
-# Each persona: the fixture that makes the user, and what they are given on the case.
-PERSONAS = {
-    "the owner": ("alice", None),
-    "a team-mate": ("bob", None),
-    "the team supervisor": ("carol", None),
-    "another team's adviser": ("dave", None),
-    "another team's supervisor": ("sam", None),
-    "an admin": ("erin", None),
-    "a colleague with a view share": ("dave", "view share"),
-    "a colleague with a contribute share": ("dave", "contribute share"),
-    "a colleague with an expired share": ("dave", "expired share"),
-    "a colleague with a revoked share": ("dave", "revoked share"),
-}
-
-
-def _become(request: pytest.FixtureRequest, case: Case, persona: str) -> User:
-    """The user ``persona`` names, with the share it describes made on ``case``."""
-    fixture, grant = PERSONAS[persona]
-    user = request.getfixturevalue(fixture)
-    if grant:
-        GRANTS[grant](case, user)
-    return user
-
-
-@pytest.fixture
-def sam(south: Team) -> User:
-    """A supervisor of the South team, who leads no North case."""
-    user = SupervisorFactory(username="sam", first_name="Sam", last_name="Shah")
-    south.supervisors.add(user)
-    return user
 
 
 @dataclass

@@ -21,12 +21,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import services as case_services
-from cases.models import Case, CaseEvent, CaseShare, Team, User
+from cases.models import Case, CaseEvent, CaseShare, User
 from notes import services
 from notes.models import Action, CaseNote
 from tests.conftest import client_for
-from tests.factories import CaseFactory, ConsentFactory, SupervisorFactory
+from tests.factories import CaseFactory
+from tests.personas import (
+    become as _become,
+)
+from tests.personas import (
+    share as _share,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,92 +51,6 @@ def _uk(day: date) -> str:
 
 def _in_days(days: int) -> date:
     return timezone.localdate() + timedelta(days=days)
-
-
-def _share(case: Case, user: User, level: str, *, now: datetime | None = None) -> CaseShare:
-    """``case``'s adviser shares it with ``user``, for a few days from ``now``."""
-    now = now or timezone.now()
-    return case_services.case_share(
-        case=case,
-        shared_with=user,
-        level=level,
-        reason="Covering while the adviser is on leave",
-        consent=ConsentFactory(client=case.client, recorded_by=case.assigned_to),
-        expires_on=timezone.localdate(now) + timedelta(days=2),
-        shared_by=case.assigned_to,
-        now=now,
-    )
-
-
-def _share_expired(case: Case, user: User) -> CaseShare:
-    """A contribute share made twenty days ago for a couple of days: long over today."""
-    share = _share(case, user, CaseShare.Level.CONTRIBUTE, now=timezone.now() - timedelta(days=20))
-    assert share.revoked_at is None
-    assert not share.is_active()
-    return share
-
-
-def _share_revoked(case: Case, user: User) -> CaseShare:
-    share = _share(case, user, CaseShare.Level.CONTRIBUTE)
-    return case_services.share_revoke(share=share, revoked_by=case.assigned_to)
-
-
-def _break_glass(case: Case, user: User) -> object:
-    return case_services.break_glass(case=case, user=user, reason=CRISIS)
-
-
-def _break_glass_long_ago(case: Case, user: User) -> object:
-    """Broken the glass just over the hours it lasts: the access has run out."""
-    return case_services.break_glass(
-        case=case,
-        user=user,
-        reason=CRISIS,
-        now=timezone.now() - timedelta(hours=case_services.BREAK_GLASS_HOURS, minutes=1),
-    )
-
-
-GRANTS = {
-    "view share": lambda case, user: _share(case, user, CaseShare.Level.VIEW),
-    "contribute share": lambda case, user: _share(case, user, CaseShare.Level.CONTRIBUTE),
-    "expired share": _share_expired,
-    "revoked share": _share_revoked,
-    "break the glass": _break_glass,
-    "break the glass long ago": _break_glass_long_ago,
-}
-
-# Each persona: the fixture that makes the user, and what they are given on the case.
-PERSONAS = {
-    "the owner": ("alice", None),
-    "a team-mate": ("bob", None),
-    "the team supervisor": ("carol", None),
-    "another team's adviser": ("dave", None),
-    "another team's supervisor": ("sam", None),
-    "an admin": ("erin", None),
-    "a colleague with a view share": ("dave", "view share"),
-    "a colleague with a contribute share": ("dave", "contribute share"),
-    "a colleague with an expired share": ("dave", "expired share"),
-    "a colleague with a revoked share": ("dave", "revoked share"),
-    "a team-mate who broke the glass": ("bob", "break the glass"),
-    "another team's adviser who broke the glass": ("dave", "break the glass"),
-    "a team-mate whose break the glass has run out": ("bob", "break the glass long ago"),
-}
-
-
-def _become(request: pytest.FixtureRequest, case: Case, persona: str) -> User:
-    """The user ``persona`` names, with the share or access it describes made on ``case``."""
-    fixture, grant = PERSONAS[persona]
-    user = request.getfixturevalue(fixture)
-    if grant:
-        GRANTS[grant](case, user)
-    return user
-
-
-@pytest.fixture
-def sam(south: Team) -> User:
-    """A supervisor of the South team, who leads no North case."""
-    user = SupervisorFactory(username="sam", first_name="Sam", last_name="Shah")
-    south.supervisors.add(user)
-    return user
 
 
 def _note_on(case: Case, facts: str = "Client called about the rent arrears") -> CaseNote:
