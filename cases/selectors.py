@@ -25,6 +25,20 @@ from cases.models import (
 # --- who sees which case -----------------------------------------------------
 
 
+def managed_cases_condition(user: User) -> Q:
+    """Cases ``user`` is responsible for: assigned to them, or of a team they supervise."""
+    condition = Q(assigned_to=user)
+    if Role.SUPERVISOR in roles_of(user):
+        condition |= Q(
+            Exists(
+                Team.supervisors.through.objects.filter(
+                    team_id=OuterRef("team_id"), user_id=user.pk
+                )
+            )
+        )
+    return condition
+
+
 def case_visibility_filter(user: User, *, now: datetime | None = None) -> Q:
     """The condition a case must meet for ``user`` to see it, as one SQL expression.
 
@@ -36,15 +50,7 @@ def case_visibility_filter(user: User, *, now: datetime | None = None) -> Q:
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     now = now or timezone.now()
-    condition = Q(assigned_to=user)
-    if Role.SUPERVISOR in roles_of(user):
-        condition |= Q(
-            Exists(
-                Team.supervisors.through.objects.filter(
-                    team_id=OuterRef("team_id"), user_id=user.pk
-                )
-            )
-        )
+    condition = managed_cases_condition(user)
     shared = Exists(
         CaseUserObjectPermission.objects.filter(
             content_object_id=OuterRef("pk"), user_id=user.pk, expires_at__gt=now
@@ -91,11 +97,7 @@ def case_can_manage(user: User, case: Case) -> bool:
     """Assigned adviser or a supervisor of the case's team: may change the case itself."""
     if case.assigned_to_id == user.pk:
         return True
-    return (
-        Role.SUPERVISOR in roles_of(user)
-        and case.team_id is not None
-        and Team.supervisors.through.objects.filter(team_id=case.team_id, user_id=user.pk).exists()
-    )
+    return Role.SUPERVISOR in roles_of(user) and case_is_supervised_by(case, user)
 
 
 def client_can_change(user: User, client: Client) -> bool:
@@ -103,16 +105,7 @@ def client_can_change(user: User, client: Client) -> bool:
     one of their cases (its adviser or a supervisor of its team). A share does not give it."""
     if client.created_by_id == user.pk:
         return True
-    managed = Q(assigned_to=user)
-    if Role.SUPERVISOR in roles_of(user):
-        managed |= Q(
-            Exists(
-                Team.supervisors.through.objects.filter(
-                    team_id=OuterRef("team_id"), user_id=user.pk
-                )
-            )
-        )
-    return Case.objects.filter(managed, client=client).exists()
+    return Case.objects.filter(managed_cases_condition(user), client=client).exists()
 
 
 def case_can_contribute(user: User, case: Case, *, now: datetime | None = None) -> bool:

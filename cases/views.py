@@ -53,11 +53,15 @@ from cases.models import (
 CASE_ROLES = (Role.ADVISER, Role.SUPERVISOR)
 
 
-def _apply_service_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's validation errors beside the fields they name."""
+def _apply_service_errors(
+    form: Form, error: ValidationError, renamed: dict[str, str] | None = None
+) -> None:
+    """Put a service's validation errors beside the fields they name (``renamed`` maps a
+    service's field name to the form's, where they differ)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            name = (renamed or {}).get(field, field)
+            form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
 

@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import selectors
-from cases.models import Case
-from cases.views import _form_page, case_page
+from cases.views import _apply_service_errors, _contributed_case, _form_page, case_page
 from notes import services
 from notes.forms import ActionCancelForm, ActionForm, NoteForm
 from notes.models import Action, CaseNote
-
-
-def _contributed_case(request: HttpRequest, pk: int) -> Case:
-    case = selectors.case_for_user(request.user, pk)
-    if not selectors.case_can_contribute(request.user, case):
-        raise PermissionDenied
-    return case
-
-
-def _apply(form: Form, error: ValidationError, mapping: dict[str, str]) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            name = mapping.get(field, field)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_POST
@@ -43,7 +24,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.note_append(case=case, author=request.user, **form.note_fields())
         except ValidationError as error:
-            _apply(form, error, NoteForm.SERVICE_FIELD)
+            _apply_service_errors(form, error, NoteForm.SERVICE_FIELD)
         else:
             messages.success(request, "Note saved.")
             return redirect(reverse("cases:case_detail", args=[case.pk]) + "#timeline-heading")
@@ -82,7 +63,7 @@ def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
                 case=case, author=request.user, corrects=original, **form.note_fields()
             )
         except ValidationError as error:
-            _apply(form, error, NoteForm.SERVICE_FIELD)
+            _apply_service_errors(form, error, NoteForm.SERVICE_FIELD)
         else:
             messages.success(request, "Correction saved. The original note stays on the record.")
             return redirect(reverse("cases:case_detail", args=[case.pk]) + "#timeline-heading")
@@ -109,7 +90,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.action_create(case=case, created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error, {})
+            _apply_service_errors(form, error)
         else:
             messages.success(request, "Action added.")
             return redirect("cases:case_detail", pk=case.pk)
@@ -148,7 +129,7 @@ def action_cancel(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
         try:
             services.action_cancel(action=action, cancelled_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error, {})
+            _apply_service_errors(form, error)
         else:
             messages.success(request, "Action cancelled.")
             return redirect("cases:case_detail", pk=case.pk)

@@ -3,23 +3,14 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from caseload.roles import Role, roles_of
-from cases.models import Case, Team, User
+from cases.models import Case, User
+from cases.selectors import managed_cases_condition
 from priorities.models import CriteriaVersion, Level
 
 
 def _scope(user: User) -> QuerySet[Case]:
     """The open cases a person is responsible for: their own, and their teams' if supervising."""
-    condition = Q(assigned_to=user)
-    if Role.SUPERVISOR in roles_of(user):
-        condition |= Q(
-            Exists(
-                Team.supervisors.through.objects.filter(
-                    team_id=OuterRef("team_id"), user_id=user.pk
-                )
-            )
-        )
-    return Case.objects.open().filter(condition)
+    return Case.objects.open().filter(managed_cases_condition(user))
 
 
 def needing_attention(user: User, *, limit: int = 100) -> dict[str, list[Case]]:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseload.audit import access_record
 from caseload.roles import Role, role_required
 from cases import selectors as case_selectors
-from cases.views import _apply_service_errors, _form_page
+from cases.views import _apply_service_errors, _contributed_case, _form_page
 from priorities import selectors, services
 from priorities.forms import AssessmentForm, OverrideForm
 from priorities.models import Assessment, CriteriaVersion, Notification
@@ -21,9 +21,7 @@ from priorities.models import Assessment, CriteriaVersion, Notification
 
 @require_http_methods(["GET", "POST"])
 def assess(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_selectors.case_for_user(request.user, pk)
-    if not case_selectors.case_can_contribute(request.user, case):
-        raise PermissionDenied
+    case = _contributed_case(request, pk)
     version = CriteriaVersion.published()
     if version is None:
         messages.error(request, "No priority criteria have been published yet; ask an admin.")
