@@ -78,6 +78,109 @@ def make_append_only(table: str) -> migrations.RunPython:
     return migrations.RunPython(_install(table), _remove(table))
 
 
+_PG_FROZEN_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION caseload_refuse_change_when() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF to_jsonb(OLD) ->> TG_ARGV[0] = TG_ARGV[1] THEN
+        RAISE EXCEPTION 'caseload: % row % is %; % refused',
+            TG_TABLE_NAME, OLD.id, TG_ARGV[1], TG_OP
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE OR REPLACE FUNCTION caseload_refuse_child_change_when() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    frozen boolean := false;
+    query text := format(
+        'SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1 AND %I = $2)', TG_ARGV[1], TG_ARGV[2]
+    );
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        EXECUTE query INTO frozen USING (to_jsonb(OLD) ->> TG_ARGV[0])::bigint, TG_ARGV[3];
+    END IF;
+    IF NOT frozen AND TG_OP IN ('INSERT', 'UPDATE') THEN
+        EXECUTE query INTO frozen USING (to_jsonb(NEW) ->> TG_ARGV[0])::bigint, TG_ARGV[3];
+    END IF;
+    IF frozen THEN
+        RAISE EXCEPTION 'caseload: % belongs to a % row that is %; % refused',
+            TG_TABLE_NAME, TG_ARGV[1], TG_ARGV[3], TG_OP
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END
+$$;
+"""
+
+
+def make_frozen_when(
+    table: str, *, column: str, value: str, children: tuple[tuple[str, str], ...] = ()
+) -> migrations.RunPython:
+    """Triggers refusing any change to a row of ``table`` once ``column`` equals ``value``,
+    and any insert, change or delete of a row of a child table (``(child_table, fk_column)``)
+    that belongs to such a row. Used for records that are final once signed off."""
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            schema_editor.execute(_PG_FROZEN_FUNCTIONS, None)
+            schema_editor.execute(
+                f"CREATE OR REPLACE TRIGGER {table}_frozen BEFORE UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION caseload_refuse_change_when('{column}', '{value}')"
+            )
+            for child, fk in children:
+                schema_editor.execute(
+                    f"CREATE OR REPLACE TRIGGER {child}_frozen "
+                    f"BEFORE INSERT OR UPDATE OR DELETE ON {child} FOR EACH ROW EXECUTE FUNCTION "
+                    f"caseload_refuse_child_change_when('{fk}', '{table}', '{column}', '{value}')"
+                )
+        elif vendor == "sqlite":
+            message = f"caseload: {table} is {value}; change refused"
+            for operation in ("UPDATE", "DELETE"):
+                schema_editor.execute(
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_frozen_{operation.lower()} "
+                    f"BEFORE {operation} ON {table} WHEN OLD.{column} = '{value}' "
+                    f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+                )
+            for child, fk in children:
+
+                def parent_is(row: str, fk: str = fk) -> str:
+                    return f"(SELECT {column} FROM {table} WHERE id = {row}.{fk}) = '{value}'"  # noqa: S608 - names from migrations
+
+                conditions = {
+                    "INSERT": parent_is("NEW"),
+                    "UPDATE": f"{parent_is('OLD')} OR {parent_is('NEW')}",
+                    "DELETE": parent_is("OLD"),
+                }
+                for operation, condition in conditions.items():
+                    schema_editor.execute(
+                        f"CREATE TRIGGER IF NOT EXISTS {child}_frozen_{operation.lower()} "
+                        f"BEFORE {operation} ON {child} WHEN {condition} "
+                        f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+                    )
+        else:
+            raise NotImplementedError(f"No triggers for {vendor}.")
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            for name in (table, *(child for child, _ in children)):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}_frozen ON {name}")
+        else:
+            for operation in ("update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_frozen_{operation}")
+            for child, _ in children:
+                for operation in ("insert", "update", "delete"):
+                    schema_editor.execute(f"DROP TRIGGER IF EXISTS {child}_frozen_{operation}")
+
+    return migrations.RunPython(forwards, backwards)
+
+
 # Tables whose triggers the test suite checks are present (pg_trigger).
 APPEND_ONLY_TABLES = [
     "notes_casenote",

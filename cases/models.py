@@ -403,6 +403,7 @@ class CaseEvent(AppendOnlyModel):
         OBSTACLE = "obstacle", "Obstacle"
         REFERRAL = "referral", "Referral"
         ACTION = "action", "Action"
+        ESCALATED = "escalated", "Escalated to the supervisor"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)
