@@ -18,6 +18,7 @@ _NAVIGATION = [
     ({Role.ADVISER}, "My caseload", "cases:my_caseload"),
     ({Role.SUPERVISOR}, "Team dashboard", "reviews:team_dashboard"),
     ({Role.SUPERVISOR}, "Unallocated", "cases:unallocated"),
+    ({Role.ADVISER, Role.SUPERVISOR}, "Caseload reviews", "reviews:review_list"),
     ({Role.SUPERVISOR}, "Reports", "reviews:report_list"),
     ({Role.ADVISER, Role.SUPERVISOR}, "Needs attention", "priorities:attention"),
     ({Role.ADVISER, Role.SUPERVISOR}, "Find a client", "cases:client_search"),

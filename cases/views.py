@@ -49,6 +49,8 @@ from cases.models import (
     Obstacle,
     Outcome,
 )
+from reviews import selectors as review_selectors
+from reviews.forms import CapacityConcernForm
 
 CASE_ROLES = (Role.ADVISER, Role.SUPERVISOR)
 
@@ -133,10 +135,13 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    figures = review_selectors.adviser_figures([request.user])[request.user.pk]
     return render(
         request,
         "cases/my_caseload.html",
         {
+            "figures": figures,
+            "capacity_form": CapacityConcernForm(),
             "page": page,
             "shared": shared,
             "profile": selectors.adviser_profile_of(request.user),

@@ -13,13 +13,23 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.http import Http404
 from django.utils import timezone
 
-from cases.models import AdviserProfile, Case, Team, User
+from cases.models import AdviserProfile, Case, Obstacle, Outcome, Team, User
 from priorities.models import CriteriaVersion, DeadlineFlag, Level, Organisation
 from priorities.services import organisation_calendar
-from reviews.models import CaseloadReview
+from reviews.models import CaseloadReview, ReviewDecision
 from reviews.weighting import WeightTable, load_percent, weight_table, weighted_sum
 
 # The figures shown per adviser, in order, with their column headings.
@@ -71,9 +81,7 @@ def figure_conditions(*, now: datetime | None = None) -> dict[str, Q]:
         "unassessed": open_q & Q(level=""),
         "overdue_actions": open_q
         & Exists(
-            Action.objects.filter(
-                case=OuterRef("pk"), status=Action.Status.OPEN, due_on__lt=today
-            )
+            Action.objects.filter(case=OuterRef("pk"), status=Action.Status.OPEN, due_on__lt=today)
         ),
         "approaching": open_q
         & Exists(open_flags.exclude(stage=DeadlineFlag.Stage.BREACHED))
@@ -81,8 +89,7 @@ def figure_conditions(*, now: datetime | None = None) -> dict[str, Q]:
         "breached": open_q & breached,
         "stalled": open_q
         & (
-            Q(last_contact_at__lt=cutoff_at)
-            | Q(last_contact_at__isnull=True, opened_on__lt=cutoff)
+            Q(last_contact_at__lt=cutoff_at) | Q(last_contact_at__isnull=True, opened_on__lt=cutoff)
         ),
         "assessment_due": open_q & assessment_due,
     }
@@ -196,3 +203,121 @@ def adviser_load(adviser: User) -> tuple[Decimal, Decimal | None]:
     """An adviser's weighted load of open cases and their capacity (None if not set)."""
     figures = adviser_figures([adviser])[adviser.pk]
     return figures.load, figures.capacity
+
+
+def review_pack(review: CaseloadReview, *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The review pack: each case the review covers, with what a review looks at.
+
+    It holds references, levels, dates, counts and labels only, so that it can
+    be stored as the record of a signed-off review without personal data.
+    A signed-off review shows the pack as it stood then. Six queries.
+    """
+    from notes.models import Action
+    from reviews.services import review_cases
+
+    if review.is_signed_off:
+        return list(review.pack)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    cases = list(
+        review_cases(review)
+        .select_related("case_type")
+        .annotate(
+            assessment_due=ExpressionWrapper(
+                figure_conditions(now=now)["assessment_due"], output_field=BooleanField()
+            )
+        )
+        .order_by("level_rank", "next_due_on", "pk")
+    )
+    ids = [c.pk for c in cases]
+    outcomes: dict[int, list[dict[str, Any]]] = {}
+    for outcome in Outcome.objects.filter(case_id__in=ids).defer("description", "measure"):
+        outcomes.setdefault(outcome.case_id, []).append(
+            {
+                "status": outcome.get_status_display(),
+                "progress": outcome.progress_percent,
+                "target": outcome.target_date.isoformat(),
+                "overdue": outcome.is_overdue(today=today),
+            }
+        )
+    obstacles: dict[int, list[str]] = {}
+    for case_id, kind in Obstacle.objects.filter(
+        case_id__in=ids, status=Obstacle.Status.OPEN
+    ).values_list("case_id", "kind"):
+        obstacles.setdefault(case_id, []).append(Obstacle.Kind(kind).label)
+    overdue = dict(
+        Action.objects.filter(case_id__in=ids, status=Action.Status.OPEN, due_on__lt=today)
+        .order_by()
+        .values_list("case_id")
+        .annotate(n=Count("pk"))
+    )
+    flags: dict[int, list[str]] = {}
+    for flag in DeadlineFlag.objects.filter(case_id__in=ids, cleared_at__isnull=True).order_by(
+        "due_on"
+    ):
+        flags.setdefault(flag.case_id, []).append(
+            f"{flag.get_deadline_display()} {flag.get_stage_display().lower()} "
+            f"({flag.due_on:%d/%m/%Y})"
+        )
+    pack = []
+    for case in cases:
+        last_contact = timezone.localdate(case.last_contact_at) if case.last_contact_at else None
+        pack.append(
+            {
+                "case_id": case.pk,
+                "reference": case.reference,
+                "case_type": case.case_type.name,
+                "status": case.get_status_display(),
+                "is_open": case.status != Case.Status.CLOSED,
+                "assigned_elsewhere": case.assigned_to_id != review.adviser_id,
+                "level": case.level,
+                "last_contact": last_contact.isoformat() if last_contact else None,
+                "days_since_contact": (today - last_contact).days if last_contact else None,
+                "outcomes": outcomes.get(case.pk, []),
+                "obstacles": obstacles.get(case.pk, []),
+                "overdue_actions": overdue.get(case.pk, 0),
+                "flags": flags.get(case.pk, []),
+                "assessment_due": bool(case.assessment_due),
+            }
+        )
+    return pack
+
+
+def reviews_visible_to(user: User) -> QuerySet[CaseloadReview]:
+    """Reviews of the user's own caseload and of the advisers in teams they lead."""
+    return CaseloadReview.objects.filter(
+        Q(adviser=user) | Q(adviser__teams__supervisors=user)
+    ).distinct()
+
+
+def review_for(user: User, pk: int) -> CaseloadReview:
+    """A review the user may see; 404 for missing and forbidden alike."""
+    review = (
+        reviews_visible_to(user)
+        .select_related("adviser", "started_by", "signed_off_by", "data_key")
+        .filter(pk=pk)
+        .first()
+    )
+    if review is None:
+        raise Http404("No such review.")
+    return review
+
+
+def review_decisions(review: CaseloadReview) -> dict[int, ReviewDecision]:
+    """The review's decisions by case id, with what decrypting the comments needs."""
+    return {
+        d.case_id: d
+        for d in review.decisions.select_related(
+            "case__client__data_key", "decided_by", "change_event", "change_assessment"
+        )
+    }
+
+
+def next_review_due(adviser: User) -> date | None:
+    """When the adviser's next caseload review is due; None if none has been signed off."""
+    return (
+        CaseloadReview.objects.filter(adviser=adviser, status=CaseloadReview.Status.SIGNED_OFF)
+        .order_by("-signed_off_at")
+        .values_list("next_review_due_on", flat=True)
+        .first()
+    )

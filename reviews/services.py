@@ -3,28 +3,37 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import AdviserProfile, Case, Team, User
-from priorities.models import CriteriaVersion, DeadlineFlag, Notification, Organisation
+from caseload.crypto import data_key_create
+from caseload.roles import Role, roles_of
+from cases.models import AdviserProfile, Case, CaseEvent, Team, User
+from priorities.models import Assessment, CriteriaVersion, DeadlineFlag, Notification, Organisation
 from priorities.services import organisation_calendar
-from reviews.models import CaseloadReport
+from reviews import selectors
+from reviews.models import (
+    CapacityConcern,
+    CaseloadReport,
+    CaseloadReview,
+    ReviewDecision,
+    ReviewFactor,
+    ReviewPolicy,
+)
+from reviews.weighting import load_percent, weight_table, weighted_sum
 
 logger = logging.getLogger(__name__)
-
-# Caseload points per case by level until admins configure weights per case
-# type and level (the caseload-review issue).
-LEVEL_POINTS = {"red": 3, "amber": 2, "green": 1, "": 1}
 
 
 def week_of(day: date) -> tuple[date, date]:
@@ -80,6 +89,7 @@ def report_data(
             assessment_due=Count("pk", filter=open_q & due_q),
             opened=Count("pk", filter=Q(opened_on__range=(period_start, period_end))),
             closed=Count("pk", filter=Q(closed_on__range=(period_start, period_end))),
+            load=weighted_sum(weight_table(), filter=open_q),
         )
     }
     from notes.models import Action
@@ -111,9 +121,7 @@ def report_data(
     advisers_data = []
     for adviser in advisers:
         row = rows.get(adviser.pk, {})
-        load = sum(
-            LEVEL_POINTS[level] * row.get(level or "unassessed", 0) for level in LEVEL_POINTS
-        )
+        load = row.get("load", Decimal("0"))
         cap = capacity.get(adviser.pk)
         adviser_flags = flags.get(adviser.pk, {"breached": [], "approaching": []})
         advisers_data.append(
@@ -124,9 +132,9 @@ def report_data(
                 "amber": row.get("amber", 0),
                 "green": row.get("green", 0),
                 "unassessed": row.get("unassessed", 0),
-                "load": load,
+                "load": str(load),
                 "capacity": str(cap) if cap is not None else None,
-                "load_percent": round(Decimal(load) * 100 / cap) if cap else None,
+                "load_percent": load_percent(load, cap),
                 "breached": adviser_flags["breached"],
                 "approaching": adviser_flags["approaching"],
                 "stalled": row.get("stalled", 0),
@@ -144,7 +152,6 @@ def report_data(
             "amber",
             "green",
             "unassessed",
-            "load",
             "stalled",
             "overdue_actions",
             "assessment_due",
@@ -152,6 +159,7 @@ def report_data(
             "closed",
         )
     }
+    totals["load"] = str(sum((Decimal(a["load"]) for a in advisers_data), Decimal("0")))
     totals["breached"] = sum(len(a["breached"]) for a in advisers_data)
     previous = (
         CaseloadReport.objects.filter(supervisor=supervisor, period_start__lt=period_start)
@@ -231,3 +239,344 @@ def reports_generate_all(
     return [
         report_generate(supervisor=s, period_start=start, now=now, email=email) for s in supervisors
     ]
+
+
+# --- capacity ------------------------------------------------------------------
+
+
+def _notify(recipients: Iterable[User], message: str, *, case: Case | None = None) -> None:
+    Notification.objects.bulk_create(
+        [Notification(recipient=person, case=case, message=message) for person in recipients]
+    )
+
+
+@transaction.atomic
+def capacity_concern_raise(
+    *, adviser: User, comment: str, now: datetime | None = None
+) -> CapacityConcern:
+    """An adviser tells their supervisors their caseload is more than they can carry."""
+    supervisors = list(selectors.supervisors_of(adviser))
+    if not supervisors:
+        raise ValidationError(
+            "You are not in a team with a supervisor yet, so there is nobody to tell; ask an admin."
+        )
+    load, capacity = selectors.adviser_load(adviser)
+    concern = CapacityConcern(
+        adviser=adviser,
+        data_key=data_key_create(),
+        comment=comment.strip(),
+        load=load,
+        capacity=capacity,
+        raised_at=now or timezone.now(),
+    )
+    concern.save()
+    of_capacity = f" of {capacity} points" if capacity is not None else " points (no capacity set)"
+    _notify(
+        supervisors,
+        f"{adviser.display_name} says their caseload is more than they can carry: "
+        f"{load}{of_capacity}. Their comment is on the dashboard.",
+    )
+    return concern
+
+
+# --- caseload reviews ------------------------------------------------------------
+
+
+def review_can_view(user: User, review: CaseloadReview) -> bool:
+    """The adviser whose review it is, and the supervisors of their teams."""
+    return review.adviser_id == user.pk or selectors.is_supervisor_of(user, review.adviser)
+
+
+def _require_supervisor(review: CaseloadReview, user: User, doing: str) -> None:
+    if user.pk == review.adviser_id or not selectors.is_supervisor_of(user, review.adviser):
+        raise ValidationError(f"Only a supervisor of {review.adviser.display_name} can {doing}.")
+
+
+def _require_open(review: CaseloadReview) -> None:
+    if review.is_signed_off:
+        raise ValidationError("This review has been signed off and can no longer be changed.")
+
+
+@transaction.atomic
+def review_start(*, adviser: User, started_by: User, now: datetime | None = None) -> CaseloadReview:
+    """Start an adviser's caseload review: by the adviser, or by one of their supervisors."""
+    if started_by.pk != adviser.pk and not selectors.is_supervisor_of(started_by, adviser):
+        raise ValidationError("You can start a review of your own caseload or of your team's.")
+    if Role.ADVISER not in roles_of(adviser):
+        raise ValidationError({"adviser": f"{adviser.display_name} is not an adviser."})
+    open_review = CaseloadReview.objects.filter(adviser=adviser).exclude(
+        status=CaseloadReview.Status.SIGNED_OFF
+    )
+    if open_review.exists():
+        raise ValidationError(
+            {"adviser": f"{adviser.display_name} already has a caseload review in progress."}
+        )
+    review = CaseloadReview(
+        adviser=adviser,
+        started_by=started_by,
+        started_at=now or timezone.now(),
+        data_key=data_key_create(),
+    )
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError:  # started at the same moment by someone else
+        raise ValidationError(
+            {"adviser": f"{adviser.display_name} already has a caseload review in progress."}
+        ) from None
+    if started_by.pk == adviser.pk:
+        _notify(
+            selectors.supervisors_of(adviser),
+            f"{adviser.display_name} has started a caseload review.",
+        )
+    else:
+        _notify(
+            [adviser], f"{started_by.display_name} has started a review of your caseload with you."
+        )
+    return review
+
+
+def review_cases(review: CaseloadReview) -> QuerySet[Case]:
+    """The cases a review covers: the adviser's open cases, and any it has decided on."""
+    decided = ReviewDecision.objects.filter(review=review).values("case_id")
+    return Case.objects.filter(
+        Q(assigned_to=review.adviser_id, status__in=OPEN_STATUSES) | Q(pk__in=decided)
+    )
+
+
+OPEN_STATUSES = [s for s in Case.Status.values if s != Case.Status.CLOSED]
+
+
+@transaction.atomic
+def review_decide(
+    *,
+    review: CaseloadReview,
+    case: Case,
+    decision: str,
+    comment: str,
+    decided_by: User,
+    now: datetime | None = None,
+) -> ReviewDecision:
+    """Record (or change) the decision about one case; escalating tells the supervisors now."""
+    _require_open(review)
+    if not review_can_view(decided_by, review):
+        raise ValidationError("You cannot take part in this review.")
+    if review.status == CaseloadReview.Status.SUBMITTED and decided_by.pk == review.adviser_id:
+        raise ValidationError("The review is with your supervisor for sign-off.")
+    if decision not in ReviewDecision.Decision.values:
+        raise ValidationError({"decision": "Choose a decision."})
+    if not review_cases(review).filter(pk=case.pk).exists():
+        raise ValidationError("That case is not part of this review.")
+    if decision != ReviewDecision.Decision.CONTINUE and not comment.strip():
+        raise ValidationError(
+            {"comment": "Say why: a decision that changes the case needs a reason."}
+        )
+    now = now or timezone.now()
+    existing = ReviewDecision.objects.select_for_update().filter(review=review, case=case).first()
+    item = existing or ReviewDecision(review=review, case=case)
+    if item.decision != decision:
+        item.change_event = None
+        item.change_assessment = None
+    item.decision = decision
+    item.comment = comment.strip()
+    item.decided_by = decided_by
+    item.decided_at = now
+    if decision == ReviewDecision.Decision.ESCALATE and item.change_event is None:
+        item.change_event = CaseEvent(
+            case=case,
+            kind=CaseEvent.Kind.ESCALATED,
+            summary=f"Escalated in {review.adviser.display_name}'s caseload review",
+            detail=item.comment,
+            actor=decided_by,
+            at=now,
+        )
+        item.change_event.save()
+        _notify(
+            [s for s in selectors.supervisors_of(review.adviser) if s.pk != decided_by.pk],
+            f"{case.reference} was escalated to you in a caseload review.",
+            case=case,
+        )
+    item.save()
+    return item
+
+
+# The case event that carries out each decision made on another page.
+_CHANGE_EVENTS = {
+    ReviewDecision.Decision.REASSIGN: CaseEvent.Kind.ASSIGNED,
+    ReviewDecision.Decision.CLOSE: CaseEvent.Kind.STATUS,
+    ReviewDecision.Decision.REFER_ON: CaseEvent.Kind.REFERRAL,
+}
+
+
+def _carries_out(decision: ReviewDecision, event: CaseEvent) -> bool:
+    if event.kind != _CHANGE_EVENTS.get(decision.decision) or event.at < decision.decided_at:
+        return False
+    return decision.decision != ReviewDecision.Decision.CLOSE or "→ Closed" in event.summary
+
+
+def review_link_changes(review: CaseloadReview) -> int:
+    """Link each decision that changes a case to the change made since; returns how many.
+
+    The change is made on the usual page (reassign, close, refer, assess or
+    override), so the link is found afterwards: the first matching change to
+    the case on or after the decision. Two queries, whatever the number of cases.
+    """
+    if review.is_signed_off:
+        return 0
+    pending = {d.case_id: d for d in review.decisions.all() if d.needs_change}
+    if not pending:
+        return 0
+    earliest = min(d.decided_at for d in pending.values())
+    changes: dict[int, CaseEvent | Assessment] = {}
+    for event in CaseEvent.objects.filter(
+        case_id__in=pending, kind__in=_CHANGE_EVENTS.values(), at__gte=earliest
+    ).order_by("at", "pk"):
+        if _carries_out(pending[event.case_id], event):
+            changes.setdefault(event.case_id, event)
+    for assessment in Assessment.objects.filter(
+        case_id__in=pending, assessed_at__gte=earliest
+    ).order_by("assessed_at", "pk"):
+        decision = pending[assessment.case_id]
+        if (
+            decision.decision == ReviewDecision.Decision.CHANGE_PRIORITY
+            and assessment.assessed_at >= decision.decided_at
+        ):
+            changes.setdefault(assessment.case_id, assessment)
+    for case_id, change in changes.items():
+        decision = pending[case_id]
+        if isinstance(change, CaseEvent):
+            decision.change_event = change
+            decision.save(update_fields=["change_event"])
+        else:
+            decision.change_assessment = change
+            decision.save(update_fields=["change_assessment"])
+    return len(changes)
+
+
+@transaction.atomic
+def review_reflect(
+    *,
+    review: CaseloadReview,
+    reflected_by: User,
+    factors: list[str],
+    factors_note: str,
+    improvements: str,
+    adviser_actions: str,
+    supervisor_actions: str,
+) -> CaseloadReview:
+    """Record the overall reflection: factors affecting the caseload, improvements, actions."""
+    _require_open(review)
+    if not review_can_view(reflected_by, review):
+        raise ValidationError("You cannot take part in this review.")
+    if review.status == CaseloadReview.Status.SUBMITTED and reflected_by.pk == review.adviser_id:
+        raise ValidationError("The review is with your supervisor for sign-off.")
+    known = set(ReviewFactor.objects.values_list("label", flat=True))
+    unknown = [f for f in factors if f not in known]
+    if unknown:
+        raise ValidationError({"factors": "Choose factors from the list."})
+    review.factors = factors
+    review.factors_note = factors_note.strip()
+    review.improvements = improvements.strip()
+    review.adviser_actions = adviser_actions.strip()
+    review.supervisor_actions = supervisor_actions.strip()
+    review.save()
+    return review
+
+
+@transaction.atomic
+def review_submit(
+    *, review: CaseloadReview, submitted_by: User, now: datetime | None = None
+) -> CaseloadReview:
+    """Hand the review to the supervisors for sign-off: every case decided, reflection written."""
+    _require_open(review)
+    if submitted_by.pk != review.adviser_id:
+        raise ValidationError("Only the adviser whose caseload it is can submit the review.")
+    if review.status == CaseloadReview.Status.SUBMITTED:
+        raise ValidationError("The review is already with your supervisor.")
+    review_link_changes(review)
+    decided = set(review.decisions.values_list("case_id", flat=True))
+    undecided = [
+        c.reference
+        for c in review_cases(review).filter(status__in=OPEN_STATUSES).order_by("pk")
+        if c.pk not in decided
+    ]
+    errors = []
+    if undecided:
+        errors.append(f"Record a decision for every case; still to decide: {', '.join(undecided)}.")
+    if not (review.factors or review.factors_note) or not review.improvements:
+        errors.append(
+            "Complete the reflection: the factors affecting the caseload and improvements."
+        )
+    if errors:
+        raise ValidationError(errors)
+    review.status = CaseloadReview.Status.SUBMITTED
+    review.submitted_at = now or timezone.now()
+    review.save()
+    _notify(
+        selectors.supervisors_of(review.adviser),
+        f"{review.adviser.display_name}'s caseload review is ready for you to sign off.",
+    )
+    return review
+
+
+@transaction.atomic
+def review_return(
+    *, review: CaseloadReview, returned_by: User, comment: str, now: datetime | None = None
+) -> CaseloadReview:
+    """The supervisor sends the review back to the adviser with comments."""
+    _require_open(review)
+    _require_supervisor(review, returned_by, "return this review")
+    if review.status != CaseloadReview.Status.SUBMITTED:
+        raise ValidationError("Only a review awaiting sign-off can be returned.")
+    if not comment.strip():
+        raise ValidationError({"comment": "Say what needs changing before you can sign it off."})
+    review.status = CaseloadReview.Status.RETURNED
+    review.supervisor_comment = comment.strip()
+    review.returned_at = now or timezone.now()
+    review.save()
+    _notify(
+        [review.adviser],
+        f"{returned_by.display_name} returned your caseload review with comments.",
+    )
+    return review
+
+
+@transaction.atomic
+def review_sign_off(
+    *, review: CaseloadReview, signed_off_by: User, comment: str = "", now: datetime | None = None
+) -> CaseloadReview:
+    """The supervisor signs the review off: from then on it is final, and the next is scheduled."""
+    now = now or timezone.now()
+    review = CaseloadReview.objects.select_for_update().get(pk=review.pk)
+    _require_open(review)
+    _require_supervisor(review, signed_off_by, "sign off this review")
+    if review.status != CaseloadReview.Status.SUBMITTED:
+        raise ValidationError("The adviser has not submitted the review for sign-off yet.")
+    review_link_changes(review)
+    unmade = [
+        d.case.reference
+        for d in review.decisions.select_related("case").order_by("case_id")
+        if d.needs_change
+    ]
+    if unmade:
+        raise ValidationError(
+            "Make the changes decided before signing off (or change the decision): "
+            f"{', '.join(unmade)}."
+        )
+    review.pack = selectors.review_pack(review, now=now)
+    if comment.strip():
+        review.supervisor_comment = comment.strip()
+    review.status = CaseloadReview.Status.SIGNED_OFF
+    review.signed_off_by = signed_off_by
+    review.signed_off_at = now
+    interval = ReviewPolicy.current().interval_working_days
+    review.next_review_due_on = organisation_calendar().add_working_days(
+        timezone.localdate(now), interval
+    )
+    review.save()
+    _notify(
+        [review.adviser],
+        f"{signed_off_by.display_name} signed off your caseload review. The next is due on "
+        f"{review.next_review_due_on:%d/%m/%Y}.",
+    )
+    return review

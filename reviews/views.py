@@ -1,12 +1,28 @@
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caseload.audit import access_record
-from caseload.roles import Role, role_required
-from cases import selectors
-from reviews.models import CaseloadReport
-from reviews.reports import report_csv, report_pdf
+from caseload.roles import Role, role_required, roles_of
+from cases import selectors as case_selectors
+from cases.models import User
+from cases.views import _apply_service_errors, _form_page
+from reviews import selectors, services
+from reviews.forms import (
+    CapacityConcernForm,
+    DecisionForm,
+    ReflectionForm,
+    ReturnForm,
+    ReviewStartForm,
+    SignOffForm,
+)
+from reviews.models import CaseloadReport, CaseloadReview
+from reviews.reports import report_csv, report_pdf, review_csv_export
 
 
 @require_GET
@@ -15,7 +31,7 @@ def team_dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reviews/team_dashboard.html",
-        {"teams": selectors.teams_supervised_by(request.user)},
+        {"teams": case_selectors.teams_supervised_by(request.user)},
     )
 
 
@@ -60,4 +76,271 @@ def report_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="caseload-report-{report.period_start}.pdf"'
     )
+    return response
+
+
+# --- capacity -------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADVISER)
+def capacity_concern(request: HttpRequest) -> HttpResponse:
+    """An adviser tells their supervisors, in one click, that their caseload is too much."""
+    form = CapacityConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.capacity_concern_raise(adviser=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Your supervisor has been told.")
+            return redirect("cases:my_caseload")
+    load, capacity = selectors.adviser_load(request.user)
+    of = f" of your {capacity} points" if capacity is not None else " points"
+    return _form_page(
+        request,
+        form,
+        title="Tell your supervisor about your caseload",
+        submit="Tell my supervisor",
+        back_url=reverse("cases:my_caseload"),
+        intro=f"Your open cases come to {load}{of}.",
+        status=400 if form.errors else 200,
+    )
+
+
+# --- caseload reviews -------------------------------------------------------------
+
+
+def _review_for(request: HttpRequest, pk: int) -> CaseloadReview:
+    return selectors.review_for(request.user, pk)
+
+
+def _review_back(review: CaseloadReview) -> str:
+    return reverse("reviews:review_detail", args=[review.pk])
+
+
+@require_GET
+@role_required(Role.ADVISER, Role.SUPERVISOR)
+def review_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    reviews = list(
+        selectors.reviews_visible_to(user)
+        .select_related("adviser", "signed_off_by")
+        .order_by("-started_at")[:100]
+    )
+    team_advisers = User.objects.filter(
+        teams__supervisors=user, is_active=True, groups__name=Role.ADVISER.value
+    ).exclude(pk=user.pk)
+    start_form = ReviewStartForm(advisers=team_advisers.distinct().order_by("first_name"))
+    is_adviser = Role.ADVISER in roles_of(user)
+    return render(
+        request,
+        "reviews/review_list.html",
+        {
+            "own": [r for r in reviews if r.adviser_id == user.pk],
+            "team": [r for r in reviews if r.adviser_id != user.pk],
+            "is_adviser": is_adviser,
+            "is_supervisor": Role.SUPERVISOR in roles_of(user),
+            "own_open": any(r.adviser_id == user.pk and not r.is_signed_off for r in reviews),
+            "next_due": selectors.next_review_due(user) if is_adviser else None,
+            "start_form": start_form,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.ADVISER, Role.SUPERVISOR)
+def review_start(request: HttpRequest) -> HttpResponse:
+    adviser: User = request.user
+    if "adviser" in request.POST:
+        adviser = get_object_or_404(
+            User.objects.filter(teams__supervisors=request.user).distinct(),
+            pk=request.POST.get("adviser") if request.POST.get("adviser", "").isdigit() else 0,
+        )
+    try:
+        review = services.review_start(adviser=adviser, started_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        existing = selectors.reviews_visible_to(request.user).filter(
+            adviser=adviser, status__in=OPEN_REVIEW_STATUSES
+        )
+        if existing.exists():
+            return redirect("reviews:review_detail", pk=existing.first().pk)
+        return redirect("reviews:review_list")
+    messages.success(request, f"Caseload review started for {adviser.display_name}.")
+    return redirect("reviews:review_detail", pk=review.pk)
+
+
+OPEN_REVIEW_STATUSES = [
+    s for s in CaseloadReview.Status.values if s != CaseloadReview.Status.SIGNED_OFF
+]
+
+
+def _review_context(request: HttpRequest, review: CaseloadReview) -> dict[str, Any]:
+    services.review_link_changes(review)
+    pack = selectors.review_pack(review)
+    decisions = selectors.review_decisions(review)
+    for item in pack:
+        item["decision"] = decisions.get(item["case_id"])
+    cases = [d.case for d in decisions.values()]
+    access_record(request=request, actor=request.user, objects=[review, *cases], via="review")
+    is_adviser = review.adviser_id == request.user.pk
+    return {
+        "review": review,
+        "pack": pack,
+        "is_adviser": is_adviser,
+        "is_supervisor": not is_adviser,
+        "can_decide": not review.is_signed_off
+        and (not is_adviser or review.status != CaseloadReview.Status.SUBMITTED),
+        "undecided": sum(1 for item in pack if item["decision"] is None and item["is_open"]),
+        "sign_off_form": SignOffForm(),
+        "factors_all": review.factors,
+    }
+
+
+@require_GET
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review_for(request, pk)
+    return render(request, "reviews/review_detail.html", _review_context(request, review))
+
+
+@require_http_methods(["GET", "POST"])
+def review_decide(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
+    review = _review_for(request, pk)
+    case = get_object_or_404(
+        services.review_cases(review).select_related("client__data_key"), pk=case_pk
+    )
+    existing = selectors.review_decisions(review).get(case.pk)
+    initial = {"decision": existing.decision, "comment": existing.comment} if existing else None
+    form = DecisionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_decide(
+                review=review, case=case, decided_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Decision recorded for {case.reference}.")
+            return redirect(f"{_review_back(review)}#case-{case.pk}")
+    access_record(request=request, actor=request.user, objects=[case], via="review decision")
+    return _form_page(
+        request,
+        form,
+        title=f"Decision on {case.reference}",
+        submit="Save decision",
+        back_url=f"{_review_back(review)}#case-{case.pk}",
+        intro=(
+            "Reassigning, closing, referring on and changing the priority are done on the "
+            "case's own pages; once made, the change is linked to this decision."
+        ),
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_reflection(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review_for(request, pk)
+    initial = {
+        "factors": review.factors,
+        "factors_note": review.factors_note,
+        "improvements": review.improvements,
+        "adviser_actions": review.adviser_actions,
+        "supervisor_actions": review.supervisor_actions,
+    }
+    form = ReflectionForm(request.POST or None, initial=initial, chosen=review.factors)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_reflect(review=review, reflected_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Reflection saved.")
+            return redirect(f"{_review_back(review)}#reflection")
+    access_record(request=request, actor=request.user, objects=[review], via="review reflection")
+    return _form_page(
+        request,
+        form,
+        title=f"Reflection on {review.adviser.display_name}'s caseload",
+        submit="Save reflection",
+        back_url=f"{_review_back(review)}#reflection",
+        status=400 if form.errors else 200,
+    )
+
+
+def _review_step_failed(
+    request: HttpRequest, review: CaseloadReview, error: ValidationError
+) -> HttpResponse:
+    context = _review_context(request, review)
+    context["step_errors"] = error.messages
+    return render(request, "reviews/review_detail.html", context, status=400)
+
+
+@require_POST
+def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review_for(request, pk)
+    try:
+        services.review_submit(review=review, submitted_by=request.user)
+    except ValidationError as error:
+        return _review_step_failed(request, review, error)
+    messages.success(request, "Submitted: your supervisor has been asked to sign it off.")
+    return redirect("reviews:review_detail", pk=review.pk)
+
+
+@require_POST
+def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review_for(request, pk)
+    form = SignOffForm(request.POST)
+    if not form.is_valid():
+        return _review_step_failed(request, review, ValidationError(form.errors["comment"]))
+    try:
+        review = services.review_sign_off(
+            review=review, signed_off_by=request.user, comment=form.cleaned_data["comment"]
+        )
+    except ValidationError as error:
+        return _review_step_failed(request, review, error)
+    messages.success(
+        request, f"Signed off. The next review is due on {review.next_review_due_on:%d/%m/%Y}."
+    )
+    return redirect("reviews:review_detail", pk=review.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def review_return(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review_for(request, pk)
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_return(review=review, returned_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Returned to the adviser with your comments.")
+            return redirect("reviews:review_detail", pk=review.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Return {review.adviser.display_name}'s review",
+        submit="Return with comments",
+        back_url=_review_back(review),
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def review_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review_for(request, pk)
+    services.review_link_changes(review)
+    decisions = selectors.review_decisions(review)
+    access_record(
+        request=request,
+        actor=request.user,
+        objects=[review, *(d.case for d in decisions.values())],
+        via="review CSV",
+    )
+    response = HttpResponse(
+        review_csv_export(review, selectors.review_pack(review), decisions),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="caseload-review-{review.pk}.csv"'
     return response

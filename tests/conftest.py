@@ -6,6 +6,7 @@ dave advises in the South team; erin is an admin.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from caseload.roles import role_groups_ensure
 from cases.models import Team, User
+from reviews.models import CaseWeight, ReviewFactor
 from tests.factories import AdminFactory, AdviserFactory, SupervisorFactory, TeamFactory
 
 # Playwright's sync API runs an event loop in the test thread; Django would
@@ -54,8 +56,14 @@ def _fast_password_hashing(settings: SettingsWrapper) -> None:
 
 @pytest.fixture
 def roles(db: None) -> None:
-    """The role groups, which migrations create but a transactional test's flush removes."""
+    """The role groups and review defaults, which migrations create but a transactional
+    test's flush removes."""
     role_groups_ensure(group_model=Group, permission_model=Permission)
+    defaults = importlib.import_module("reviews.migrations.0006_review_defaults")
+    for level, points in defaults.WEIGHTS.items():
+        CaseWeight.objects.get_or_create(case_type=None, level=level, defaults={"points": points})
+    for position, label in enumerate(defaults.FACTORS):
+        ReviewFactor.objects.get_or_create(label=label, defaults={"position": position})
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ def test_an_adviser_sees_their_capacity_scaled_by_fte(alice):
 
     html = client_for(alice).get(reverse("cases:my_caseload")).content.decode()
 
-    assert "15.0 points (30 points at 0.50 FTE)" in html
+    assert "capacity of 15.0 (30 points at 0.50 FTE)" in html
 
 
 def test_the_organisation_page_counts_people_by_role(erin, alice, bob, carol, dave):
