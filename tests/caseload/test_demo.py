@@ -106,3 +106,17 @@ def test_the_demo_shows_flags_notifications_and_last_week_s_reports():
     assert DeadlineFlag.objects.filter(stage="breached").exists()
     assert Notification.objects.filter(recipient__username="alice").exists()
     assert CaseloadReport.objects.count() == 2
+
+
+def test_the_demo_shows_caseload_reviews_at_every_stage_and_an_adviser_over_capacity():
+    from reviews.models import CapacityConcern, CaseloadReview
+    from reviews.selectors import adviser_figures
+
+    call_command("demo")
+    call_command("demo")
+
+    statuses = dict(CaseloadReview.objects.values_list("adviser__username", "status"))
+    assert statuses == {"bob": "signed_off", "dave": "submitted", "alice": "in_progress"}
+    tom = CapacityConcern.objects.get().adviser
+    assert tom.username == "tom"
+    assert adviser_figures([tom])[tom.pk].over_capacity
