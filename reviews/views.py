@@ -123,11 +123,12 @@ def _review_back(review: CaseloadReview) -> str:
 @role_required(Role.ADVISER, Role.SUPERVISOR)
 def review_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    reviews = list(
-        selectors.reviews_visible_to(user)
-        .select_related("adviser", "signed_off_by")
-        .order_by("-started_at")[:100]
-    )
+    visible = selectors.reviews_visible_to(user).select_related("adviser", "signed_off_by")
+    adviser_id = request.GET.get("adviser", "")
+    if adviser_id.isdigit():
+        # One adviser's review history, for a supervisor following the dashboard.
+        visible = visible.filter(adviser_id=int(adviser_id))
+    reviews = list(visible.order_by("-started_at")[:100])
     team_advisers = User.objects.filter(
         teams__supervisors=user, is_active=True, groups__name=Role.ADVISER.value
     ).exclude(pk=user.pk)

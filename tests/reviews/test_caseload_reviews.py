@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
@@ -396,3 +397,33 @@ def test_a_supervisor_cannot_start_a_review_for_another_team_s_adviser(carol, da
     response = client_for(carol).post(reverse("reviews:review_start"), {"adviser": dave.pk})
     assert response.status_code == 404
     assert not CaseloadReview.objects.exists()
+
+
+def test_a_supervisor_reads_one_adviser_s_review_history(alice, bob, carol):
+    alice_review = services.review_start(adviser=alice, started_by=alice)
+    bob_review = services.review_start(adviser=bob, started_by=bob)
+    page = client_for(carol).get(reverse("reviews:review_list"), {"adviser": alice.pk})
+    html = page.content.decode()
+    assert reverse("reviews:review_detail", args=[alice_review.pk]) in html
+    assert reverse("reviews:review_detail", args=[bob_review.pk]) not in html
+
+
+def test_an_admin_sets_the_weights_and_the_review_timescale(erin):
+    from cases.models import CaseType
+    from reviews.models import CaseWeight
+
+    housing = CaseType.objects.create(name="Housing")
+    admin = client_for(erin)
+    response = admin.post(
+        reverse("admin:reviews_caseweight_add"),
+        {"case_type": housing.pk, "level": "red", "points": "4.5"},
+    )
+    assert response.status_code == 302
+    assert CaseWeight.objects.get(case_type=housing).points == Decimal("4.5")
+    response = admin.post(
+        reverse("admin:reviews_caseweight_add"),
+        {"case_type": housing.pk, "level": "red", "points": "-1"},
+    )
+    assert response.status_code == 200
+    assert "greater than or equal to 0" in response.content.decode()
+    assert admin.get(reverse("admin:reviews_reviewpolicy_changelist")).status_code == 200
