@@ -4,19 +4,8 @@ from django.views.decorators.http import require_GET
 
 from caseload.audit import access_record
 from caseload.roles import Role, role_required
-from cases import selectors
 from reviews.models import CaseloadReport
 from reviews.reports import report_csv, report_pdf
-
-
-@require_GET
-@role_required(Role.SUPERVISOR)
-def team_dashboard(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "reviews/team_dashboard.html",
-        {"teams": selectors.teams_supervised_by(request.user)},
-    )
 
 
 def _report_for(request: HttpRequest, pk: int) -> CaseloadReport:
