@@ -363,19 +363,25 @@ def team_trends(
         ]
         for team in teams
     }
+    # Hoisted out of the loop below, which runs once per case and week.
+    level_keys = {level: level for level in Level.values}
+    latest_before = [cutoff - timedelta(microseconds=1) for cutoff in cutoffs]
+    starts = [week["week_starting"] for week in next(iter(series.values()), [])]
     for case_id, team_id, opened_on, created_at, closed_on in cases:
         began = opened_on or timezone.localdate(created_at)
         times, levels = history.get(case_id, ([], []))
-        for week, end, cutoff in zip(series[team_id], ends, cutoffs, strict=True):
-            if week["week_starting"] <= began <= end:
+        team_weeks = series[team_id]
+        for i, end in enumerate(ends):
+            week = team_weeks[i]
+            if starts[i] <= began <= end:
                 week["opened"] += 1
-            if closed_on is not None and week["week_starting"] <= closed_on <= end:
+            if closed_on is not None and starts[i] <= closed_on <= end:
                 week["closed"] += 1
             if began <= end and (closed_on is None or closed_on > end):
                 week["caseload"] += 1
-                latest = bisect_right(times, cutoff - timedelta(microseconds=1))
+                latest = bisect_right(times, latest_before[i])
                 level = levels[latest - 1] if latest else ""
-                week[level if level in Level.values else "unassessed"] += 1
+                week[level_keys.get(level, "unassessed")] += 1
     return series
 
 
