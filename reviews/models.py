@@ -80,7 +80,9 @@ class CaseWeight(models.Model):
     class Meta:
         ordering = ["case_type__name", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["case_type", "level"], name="weight_per_type_and_level"),
+            models.UniqueConstraint(
+                fields=["case_type", "level"], name="weight_per_type_and_level"
+            ),
             models.UniqueConstraint(
                 fields=["level"],
                 condition=models.Q(case_type__isnull=True),
@@ -299,9 +301,7 @@ class ReviewDecision(models.Model):
 auditlog.register(CaseWeight)
 auditlog.register(ReviewPolicy)
 auditlog.register(ReviewFactor)
-auditlog.register(
-    CapacityConcern, mask_fields=["comment"], mask_callable="caseload.audit.redact"
-)
+auditlog.register(CapacityConcern, mask_fields=["comment"], mask_callable="caseload.audit.redact")
 auditlog.register(
     CaseloadReview,
     exclude_fields=["pack"],

@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0007_case_priority_and_due_dates'),
+        ("cases", "0007_case_priority_and_due_dates"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Case opened'), ('status', 'Status changed'), ('assigned', 'Assigned'), ('deadline_added', 'Deadline added'), ('deadline_changed', 'Deadline changed'), ('shared', 'Shared'), ('share_revoked', 'Share revoked'), ('break_glass', 'Opened by break the glass'), ('outcome', 'Outcome'), ('obstacle', 'Obstacle'), ('referral', 'Referral'), ('action', 'Action'), ('escalated', 'Escalated to the supervisor')], max_length=30),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Case opened"),
+                    ("status", "Status changed"),
+                    ("assigned", "Assigned"),
+                    ("deadline_added", "Deadline added"),
+                    ("deadline_changed", "Deadline changed"),
+                    ("shared", "Shared"),
+                    ("share_revoked", "Share revoked"),
+                    ("break_glass", "Opened by break the glass"),
+                    ("outcome", "Outcome"),
+                    ("obstacle", "Obstacle"),
+                    ("referral", "Referral"),
+                    ("action", "Action"),
+                    ("escalated", "Escalated to the supervisor"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -12,136 +12,374 @@ import caseload.fields
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('caseload', '0001_initial'),
-        ('cases', '0008_case_event_escalated'),
-        ('priorities', '0007_level_colours'),
-        ('reviews', '0003_report_schedule'),
+        ("caseload", "0001_initial"),
+        ("cases", "0008_case_event_escalated"),
+        ("priorities", "0007_level_colours"),
+        ("reviews", "0003_report_schedule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewFactor',
+            name="ReviewFactor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=100, unique=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=100, unique=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['position', 'label'],
+                "ordering": ["position", "label"],
             },
         ),
         migrations.CreateModel(
-            name='CapacityConcern',
+            name="CapacityConcern",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('comment', caseload.fields.EncryptedTextField(blank=True)),
-                ('load', models.DecimalField(decimal_places=1, max_digits=7)),
-                ('capacity', models.DecimalField(decimal_places=1, max_digits=7, null=True)),
-                ('raised_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('adviser', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='capacity_concerns', to=settings.AUTH_USER_MODEL)),
-                ('data_key', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='caseload.datakey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("comment", caseload.fields.EncryptedTextField(blank=True)),
+                ("load", models.DecimalField(decimal_places=1, max_digits=7)),
+                ("capacity", models.DecimalField(decimal_places=1, max_digits=7, null=True)),
+                ("raised_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "adviser",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="capacity_concerns",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "data_key",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="caseload.datakey",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-raised_at', '-pk'],
+                "ordering": ["-raised_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CaseloadReview',
+            name="CaseloadReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('submitted', 'Awaiting sign-off'), ('returned', 'Returned for changes'), ('signed_off', 'Signed off')], default='in_progress', max_length=20)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('factors', models.JSONField(blank=True, default=list, help_text='Labels of the checklist factors ticked.')),
-                ('factors_note', caseload.fields.EncryptedTextField(blank=True, verbose_name='Other factors, or more about them')),
-                ('improvements', caseload.fields.EncryptedTextField(blank=True, verbose_name='Improvements identified')),
-                ('adviser_actions', caseload.fields.EncryptedTextField(blank=True, verbose_name='Agreed actions for the adviser')),
-                ('supervisor_actions', caseload.fields.EncryptedTextField(blank=True, verbose_name='Agreed actions for the supervisor')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('supervisor_comment', caseload.fields.EncryptedTextField(blank=True)),
-                ('returned_at', models.DateTimeField(blank=True, null=True)),
-                ('signed_off_at', models.DateTimeField(blank=True, null=True)),
-                ('next_review_due_on', models.DateField(blank=True, null=True)),
-                ('pack', models.JSONField(blank=True, default=list, help_text='The review pack as it stood at sign-off.')),
-                ('adviser', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='caseload_reviews', to=settings.AUTH_USER_MODEL)),
-                ('data_key', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='caseload.datakey')),
-                ('signed_off_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('started_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_progress", "In progress"),
+                            ("submitted", "Awaiting sign-off"),
+                            ("returned", "Returned for changes"),
+                            ("signed_off", "Signed off"),
+                        ],
+                        default="in_progress",
+                        max_length=20,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "factors",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Labels of the checklist factors ticked.",
+                    ),
+                ),
+                (
+                    "factors_note",
+                    caseload.fields.EncryptedTextField(
+                        blank=True, verbose_name="Other factors, or more about them"
+                    ),
+                ),
+                (
+                    "improvements",
+                    caseload.fields.EncryptedTextField(
+                        blank=True, verbose_name="Improvements identified"
+                    ),
+                ),
+                (
+                    "adviser_actions",
+                    caseload.fields.EncryptedTextField(
+                        blank=True, verbose_name="Agreed actions for the adviser"
+                    ),
+                ),
+                (
+                    "supervisor_actions",
+                    caseload.fields.EncryptedTextField(
+                        blank=True, verbose_name="Agreed actions for the supervisor"
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("supervisor_comment", caseload.fields.EncryptedTextField(blank=True)),
+                ("returned_at", models.DateTimeField(blank=True, null=True)),
+                ("signed_off_at", models.DateTimeField(blank=True, null=True)),
+                ("next_review_due_on", models.DateField(blank=True, null=True)),
+                (
+                    "pack",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="The review pack as it stood at sign-off.",
+                    ),
+                ),
+                (
+                    "adviser",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="caseload_reviews",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "data_key",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="caseload.datakey",
+                    ),
+                ),
+                (
+                    "signed_off_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-pk'],
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CaseWeight',
+            name="CaseWeight",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(blank=True, choices=[('', 'Not yet assessed'), ('red', 'Red'), ('amber', 'Amber'), ('green', 'Green')], max_length=10)),
-                ('points', models.DecimalField(decimal_places=1, help_text='Caseload points one open case of this type and level counts for.', max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('case_type', models.ForeignKey(blank=True, help_text='Leave blank for the default that applies to every case type.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='weights', to='cases.casetype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not yet assessed"),
+                            ("red", "Red"),
+                            ("amber", "Amber"),
+                            ("green", "Green"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "points",
+                    models.DecimalField(
+                        decimal_places=1,
+                        help_text="Caseload points one open case of this type and level counts for.",
+                        max_digits=4,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "case_type",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave blank for the default that applies to every case type.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="weights",
+                        to="cases.casetype",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case_type__name', 'level'],
+                "ordering": ["case_type__name", "level"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewDecision',
+            name="ReviewDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('continue', 'Continue as now'), ('change_priority', 'Change priority'), ('escalate', 'Escalate to the supervisor'), ('reassign', 'Reassign'), ('close', 'Close'), ('refer_on', 'Refer on')], max_length=20)),
-                ('comment', caseload.fields.EncryptedTextField(blank=True)),
-                ('decided_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.case')),
-                ('change_assessment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='priorities.assessment')),
-                ('change_event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.caseevent')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='reviews.caseloadreview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("continue", "Continue as now"),
+                            ("change_priority", "Change priority"),
+                            ("escalate", "Escalate to the supervisor"),
+                            ("reassign", "Reassign"),
+                            ("close", "Close"),
+                            ("refer_on", "Refer on"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("comment", caseload.fields.EncryptedTextField(blank=True)),
+                ("decided_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "change_assessment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="priorities.assessment",
+                    ),
+                ),
+                (
+                    "change_event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.caseevent",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="reviews.caseloadreview",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review', 'case'],
+                "ordering": ["review", "case"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewPolicy',
+            name="ReviewPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('interval_working_days', models.PositiveSmallIntegerField(default=20, help_text='Working days from one signed-off caseload review to the next one being due.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='Review every')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "interval_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=20,
+                        help_text="Working days from one signed-off caseload review to the next one being due.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="Review every",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'caseload review timescale',
-                'verbose_name_plural': 'caseload review timescale',
-                'constraints': [models.CheckConstraint(condition=models.Q(('interval_working_days__gte', 1)), name='review_interval_positive')],
+                "verbose_name": "caseload review timescale",
+                "verbose_name_plural": "caseload review timescale",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("interval_working_days__gte", 1)),
+                        name="review_interval_positive",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='caseloadreview',
-            index=models.Index(condition=models.Q(('status', 'signed_off')), fields=['adviser', '-signed_off_at'], name='review_signed_off_idx'),
+            model_name="caseloadreview",
+            index=models.Index(
+                condition=models.Q(("status", "signed_off")),
+                fields=["adviser", "-signed_off_at"],
+                name="review_signed_off_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseloadreview',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'signed_off'), _negated=True), fields=('adviser',), name='one_open_review_per_adviser'),
+            model_name="caseloadreview",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "signed_off"), _negated=True),
+                fields=("adviser",),
+                name="one_open_review_per_adviser",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseloadreview',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'signed_off'), _negated=True), models.Q(('signed_off_at__isnull', False), ('signed_off_by__isnull', False)), _connector='OR'), name='signed_off_review_records_who_and_when'),
+            model_name="caseloadreview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "signed_off"), _negated=True),
+                    models.Q(("signed_off_at__isnull", False), ("signed_off_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="signed_off_review_records_who_and_when",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseweight',
-            constraint=models.UniqueConstraint(fields=('case_type', 'level'), name='weight_per_type_and_level'),
+            model_name="caseweight",
+            constraint=models.UniqueConstraint(
+                fields=("case_type", "level"), name="weight_per_type_and_level"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseweight',
-            constraint=models.UniqueConstraint(condition=models.Q(('case_type__isnull', True)), fields=('level',), name='default_weight_per_level'),
+            model_name="caseweight",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("case_type__isnull", True)),
+                fields=("level",),
+                name="default_weight_per_level",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseweight',
-            constraint=models.CheckConstraint(condition=models.Q(('points__gte', 0)), name='weight_not_negative'),
+            model_name="caseweight",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("points__gte", 0)), name="weight_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewdecision',
-            constraint=models.UniqueConstraint(fields=('review', 'case'), name='one_decision_per_case'),
+            model_name="reviewdecision",
+            constraint=models.UniqueConstraint(
+                fields=("review", "case"), name="one_decision_per_case"
+            ),
         ),
     ]
