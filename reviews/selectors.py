@@ -18,6 +18,7 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     Max,
     OuterRef,
     Q,
@@ -321,3 +322,215 @@ def next_review_due(adviser: User) -> date | None:
         .values_list("next_review_due_on", flat=True)
         .first()
     )
+
+
+# --- the supervisor dashboard ---------------------------------------------------
+
+
+@dataclass
+class TeamFigures:
+    """A team's advisers with their figures, and the team's totals over them."""
+
+    team: Team
+    rows: list[AdviserFigures]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {name: sum(row.counts[name] for row in self.rows) for name in FIGURES}
+
+    @property
+    def load(self) -> Decimal:
+        return sum((row.load for row in self.rows), Decimal("0"))
+
+    @property
+    def capacity(self) -> Decimal | None:
+        """The sum of the capacities that are set; None if no adviser has one."""
+        set_capacities = [row.capacity for row in self.rows if row.capacity is not None]
+        return sum(set_capacities, Decimal("0")) if set_capacities else None
+
+    @property
+    def load_percent(self) -> int | None:
+        return load_percent(self.load, self.capacity)
+
+    @property
+    def over_capacity(self) -> int:
+        """How many of the team's advisers carry more than their capacity."""
+        return sum(1 for row in self.rows if row.over_capacity)
+
+
+def team_figures(teams: list[Team], *, now: datetime | None = None) -> list[TeamFigures]:
+    """Every adviser's figures for each team, in a fixed number of queries for all teams."""
+    members = advisers_of_teams(teams)
+    everyone = list({a.pk: a for people in members.values() for a in people}.values())
+    figures = adviser_figures(everyone, now=now)
+    return [
+        TeamFigures(team=team, rows=[figures[a.pk] for a in members[team.pk]]) for team in teams
+    ]
+
+
+def figure_cases(
+    advisers: list[User], figure: str, *, viewer: User, now: datetime | None = None
+) -> QuerySet[Case]:
+    """The cases behind one figure of these advisers, most urgent first.
+
+    ``can_see`` says whether ``viewer`` may open the case (a case assigned to
+    one of their advisers may belong to a team they do not lead).
+    """
+    from cases.selectors import case_visibility_filter
+
+    cases = Case.objects.filter(assigned_to__in=[a.pk for a in advisers])
+    return (
+        cases_for_figure(cases, figure, now=now)
+        .annotate(
+            can_see=ExpressionWrapper(
+                case_visibility_filter(viewer, now=now), output_field=BooleanField()
+            )
+        )
+        .select_related("client__data_key", "case_type", "assigned_to", "assessment_version")
+        .order_by("level_rank", F("next_due_on").asc(nulls_last=True), "pk")
+    )
+
+
+def needs_attention_now(
+    supervisor: User, teams: list[Team], *, now: datetime | None = None, limit: int = 50
+) -> dict[str, list[Any]]:
+    """What a supervisor should act on now in the teams they lead, one query per list.
+
+    Red cases with no open action, unallocated referrals, cases with a
+    breached deadline (lists of cases), and break-the-glass access to
+    restricted cases in the last seven days (a list of ``BreakGlassAccess``).
+    """
+    from cases.models import BreakGlassAccess
+    from cases.selectors import unallocated_for
+    from notes.models import Action
+
+    now = now or timezone.now()
+    scope = Case.objects.open().filter(team__in=teams).only("pk", "level", "team_id")
+    open_action = Action.objects.filter(case=OuterRef("pk"), status=Action.Status.OPEN)
+    breached = DeadlineFlag.objects.filter(
+        case=OuterRef("pk"), cleared_at__isnull=True, stage=DeadlineFlag.Stage.BREACHED
+    )
+    return {
+        "red_no_action": list(
+            scope.filter(level=Level.RED).exclude(Exists(open_action)).order_by("pk")[:limit]
+        ),
+        "unallocated": list(unallocated_for(supervisor).select_related(None)[:limit]),
+        "breached": list(scope.filter(Exists(breached)).order_by("next_due_on", "pk")[:limit]),
+        "break_glass": list(
+            BreakGlassAccess.objects.filter(
+                granted_at__gte=now - timedelta(days=7),
+                case__restricted=True,
+                case__team__in=teams,
+            )
+            .select_related("case", "user")
+            .order_by("-granted_at", "-pk")[:limit]
+        ),
+    }
+
+
+WEEKLY_FIGURES = ("caseload", "opened", "closed", "red", "amber", "green", "unassessed")
+
+
+def team_trends(
+    teams: list[Team], *, now: datetime | None = None, weeks: int = 12
+) -> dict[int, list[dict[str, Any]]]:
+    """Per team and week (Monday to Sunday, the current week last): the caseload at
+    the week's end, cases opened and closed in it, and the levels of the cases open
+    at its end as their latest assessment by then gave them.
+
+    Two queries whatever the number of teams, weeks or cases: the cases' dates and
+    their assessments, folded here.
+    """
+    from bisect import bisect_right
+
+    from priorities.models import Assessment
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    this_monday = today - timedelta(days=today.weekday())
+    mondays = [this_monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    # The moment each week's figures are taken: the end of its Sunday, or now.
+    ends = [min(monday + timedelta(days=6), today) for monday in mondays]
+    cutoffs = [
+        timezone.make_aware(datetime.combine(end + timedelta(days=1), datetime.min.time()))
+        for end in ends
+    ]
+    start = mondays[0]
+    in_window = Q(closed_on__isnull=True) | Q(closed_on__gte=start)
+    cases = list(
+        Case.objects.filter(in_window, team__in=teams)
+        .order_by()
+        .values_list("pk", "team_id", "opened_on", "created_at", "closed_on")
+    )
+    history: dict[int, tuple[list[datetime], list[str]]] = {}
+    for case_id, assessed_at, level in (
+        Assessment.objects.filter(
+            Q(case__closed_on__isnull=True) | Q(case__closed_on__gte=start),
+            case__team__in=teams,
+            assessed_at__lt=cutoffs[-1],
+        )
+        .order_by("case_id", "assessed_at", "pk")
+        .values_list("case_id", "assessed_at", "level")
+    ):
+        times, levels = history.setdefault(case_id, ([], []))
+        times.append(assessed_at)
+        levels.append(level)
+    series = {
+        team.pk: [
+            {"week_starting": monday, "week_ending": end, **dict.fromkeys(WEEKLY_FIGURES, 0)}
+            for monday, end in zip(mondays, ends, strict=True)
+        ]
+        for team in teams
+    }
+    # Hoisted out of the loop below, which runs once per case and week.
+    level_keys = {level: level for level in Level.values}
+    latest_before = [cutoff - timedelta(microseconds=1) for cutoff in cutoffs]
+    starts = [week["week_starting"] for week in next(iter(series.values()), [])]
+    for case_id, team_id, opened_on, created_at, closed_on in cases:
+        began = opened_on or timezone.localdate(created_at)
+        times, levels = history.get(case_id, ([], []))
+        team_weeks = series[team_id]
+        for i, end in enumerate(ends):
+            week = team_weeks[i]
+            if starts[i] <= began <= end:
+                week["opened"] += 1
+            if closed_on is not None and starts[i] <= closed_on <= end:
+                week["closed"] += 1
+            if began <= end and (closed_on is None or closed_on > end):
+                week["caseload"] += 1
+                latest = bisect_right(times, latest_before[i])
+                level = levels[latest - 1] if latest else ""
+                week[level_keys.get(level, "unassessed")] += 1
+    return series
+
+
+@dataclass
+class OrganisationTeamCounts:
+    """Counts only, for the admin's view across teams: no case or client in sight."""
+
+    team: Team
+    advisers: int
+    counts: dict[str, int]
+    over_capacity: int
+    load: Decimal
+    capacity: Decimal | None
+
+    @property
+    def load_percent(self) -> int | None:
+        return load_percent(self.load, self.capacity)
+
+
+def organisation_team_counts(*, now: datetime | None = None) -> list[OrganisationTeamCounts]:
+    """Each team's counts over its advisers' cases, in a fixed number of queries."""
+    teams = list(Team.objects.order_by("name"))
+    return [
+        OrganisationTeamCounts(
+            team=figures.team,
+            advisers=len(figures.rows),
+            counts=figures.totals,
+            over_capacity=figures.over_capacity,
+            load=figures.load,
+            capacity=figures.capacity,
+        )
+        for figures in team_figures(teams, now=now)
+    ]

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caseload.audit import access_record
 from caseload.roles import Role, role_required, roles_of
-from cases import selectors as case_selectors
 from cases.models import User
 from cases.views import _apply_service_errors, _form_page
 from reviews import selectors, services
@@ -23,16 +22,6 @@ from reviews.forms import (
 )
 from reviews.models import CaseloadReport, CaseloadReview
 from reviews.reports import report_csv, report_pdf, review_csv_export
-
-
-@require_GET
-@role_required(Role.SUPERVISOR)
-def team_dashboard(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "reviews/team_dashboard.html",
-        {"teams": case_selectors.teams_supervised_by(request.user)},
-    )
 
 
 def _report_for(request: HttpRequest, pk: int) -> CaseloadReport:
