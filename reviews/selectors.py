@@ -30,7 +30,7 @@ from django.utils import timezone
 from cases.models import AdviserProfile, Case, Obstacle, Outcome, Team, User
 from priorities.models import CriteriaVersion, DeadlineFlag, Level, Organisation
 from priorities.services import organisation_calendar
-from reviews.models import CaseloadReview, ReviewDecision
+from reviews.models import CapacityConcern, CaseloadReview, ReviewDecision
 from reviews.weighting import WeightTable, load_percent, weight_table, weighted_sum
 
 # The figures shown per adviser, in order, with their column headings.
@@ -534,3 +534,25 @@ def organisation_team_counts(*, now: datetime | None = None) -> list[Organisatio
         )
         for figures in team_figures(teams, now=now)
     ]
+
+
+def capacity_concerns_for(supervisor: User, *, days: int = 30) -> QuerySet[CapacityConcern]:
+    """Recent capacity concerns of advisers in the teams ``supervisor`` leads."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        CapacityConcern.objects.filter(adviser__teams__supervisors=supervisor, raised_at__gte=since)
+        .select_related("adviser", "data_key")
+        .distinct()
+        .order_by("-raised_at")
+    )
+
+
+def reviews_awaiting_sign_off(supervisor: User) -> QuerySet[CaseloadReview]:
+    """Reviews of the supervisor's advisers waiting for their sign-off."""
+    return (
+        reviews_visible_to(supervisor)
+        .filter(status=CaseloadReview.Status.SUBMITTED)
+        .exclude(adviser=supervisor)
+        .select_related("adviser")
+        .order_by("submitted_at")
+    )

@@ -427,3 +427,14 @@ def test_an_admin_sets_the_weights_and_the_review_timescale(erin):
     assert response.status_code == 200
     assert "greater than or equal to 0" in response.content.decode()
     assert admin.get(reverse("admin:reviews_reviewpolicy_changelist")).status_code == 200
+
+
+def test_the_dashboard_shows_capacity_concerns_and_reviews_awaiting_sign_off(alice, carol, sam):
+    services.capacity_concern_raise(adviser=alice, comment="Two emergency cases today")
+    review = _submitted(alice, carol)
+    html = client_for(carol).get(reverse("reviews:team_dashboard")).content.decode()
+    assert "Two emergency cases today" in html
+    assert reverse("reviews:review_detail", args=[review.pk]) in html
+    html = client_for(sam).get(reverse("reviews:team_dashboard")).content.decode()
+    assert "Two emergency cases today" not in html
+    assert reverse("reviews:review_detail", args=[review.pk]) not in html
