@@ -315,3 +315,25 @@ auditlog.register(
     mask_callable="caseload.audit.redact",
 )
 auditlog.register(ReviewDecision, mask_fields=["comment"], mask_callable="caseload.audit.redact")
+
+
+class ReviewReminder(models.Model):
+    """That an adviser was told their caseload review is due, once per due date.
+
+    The unique constraint makes the daily reminder idempotent: running it
+    twice, or in two workers, reminds nobody twice.
+    """
+
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["adviser", "due_on"], name="one_reminder_per_due_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"Review reminder {self.pk}"

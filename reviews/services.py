@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from reviews.models import (
     ReviewDecision,
     ReviewFactor,
     ReviewPolicy,
+    ReviewReminder,
 )
 from reviews.weighting import load_percent, weight_table, weighted_sum
 
@@ -580,3 +581,53 @@ def review_sign_off(
         f"{review.next_review_due_on:%d/%m/%Y}.",
     )
     return review
+
+
+def review_reminders_send(*, now: datetime | None = None) -> int:
+    """Tell each adviser whose caseload review has fallen due, and their supervisors, once.
+
+    Due means: the date set when the last review was signed off has come, or,
+    for an adviser never reviewed, the review timescale has passed since they
+    joined. An adviser with a review under way is not reminded. Returns how
+    many advisers were reminded.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    advisers = list(
+        User.objects.filter(is_active=True, groups__name=Role.ADVISER.value).order_by("pk")
+    )
+    ids = [a.pk for a in advisers]
+    reviewed = dict(
+        CaseloadReview.objects.filter(adviser_id__in=ids, status=CaseloadReview.Status.SIGNED_OFF)
+        .order_by()
+        .values_list("adviser_id")
+        .annotate(due=Max("next_review_due_on"))
+    )
+    under_way = set(
+        CaseloadReview.objects.filter(adviser_id__in=ids)
+        .exclude(status=CaseloadReview.Status.SIGNED_OFF)
+        .values_list("adviser_id", flat=True)
+    )
+    calendar = organisation_calendar()
+    interval = ReviewPolicy.current().interval_working_days
+    reminded = 0
+    for adviser in advisers:
+        if adviser.pk in under_way:
+            continue
+        due_on = reviewed.get(adviser.pk) or calendar.add_working_days(
+            timezone.localdate(adviser.date_joined), interval
+        )
+        if due_on > today:
+            continue
+        try:
+            with transaction.atomic():
+                ReviewReminder.objects.create(adviser=adviser, due_on=due_on, sent_at=now)
+                _notify([adviser], f"Your caseload review is due (since {due_on:%d/%m/%Y}).")
+                _notify(
+                    selectors.supervisors_of(adviser),
+                    f"{adviser.display_name}'s caseload review is due (since {due_on:%d/%m/%Y}).",
+                )
+        except IntegrityError:
+            continue  # reminded before, by an earlier run or a parallel one
+        reminded += 1
+    return reminded

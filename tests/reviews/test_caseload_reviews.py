@@ -438,3 +438,35 @@ def test_the_dashboard_shows_capacity_concerns_and_reviews_awaiting_sign_off(ali
     html = client_for(sam).get(reverse("reviews:team_dashboard")).content.decode()
     assert "Two emergency cases today" not in html
     assert reverse("reviews:review_detail", args=[review.pk]) not in html
+
+
+# --- reminders ----------------------------------------------------------------------
+
+
+def test_an_adviser_is_reminded_once_when_their_review_falls_due(alice, carol):
+    review = services.review_sign_off(review=_submitted(alice, carol), signed_off_by=carol)
+    before = timezone.make_aware(
+        dt.datetime.combine(review.next_review_due_on - dt.timedelta(days=1), dt.time(8))
+    )
+    on_the_day = timezone.make_aware(dt.datetime.combine(review.next_review_due_on, dt.time(8)))
+    Notification.objects.all().delete()
+    assert services.review_reminders_send(now=before) == 0
+    assert services.review_reminders_send(now=on_the_day) == 1
+    assert services.review_reminders_send(now=on_the_day) == 0
+    assert Notification.objects.filter(recipient=alice, message__contains="due").count() == 1
+    assert Notification.objects.filter(recipient=carol, message__contains="due").count() == 1
+
+
+def test_an_adviser_with_a_review_under_way_is_not_reminded(alice, carol):
+    alice.date_joined = timezone.now() - dt.timedelta(days=120)
+    alice.save()
+    services.review_start(adviser=alice, started_by=alice)
+    assert services.review_reminders_send() == 0
+
+
+def test_the_reminder_task_wrapper_reminds_a_never_reviewed_adviser(alice, carol):
+    from reviews.tasks import review_reminders_task
+
+    alice.date_joined = timezone.now() - dt.timedelta(days=120)
+    alice.save()
+    assert review_reminders_task.apply().get() == 1
