@@ -82,8 +82,9 @@ def demo_load(*, now: datetime | None = None) -> list[DemoPerson]:
     _load_priorities(now=now)
     from priorities.sweep import sweep_deadlines
 
-    # Flags and notifications as the worker would raise them (no emails from the demo).
-    sweep_deadlines(now=now, email=False)
+    # Flags and in-app notifications as the worker would raise them (the daily
+    # digest, not the demo, emails them).
+    sweep_deadlines(now=now)
     from reviews.services import reports_generate_all
 
     # Last week's caseload review reports, as the worker makes them each Monday.
