@@ -499,6 +499,12 @@ def _load_priorities(*, now: datetime) -> None:
                     "contact_interval_days": interval,
                     "review_days": review,
                     "close_days": close,
+                    # Green cases of each type show the other way to flag "approaching".
+                    **(
+                        {"approaching_mode": "percent", "approaching_percent": 75}
+                        if level == "green"
+                        else {}
+                    ),
                 },
             )
     if CriteriaVersion.objects.exists():

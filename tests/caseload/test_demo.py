@@ -106,3 +106,12 @@ def test_the_demo_shows_flags_notifications_and_last_week_s_reports():
     assert DeadlineFlag.objects.filter(stage="breached").exists()
     assert Notification.objects.filter(recipient__username="alice").exists()
     assert CaseloadReport.objects.count() == 2
+
+
+def test_the_demo_has_a_timescale_flagging_at_a_percentage_of_the_window():
+    from priorities.models import DeadlineWatch, Timescale
+
+    call_command("demo")
+
+    assert Timescale.objects.filter(level="green", approaching_mode="percent").exists()
+    assert DeadlineWatch.objects.filter(case__level="green").exists()
