@@ -53,7 +53,8 @@ def case_refresh_due_dates(
 
     Called by every service that changes something they depend on: a note, an
     assessment, a status change, a deadline, an action, a timescale. A case
-    never assessed follows the green timescale until it is.
+    never assessed follows the green timescale until it is. The day each due
+    date starts approaching is stored with it (``DeadlineWatch``) for the sweep.
     """
     today = today or timezone.localdate()
     fields = [
