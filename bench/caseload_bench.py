@@ -215,7 +215,20 @@ def main() -> None:
     parser.add_argument("--advisers-per-team", type=int, default=25)
     parser.add_argument("--shares", type=int, default=5000)
     parser.add_argument("--notes", type=int, default=2000)
+    parser.add_argument(
+        "--worker",
+        action="store_true",
+        help="Benchmark the worker instead: the sweep and a team's report (worker_bench.py).",
+    )
+    parser.add_argument(
+        "--worker-cases", type=int, default=200_000, help="Open cases for --worker."
+    )
     args = parser.parse_args()
+    if args.worker:
+        import worker_bench
+
+        worker_bench.run(cases=args.worker_cases)
+        return
     build(
         cases=args.cases,
         teams=args.teams,

@@ -82,8 +82,9 @@ def demo_load(*, now: datetime | None = None) -> list[DemoPerson]:
     _load_priorities(now=now)
     from priorities.sweep import sweep_deadlines
 
-    # Flags and notifications as the worker would raise them (no emails from the demo).
-    sweep_deadlines(now=now, email=False)
+    # Flags and in-app notifications as the worker would raise them (the daily
+    # digest, not the demo, emails them).
+    sweep_deadlines(now=now)
     from reviews.services import reports_generate_all
 
     # Last week's caseload review reports, as the worker makes them each Monday.
@@ -568,6 +569,12 @@ def _load_priorities(*, now: datetime) -> None:
                     "contact_interval_days": interval,
                     "review_days": review,
                     "close_days": close,
+                    # Green cases of each type show the other way to flag "approaching".
+                    **(
+                        {"approaching_mode": "percent", "approaching_percent": 75}
+                        if level == "green"
+                        else {}
+                    ),
                 },
             )
     if CriteriaVersion.objects.exists():

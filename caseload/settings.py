@@ -228,11 +228,18 @@ else:
 # Celery (read by caseload/celery.py through the CELERY_ namespace).
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_FOLDER = VAR_DIR / "celery-broker"
+_visibility_timeout = env_int(
+    "CASELOAD_BROKER_VISIBILITY_TIMEOUT",
+    2 * 60 * 60,
+    "Seconds after which Redis delivers again a task that a worker took but never finished "
+    "(the worker died). Keep it above the tasks' time limit (6 minutes). Default two hours.",
+    minimum=1,
+)
 if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # A task not acknowledged within this time is delivered again. Longer
         # than any task's hard time limit, so a running task is never doubled.
-        "visibility_timeout": 2 * 60 * 60,
+        "visibility_timeout": _visibility_timeout,
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -13,7 +13,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from priorities import services
-from priorities.models import ClosureDay, CriteriaVersion, Criterion, Level, Organisation, Timescale
+from priorities.models import (
+    ApproachingMode,
+    ClosureDay,
+    CriteriaVersion,
+    Criterion,
+    Level,
+    Organisation,
+    Timescale,
+)
 
 
 class CriterionInline(admin.StackedInline):
@@ -161,8 +169,39 @@ class TimescaleAdmin(admin.ModelAdmin):
         "contact_interval_days",
         "review_days",
         "close_days",
+        "approaching",
     ]
     list_filter = ["case_type", "level"]
+    fieldsets = [
+        (None, {"fields": ["case_type", "level"]}),
+        (
+            "Timescales, in working days",
+            {
+                "fields": [
+                    "first_contact_days",
+                    "contact_interval_days",
+                    "review_days",
+                    "close_days",
+                ]
+            },
+        ),
+        (
+            "When the sweep flags a due date as approaching",
+            {
+                "fields": ["approaching_mode", "approaching_days", "approaching_percent"],
+                "description": "Statutory and external deadlines, which have no timescale, "
+                "follow the organisation settings.",
+            },
+        ),
+    ]
+
+    @admin.display(description="Approaching")
+    def approaching(self, obj: Timescale) -> str:
+        if obj.approaching_mode == ApproachingMode.DAYS:
+            return f"{obj.approaching_days} working day(s) before"
+        if obj.approaching_mode == ApproachingMode.PERCENT:
+            return f"{obj.approaching_percent}% of the window"
+        return "Organisation setting"
 
     def save_model(self, request: HttpRequest, obj: Timescale, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

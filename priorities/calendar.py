@@ -8,6 +8,7 @@ organisation's own closure days. Pure Python: no Django, no database.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -77,3 +78,31 @@ class WorkingCalendar:
             count += self.is_working_day(day)
             day += ONE_DAY
         return count
+
+    def approaching_from(self, due: date, *, days: int) -> date:
+        """The first day from which ``due`` is at most ``days`` working days away.
+
+        That is the earliest day ``d`` with ``add_working_days(d, days) >= due``;
+        with ``days`` 0, the due date itself.
+        """
+        if days < 0:
+            raise ValueError(f"days must not be negative, got {days}")
+        if days == 0:
+            return due
+        day, between = due - ONE_DAY, 0  # working days after ``day`` and before ``due``
+        while between + self.is_working_day(day) < days:
+            between += self.is_working_day(day)
+            day -= ONE_DAY
+        return day
+
+    def share_elapsed_on(self, start: date, due: date, *, percent: int) -> date:
+        """The day on which ``percent`` of the working days from ``start`` to ``due`` have passed.
+
+        Rounded up to a whole working day, and never after ``due``.
+        """
+        if not 0 <= percent <= 100:
+            raise ValueError(f"percent must be from 0 to 100, got {percent}")
+        window = self.working_days_between(start, due)
+        if window <= 0:
+            return min(start, due)
+        return min(self.add_working_days(start, math.ceil(window * percent / 100)), due)

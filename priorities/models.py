@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from auditlog.registry import auditlog
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -11,6 +13,7 @@ from django.utils import timezone
 from caseload.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from caseload.fields import EncryptedTextField
 from caseload.models import DataKey
+from priorities.calendar import WorkingCalendar
 
 
 class Level(models.TextChoices):
@@ -271,6 +274,14 @@ class Assessment(AppendOnlyModel):
         return self.version.colour_for(self.level)
 
 
+class ApproachingMode(models.TextChoices):
+    """How a timescale decides that one of its due dates is approaching."""
+
+    DEFAULT = "default", "The organisation's setting (working days before)"
+    DAYS = "days", "A number of working days before it is due"
+    PERCENT = "percent", "Once a percentage of the window has elapsed"
+
+
 class Timescale(models.Model):
     """How quickly the organisation acts on a case of a type and level, in working days."""
 
@@ -289,6 +300,28 @@ class Timescale(models.Model):
     )
     close_days = models.PositiveSmallIntegerField(
         "Target to close within", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    approaching_mode = models.CharField(
+        "A due date counts as approaching",
+        max_length=10,
+        choices=ApproachingMode.choices,
+        default=ApproachingMode.DEFAULT,
+    )
+    approaching_days = models.PositiveSmallIntegerField(
+        "Working days before the due date",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="With 'working days before': 0 means only when it is due.",
+    )
+    approaching_percent = models.PositiveSmallIntegerField(
+        "Percentage of the window elapsed",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text="With 'a percentage of the window': from 1 to 99. The window runs from the "
+        "case opening (first contact, target to close), the last contact (next contact) or "
+        "the last assessment (reassessment) to the due date.",
     )
 
     class Meta:
@@ -310,10 +343,47 @@ class Timescale(models.Model):
                     "close_days",
                 )
             ],
+            models.CheckConstraint(
+                condition=models.Q(approaching_percent__isnull=True)
+                | models.Q(approaching_percent__gte=1, approaching_percent__lte=99),
+                name="timescale_approaching_percent_1_to_99",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approaching_days__isnull=True)
+                | models.Q(approaching_days__gte=0),
+                name="timescale_approaching_days_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approaching_mode="default")
+                | models.Q(approaching_mode="days", approaching_days__isnull=False)
+                | models.Q(approaching_mode="percent", approaching_percent__isnull=False),
+                name="timescale_approaching_mode_has_its_value",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.case_type} / {self.get_level_display()}"
+
+    def clean(self) -> None:
+        """The chosen way of deciding 'approaching' needs its number."""
+        if self.approaching_mode == ApproachingMode.DAYS and self.approaching_days is None:
+            raise ValidationError(
+                {"approaching_days": "Give the number of working days before the due date."}
+            )
+        if self.approaching_mode == ApproachingMode.PERCENT and self.approaching_percent is None:
+            raise ValidationError(
+                {"approaching_percent": "Give the percentage of the window, from 1 to 99."}
+            )
+
+    def approaching_on(
+        self, *, start: date | None, due_on: date, calendar: WorkingCalendar, default_days: int
+    ) -> date:
+        """The day the due date ``due_on`` of a window opened on ``start`` starts approaching."""
+        if self.approaching_mode == ApproachingMode.PERCENT and start is not None:
+            return calendar.share_elapsed_on(start, due_on, percent=self.approaching_percent or 0)
+        if self.approaching_mode == ApproachingMode.DAYS:
+            return calendar.approaching_from(due_on, days=self.approaching_days or 0)
+        return calendar.approaching_from(due_on, days=default_days)
 
 
 class Notification(models.Model):
@@ -326,10 +396,20 @@ class Notification(models.Model):
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Set when the notification went out by email (alone, or in the daily digest),
+    # claimed with a conditional UPDATE so that nothing is emailed twice.
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="notification_unemailed_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Notification {self.pk}"
@@ -396,3 +476,35 @@ class DeadlineFlag(models.Model):
 
 
 auditlog.register(DeadlineFlag)
+
+
+class DeadlineWatch(models.Model):
+    """One due date of an open case, with the day it starts to count as approaching.
+
+    Why a table: "approaching" depends on the case's timescale (N working
+    days before, or a percentage of the window elapsed, counted in working
+    days with bank holidays), which SQL cannot compute. So the day is computed
+    in Python whenever the due dates are (``case_refresh_due_dates``) and
+    stored here, indexed, and the sweep is one set-based query:
+    ``approaching_on <= today``. Rows exist only for open cases' due dates.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    deadline = models.CharField(max_length=30, choices=DeadlineFlag.Deadline.choices)
+    due_on = models.DateField()
+    approaching_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "deadline"], name="one_watch_per_case_deadline"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approaching_on__lte=models.F("due_on")),
+                name="watch_approaches_before_due",
+            ),
+        ]
+        indexes = [models.Index(fields=["approaching_on"], name="watch_approaching_idx")]
+
+    def __str__(self) -> str:
+        return f"Watch {self.pk}"

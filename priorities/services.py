@@ -7,9 +7,12 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import connection, transaction
 from django.db.models import Min, OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseDeadline, CaseEvent, Team, User
@@ -19,6 +22,8 @@ from priorities.models import (
     ClosureDay,
     CriteriaVersion,
     Criterion,
+    DeadlineFlag,
+    DeadlineWatch,
     Level,
     Notification,
     Organisation,
@@ -48,7 +53,8 @@ def case_refresh_due_dates(
 
     Called by every service that changes something they depend on: a note, an
     assessment, a status change, a deadline, an action, a timescale. A case
-    never assessed follows the green timescale until it is.
+    never assessed follows the green timescale until it is. The day each due
+    date starts approaching is stored with it (``DeadlineWatch``) for the sweep.
     """
     today = today or timezone.localdate()
     fields = [
@@ -62,6 +68,7 @@ def case_refresh_due_dates(
         for name in fields:
             setattr(case, name, None)
         case.save(update_fields=fields)
+        DeadlineWatch.objects.filter(case=case).delete()
         return case
     calendar = calendar or organisation_calendar()
     timescale = Timescale.objects.filter(
@@ -99,7 +106,56 @@ def case_refresh_due_dates(
     ]
     case.next_due_on = min((d for d in candidates if d is not None), default=None)
     case.save(update_fields=fields)
+    _watch_due_dates(
+        case,
+        timescale=timescale,
+        calendar=calendar,
+        starts={
+            DeadlineFlag.Deadline.FIRST_CONTACT: opened,
+            DeadlineFlag.Deadline.NEXT_CONTACT: last_contact,
+            DeadlineFlag.Deadline.REVIEW: reviewed,
+            DeadlineFlag.Deadline.TARGET_CLOSE: opened,
+            DeadlineFlag.Deadline.STATUTORY: None,  # no timescale: the organisation's default
+        },
+    )
     return case
+
+
+def _watch_due_dates(
+    case: Case,
+    *,
+    timescale: Timescale | None,
+    calendar: WorkingCalendar,
+    starts: dict[DeadlineFlag.Deadline, date | None],
+) -> None:
+    """Store each due date of the case with the day it starts approaching (see DeadlineWatch)."""
+    default_days = Organisation.current().approaching_days
+    rows = []
+    for deadline, start in starts.items():
+        due_on = getattr(case, deadline.value)
+        if due_on is None:
+            continue
+        if timescale is not None and deadline != DeadlineFlag.Deadline.STATUTORY:
+            approaching_on = timescale.approaching_on(
+                start=start, due_on=due_on, calendar=calendar, default_days=default_days
+            )
+        else:
+            approaching_on = calendar.approaching_from(due_on, days=default_days)
+        rows.append(
+            DeadlineWatch(
+                case=case, deadline=deadline, due_on=due_on, approaching_on=approaching_on
+            )
+        )
+    DeadlineWatch.objects.filter(case=case).exclude(
+        deadline__in=[row.deadline for row in rows]
+    ).delete()
+    if rows:
+        DeadlineWatch.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["case", "deadline"],
+            update_fields=["due_on", "approaching_on"],
+        )
 
 
 def timescale_refresh_cases(timescale: Timescale) -> int:
@@ -384,3 +440,65 @@ def version_publish(*, draft: CriteriaVersion, published_by: User) -> CriteriaVe
     draft.published_by = published_by
     draft.save(update_fields=["status", "published_at", "published_by"])
     return draft
+
+
+# --- notifications by email ---------------------------------------------------------------
+
+
+def _claim_unemailed(*, recipient_id: int, now: datetime) -> list[tuple[str, datetime | None]]:
+    """Mark the person's not-yet-emailed notifications as emailed; (message, read_at) of each.
+
+    One conditional UPDATE ... RETURNING: of two workers (or a duplicate
+    delivery of the digest task) claiming at once, the second waits for the
+    first's row locks, then finds nothing left to claim.
+    """
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET emailed_at = %s "  # noqa: S608 - the table name is ours
+            "WHERE recipient_id = %s AND emailed_at IS NULL "
+            "RETURNING message, created_at, read_at",
+            [connection.ops.adapt_datetimefield_value(now), recipient_id],
+        )
+        rows = cursor.fetchall()
+    created = Notification._meta.get_field("created_at")
+    return [
+        (message, read_at)
+        for message, _created_at, read_at in sorted(rows, key=lambda r: created.to_python(r[1]))
+    ]
+
+
+def notifications_email_digest(*, now: datetime | None = None) -> int:
+    """Email each person one digest of their notifications not emailed yet; returns emails sent.
+
+    Notifications already read in the app are claimed but left out of the
+    email. A person without an email address, or no longer active, has theirs
+    claimed and sees them in the app only. Claim and send happen in one
+    transaction per person: if sending fails, the claim is rolled back and the
+    next digest tries again. Messages carry case references, never client data.
+    """
+    now = now or timezone.now()
+    pending = (
+        Notification.objects.filter(emailed_at__isnull=True)
+        .order_by()
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    sent = 0
+    link = settings.CASELOAD_BASE_URL + reverse("priorities:notifications")
+    for recipient_id in list(pending):
+        person = User.objects.filter(pk=recipient_id).only("email", "is_active").first()
+        with transaction.atomic():
+            claimed = _claim_unemailed(recipient_id=recipient_id, now=now)
+            unread = [message for message, read_at in claimed if read_at is None]
+            if not unread or person is None or not person.email or not person.is_active:
+                continue
+            lines = "\n".join(f"- {message}" for message in unread)
+            send_mail(
+                subject=f"Caseload: {len(unread)} notification(s) since your last digest",
+                message=f"{lines}\n\nSee them in Caseload: {link}\n",
+                from_email=None,
+                recipient_list=[person.email],
+            )
+            sent += 1
+    return sent

@@ -1,30 +1,37 @@
 """The deadline sweep: flag open cases whose due dates are approaching, due or breached.
 
-One indexed query per kind of due date selects the cases at or inside the
-approaching horizon; rows are read in chunks, never all at once. A flag is
-raised at most once per (case, deadline, due date, stage), enforced by a
-unique constraint, so the sweep can run twice, or in two workers at once,
-and nobody is notified twice. Flags whose due date has moved on (a contact
-was logged, the case closed) are cleared, and the clearing is recorded.
+Which due dates to look at comes from one indexed query on the stored
+approach days (``DeadlineWatch.approaching_on <= today``, see its docstring),
+joined to the open cases and leaving out what is already flagged at the
+stage reached; rows stream from the database in chunks, never all at once.
+
+Each chunk is raised with one ``INSERT ... ON CONFLICT DO NOTHING RETURNING``
+(PostgreSQL, and SQLite 3.35 or later): the unique constraint on (case,
+deadline, due date, stage) lets one flag in, ever, and only the process whose
+insert returned a row notifies about it, in the same transaction. So running
+the sweep twice, or in two workers at once, notifies nobody twice. Flags whose
+due date has moved on (a contact was logged, the case closed) are cleared,
+and the clearing is recorded on the flag.
+
+The sweep creates in-app notifications only; the daily digest emails them
+(``priorities.services.notifications_email_digest``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
-from django.urls import reverse
+from django.db import connection, transaction
+from django.db.models import Case as Switch
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from cases.models import Case, Team
-from priorities.models import DeadlineFlag, Level, Notification, Organisation
-from priorities.services import organisation_calendar
+from priorities.models import DeadlineFlag, DeadlineWatch, Level, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +40,7 @@ CHUNK = 2000
 
 @dataclass
 class SweepResult:
-    raised: list[DeadlineFlag] = field(default_factory=list)
+    raised: int = 0
     cleared: int = 0
     notified: int = 0
 
@@ -45,6 +52,55 @@ def stage_for(due_on: date, *, today: date) -> str:
     if due_on == today:
         return DeadlineFlag.Stage.DUE
     return DeadlineFlag.Stage.APPROACHING
+
+
+def flags_to_raise(*, today: date) -> Iterable[tuple[int, str, date, str]]:
+    """(case id, deadline, due date, stage) of every open case's due date that has reached
+    a stage not flagged yet. One query over the indexed approach days."""
+    stage = Switch(
+        When(due_on__lt=today, then=Value(DeadlineFlag.Stage.BREACHED.value)),
+        When(due_on=today, then=Value(DeadlineFlag.Stage.DUE.value)),
+        default=Value(DeadlineFlag.Stage.APPROACHING.value),
+        output_field=CharField(),
+    )
+    flagged = DeadlineFlag.objects.filter(
+        case_id=OuterRef("case_id"),
+        deadline=OuterRef("deadline"),
+        due_on=OuterRef("due_on"),
+        stage=OuterRef("stage"),
+    )
+    return (
+        DeadlineWatch.objects.filter(approaching_on__lte=today)
+        .exclude(case__status=Case.Status.CLOSED)
+        .annotate(stage=stage)
+        .exclude(Exists(flagged))
+        .order_by()
+        .values_list("case_id", "deadline", "due_on", "stage")
+    )
+
+
+def _insert_flags(
+    rows: list[tuple[int, str, date, str]], *, now: datetime
+) -> list[tuple[int, str, date, str]]:
+    """Insert the flags; return those this call inserted (not those already there)."""
+    ops = connection.ops
+    table = ops.quote_name(DeadlineFlag._meta.db_table)
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+    params: list[object] = []
+    raised_at = ops.adapt_datetimefield_value(now)
+    for case_id, deadline, due_on, stage in rows:
+        params += [case_id, deadline, ops.adapt_datefield_value(due_on), stage, raised_at, ""]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} "  # noqa: S608 - our table name; values are parameters
+            "(case_id, deadline, due_on, stage, raised_at, cleared_reason) "
+            f"VALUES {placeholders} "
+            "ON CONFLICT (case_id, deadline, due_on, stage) DO NOTHING "
+            "RETURNING case_id, deadline, stage",
+            params,
+        )
+        inserted = {tuple(row) for row in cursor.fetchall()}
+    return [row for row in rows if (row[0], row[1], row[3]) in inserted]
 
 
 def _clear_met_flags(*, now: datetime) -> int:
@@ -61,91 +117,74 @@ def _clear_met_flags(*, now: datetime) -> int:
 
 
 def sweep_deadlines(
-    *, now: datetime | None = None, notify: bool = True, email: bool = True
+    *,
+    now: datetime | None = None,
+    notify: bool = True,
+    on_raise: Callable[[int, str, date, str], None] | None = None,
 ) -> SweepResult:
-    """Raise the flags due by ``now``, clear the ones met, and notify about the new ones."""
+    """Raise the flags due by ``now``, notify about them, and clear the ones met.
+
+    ``on_raise`` is called with (case id, deadline, due date, stage) for each
+    flag this sweep raised, for the command to print.
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    calendar = organisation_calendar()
-    horizon = calendar.add_working_days(today, Organisation.current().approaching_days)
     result = SweepResult()
+    supervisors: dict[int, list[int]] = defaultdict(list)
+    for team_id, user_id in Team.supervisors.through.objects.values_list("team_id", "user_id"):
+        supervisors[team_id].append(user_id)
+    chunk: list[tuple[int, str, date, str]] = []
+
+    def flush() -> None:
+        with transaction.atomic():
+            raised = _insert_flags(chunk, now=now)
+            if notify and raised:
+                result.notified += _notify(raised, supervisors=supervisors, now=now)
+        result.raised += len(raised)
+        if on_raise is not None:
+            for row in raised:
+                on_raise(*row)
+        chunk.clear()
+
+    for row in flags_to_raise(today=today).iterator(chunk_size=CHUNK):
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            flush()
+    if chunk:
+        flush()
     result.cleared = _clear_met_flags(now=now)
-    for deadline in DeadlineFlag.Deadline:
-        column = deadline.value
-        rows = (
-            Case.objects.open()
-            .filter(**{f"{column}__lte": horizon})
-            .order_by()
-            .values_list("pk", column)
-        )
-        for case_id, due_on in rows.iterator(chunk_size=CHUNK):
-            flag = DeadlineFlag(
-                case_id=case_id,
-                deadline=deadline,
-                due_on=due_on,
-                stage=stage_for(due_on, today=today),
-                raised_at=now,
-            )
-            try:
-                with transaction.atomic():
-                    flag.save()
-            except IntegrityError:
-                continue  # raised before, by this sweep's predecessor or a parallel one
-            result.raised.append(flag)
-    if notify and result.raised:
-        result.notified = _notify(result.raised, email=email)
     return result
 
 
-def _notify(flags: list[DeadlineFlag], *, email: bool) -> int:
-    """In-app notifications for each flag and one digest email per person.
+def _notify(
+    flags: list[tuple[int, str, date, str]], *, supervisors: dict[int, list[int]], now: datetime
+) -> int:
+    """In-app notifications for newly raised flags; the daily digest emails them.
 
     The case's adviser hears of every flag; the team's supervisors of breaches
     and of anything on a red case. Messages carry references, never names.
     """
-    cases = Case.objects.in_bulk([f.case_id for f in flags])
-    team_ids = {c.team_id for c in cases.values() if c.team_id}
-    supervisors: dict[int, list[int]] = defaultdict(list)
-    for team_id, user_id in Team.supervisors.through.objects.filter(
-        team_id__in=team_ids
-    ).values_list("team_id", "user_id"):
-        supervisors[team_id].append(user_id)
-    messages: dict[int, list[tuple[Case, str]]] = defaultdict(list)
-    for flag in flags:
-        case = cases[flag.case_id]
+    cases = {
+        pk: (assigned_to_id, team_id, level)
+        for pk, assigned_to_id, team_id, level in Case.objects.filter(
+            pk__in={case_id for case_id, *_ in flags}
+        ).values_list("pk", "assigned_to_id", "team_id", "level")
+    }
+    notifications = []
+    for case_id, deadline, due_on, stage in flags:
+        assigned_to_id, team_id, level = cases[case_id]
         text = (
-            f"{case.reference}: {flag.get_deadline_display().lower()} "
-            f"{flag.get_stage_display().lower()} ({flag.due_on:%d/%m/%Y})."
+            f"CASE-{case_id:06d}: {DeadlineFlag.Deadline(deadline).label.lower()} "
+            f"{DeadlineFlag.Stage(stage).label.lower()} ({due_on:%d/%m/%Y})."
         )
         recipients = set()
-        if case.assigned_to_id:
-            recipients.add(case.assigned_to_id)
-        if flag.stage == DeadlineFlag.Stage.BREACHED or case.level == Level.RED:
-            recipients.update(supervisors.get(case.team_id, []))
-        for user_id in recipients:
-            messages[user_id].append((case, text))
-    Notification.objects.bulk_create(
-        [
-            Notification(recipient_id=user_id, case=case, message=text)
-            for user_id, items in messages.items()
-            for case, text in items
+        if assigned_to_id:
+            recipients.add(assigned_to_id)
+        if stage == DeadlineFlag.Stage.BREACHED or level == Level.RED:
+            recipients.update(supervisors.get(team_id, []))
+        notifications += [
+            Notification(recipient_id=user_id, case_id=case_id, message=text, created_at=now)
+            for user_id in sorted(recipients)
         ]
-    )
-    if not email:
-        return sum(len(items) for items in messages.values())
-    from cases.models import User
-
-    people = User.objects.in_bulk(list(messages))
-    for user_id, items in messages.items():
-        person = people[user_id]
-        if not person.email:
-            continue
-        lines = "\n".join(f"- {text}" for _, text in items)
-        link = settings.CASELOAD_BASE_URL + reverse("priorities:notifications")
-        send_mail(
-            subject=f"Caseload: {len(items)} case deadline(s) need attention",
-            message=f"{lines}\n\nSee them in Caseload: {link}\n",
-            from_email=None,
-            recipient_list=[person.email],
-        )
-    return sum(len(items) for items in messages.values())
+    Notification.objects.bulk_create(notifications)
+    return len(notifications)

@@ -1,8 +1,11 @@
-"""Celery tasks: thin wrappers that call the sweep. They take no personal data."""
+"""Celery tasks: thin wrappers that call the sweep and the digest. They take no personal data."""
+
+from smtplib import SMTPException
 
 from celery import shared_task
 from django.db import OperationalError
 
+from priorities.services import notifications_email_digest
 from priorities.sweep import sweep_deadlines
 
 
@@ -14,4 +17,16 @@ from priorities.sweep import sweep_deadlines
 )
 def sweep_deadlines_task() -> int:
     """Run the deadline sweep; returns the number of flags raised. Safe to run twice."""
-    return len(sweep_deadlines().raised)
+    return sweep_deadlines().raised
+
+
+@shared_task(
+    # A database or mail server blip is worth retrying with back-off (what was not
+    # sent stays unclaimed); anything else is a bug to see.
+    autoretry_for=(OperationalError, SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_notification_digest_task() -> int:
+    """Email each person's digest; returns how many were sent. Safe to run twice."""
+    return notifications_email_digest()

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -180,27 +180,53 @@ def report_data(
     }
 
 
+def report_lock_keys(*, supervisor_id: int, period_start: date) -> tuple[int, int]:
+    """The two int4 keys of the advisory lock held while one report is generated."""
+    return supervisor_id, period_start.toordinal()
+
+
+def _lock_report(*, supervisor_id: int, period_start: date) -> None:
+    """Serialise generation of one (supervisor, week) until the transaction ends (PostgreSQL).
+
+    A second worker (or a redelivered task) waits here, then finds the report
+    made. SQLite has no advisory locks; the unique constraint still holds there.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)",
+            report_lock_keys(supervisor_id=supervisor_id, period_start=period_start),
+        )
+
+
 def report_generate(
     *, supervisor: User, period_start: date, now: datetime | None = None, email: bool = True
 ) -> tuple[CaseloadReport, bool]:
     """The supervisor's report for the week starting ``period_start``; (report, created).
 
-    Generating again for the same week returns the stored report: the unique
-    constraint makes this hold even when two workers try at once.
+    Generating again for the same week returns the stored report. A
+    transaction-level advisory lock per (supervisor, week) makes a second worker
+    or a redelivered task wait for the first and then find its report; the
+    unique constraint makes this hold on SQLite too.
     """
     now = now or timezone.now()
     period_start, period_end = week_of(period_start)
-    existing = CaseloadReport.objects.filter(
-        supervisor=supervisor, period_start=period_start
-    ).first()
-    if existing is not None:
-        return existing, False
-    data = report_data(
-        supervisor=supervisor, period_start=period_start, period_end=period_end, now=now
-    )
-    html = render_to_string("reviews/_report_body.html", {"data": data, "generated_at": now})
+    emailing = email and bool(supervisor.email)
     try:
         with transaction.atomic():
+            _lock_report(supervisor_id=supervisor.pk, period_start=period_start)
+            existing = CaseloadReport.objects.filter(
+                supervisor=supervisor, period_start=period_start
+            ).first()
+            if existing is not None:
+                return existing, False
+            data = report_data(
+                supervisor=supervisor, period_start=period_start, period_end=period_end, now=now
+            )
+            html = render_to_string(
+                "reviews/_report_body.html", {"data": data, "generated_at": now}
+            )
             report = CaseloadReport.objects.create(
                 supervisor=supervisor,
                 period_start=period_start,
@@ -212,10 +238,12 @@ def report_generate(
             Notification.objects.create(
                 recipient=supervisor,
                 message=f"Your caseload review report for the week of {period_start:%d/%m/%Y} is ready.",
+                # Emailed on its own below, so the daily digest leaves it out.
+                emailed_at=now if emailing else None,
             )
     except IntegrityError:
         return CaseloadReport.objects.get(supervisor=supervisor, period_start=period_start), False
-    if email and supervisor.email:
+    if emailing:
         link = settings.CASELOAD_BASE_URL + reverse("reviews:report_detail", args=[report.pk])
         send_mail(
             subject=f"Caseload review report, week of {period_start:%d/%m/%Y}",

@@ -120,3 +120,12 @@ def test_the_demo_shows_caseload_reviews_at_every_stage_and_an_adviser_over_capa
     tom = CapacityConcern.objects.get().adviser
     assert tom.username == "tom"
     assert adviser_figures([tom])[tom.pk].over_capacity
+
+
+def test_the_demo_has_a_timescale_flagging_at_a_percentage_of_the_window():
+    from priorities.models import DeadlineWatch, Timescale
+
+    call_command("demo")
+
+    assert Timescale.objects.filter(level="green", approaching_mode="percent").exists()
+    assert DeadlineWatch.objects.filter(case__level="green").exists()

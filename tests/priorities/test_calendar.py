@@ -148,3 +148,31 @@ def test_the_first_and_last_years_supported_have_their_holidays() -> None:
     assert not ENGLAND.is_working_day(date(2000, 12, 25))  # Monday
     assert not ENGLAND.is_working_day(date(2100, 12, 27))  # Christmas Day (observed), Monday
     assert ENGLAND.add_working_days(date(2100, 12, 24), 1) == date(2100, 12, 29)
+
+
+def test_a_due_date_approaches_from_the_first_day_it_is_n_working_days_away() -> None:
+    # Due Tuesday 29 December 2026: Christmas and the Boxing Day substitute do not count.
+    assert ENGLAND.approaching_from(date(2026, 12, 29), days=2) == date(2026, 12, 23)
+    assert ENGLAND.add_working_days(date(2026, 12, 23), 2) == date(2026, 12, 29)
+    assert ENGLAND.add_working_days(date(2026, 12, 22), 2) < date(2026, 12, 29)
+
+
+def test_with_zero_days_a_due_date_approaches_only_on_the_day() -> None:
+    assert ENGLAND.approaching_from(date(2026, 12, 29), days=0) == date(2026, 12, 29)
+
+
+def test_a_share_of_the_window_is_counted_in_working_days_rounded_up() -> None:
+    # Monday 7 to Monday 21 December 2026 is ten working days.
+    assert ENGLAND.share_elapsed_on(date(2026, 12, 7), date(2026, 12, 21), percent=50) == date(
+        2026, 12, 14
+    )
+    assert ENGLAND.share_elapsed_on(date(2026, 12, 7), date(2026, 12, 21), percent=75) == date(
+        2026, 12, 17
+    )
+
+
+def test_a_share_of_the_window_skips_the_christmas_bank_holidays() -> None:
+    # Monday 21 to Thursday 31 December 2026 is six working days.
+    assert ENGLAND.share_elapsed_on(date(2026, 12, 21), date(2026, 12, 31), percent=60) == date(
+        2026, 12, 29
+    )

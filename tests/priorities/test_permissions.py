@@ -483,6 +483,7 @@ TIMESCALE_POST = {
     "contact_interval_days": "10",
     "review_days": "20",
     "close_days": "60",
+    "approaching_mode": "default",
 }
 
 

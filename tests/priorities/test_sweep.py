@@ -2,27 +2,33 @@
 
 import datetime as dt
 import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from cases.models import Case
 from notes import services as note_services
 from priorities.models import DeadlineFlag, Notification, Timescale
+from priorities.services import case_refresh_due_dates
 from priorities.sweep import stage_for, sweep_deadlines
 from tests.factories import CaseFactory, CaseTypeFactory
+from tests.processes import manage, start_worker, subprocess_env, wait_until
 
 pytestmark = pytest.mark.django_db
 
 
 def _at(day: dt.date, hour: int = 9) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def _opened_days_ago(case: Case, days: int) -> Case:
+    """The case as if opened ``days`` calendar days ago, its due dates recomputed."""
+    case.opened_on = timezone.localdate() - dt.timedelta(days=days)
+    case.save(update_fields=["opened_on"])
+    return case_refresh_due_dates(case)
 
 
 @pytest.fixture
@@ -61,24 +67,36 @@ def test_a_case_is_flagged_approaching_two_working_days_before_first_contact_is_
     )
     approaching = sweep_deadlines(now=_at(two_before))
 
-    assert early.raised == []
-    assert [(f.deadline, f.stage) for f in approaching.raised] == [
+    assert early.raised == 0
+    assert approaching.raised == 1
+    assert list(DeadlineFlag.objects.values_list("deadline", "stage")) == [
         ("first_contact_due_on", "approaching")
     ]
 
 
-def test_sweeping_twice_raises_one_flag_and_notifies_once(housing, alice, carol, mailoutbox):
+def test_sweeping_twice_raises_one_flag_and_notifies_once(housing, alice, carol):
     case = CaseFactory(assigned_to=alice, case_type=housing)
     breached = _at(case.first_contact_due_on + dt.timedelta(days=7))
 
     first = sweep_deadlines(now=breached)
     second = sweep_deadlines(now=breached)
 
-    assert len(first.raised) == 1
-    assert second.raised == []
+    assert first.raised == 1
+    assert second.raised == 0
     assert DeadlineFlag.objects.count() == 1
     assert Notification.objects.filter(recipient=alice).count() == 1
-    assert len(mailoutbox) == 2  # one digest each to alice and her supervisor (a breach)
+    assert Notification.objects.filter(recipient=carol).count() == 1
+
+
+def test_the_sweep_notifies_in_the_app_and_leaves_email_to_the_daily_digest(
+    housing, alice, carol, mailoutbox
+):
+    case = CaseFactory(assigned_to=alice, case_type=housing)
+
+    sweep_deadlines(now=_at(case.first_contact_due_on + dt.timedelta(days=7)))
+
+    assert Notification.objects.filter(emailed_at__isnull=True).count() == 2
+    assert mailoutbox == []
 
 
 def test_the_database_refuses_a_second_flag_for_the_same_stage(housing, alice):
@@ -141,13 +159,11 @@ def test_closed_cases_are_not_flagged(housing, alice):
         closure_outcome="Moved away",
     )
 
-    assert sweep_deadlines(now=_at(due + dt.timedelta(days=5))).raised == []
+    assert sweep_deadlines(now=_at(due + dt.timedelta(days=5))).raised == 0
 
 
 def test_the_command_prints_what_it_flagged(housing, alice, capsys):
-    case = CaseFactory(assigned_to=alice, case_type=housing)
-    case.first_contact_due_on = timezone.localdate() - dt.timedelta(days=1)
-    case.save(update_fields=["first_contact_due_on"])
+    case = _opened_days_ago(CaseFactory(assigned_to=alice, case_type=housing), 10)
 
     call_command("sweep_deadlines")
     call_command("sweep_deadlines")
@@ -161,9 +177,7 @@ def test_the_command_prints_what_it_flagged(housing, alice, capsys):
 def test_the_task_wrapper_runs_the_sweep(housing, alice):
     from priorities.tasks import sweep_deadlines_task
 
-    case = CaseFactory(assigned_to=alice, case_type=housing)
-    case.first_contact_due_on = timezone.localdate() - dt.timedelta(days=3)
-    case.save(update_fields=["first_contact_due_on"])
+    case = _opened_days_ago(CaseFactory(assigned_to=alice, case_type=housing), 10)
 
     assert sweep_deadlines_task.apply().get() >= 1
     assert DeadlineFlag.objects.filter(case=case, stage="breached").exists()
@@ -175,48 +189,63 @@ def test_a_real_worker_process_runs_the_sweep_from_the_redis_queue(housing, alic
     from priorities.tasks import sweep_deadlines_task
 
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "set REDIS_URL (bin/test does)"
-    case = CaseFactory(assigned_to=alice, case_type=housing)
-    case.first_contact_due_on = timezone.localdate() - dt.timedelta(days=3)
-    case.save(update_fields=["first_contact_due_on"])
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
-        ),
-        "CASELOAD_VAR_DIR": str(tmp_path),
-    }
+    case = _opened_days_ago(CaseFactory(assigned_to=alice, case_type=housing), 10)
     queue = f"test-{os.getpid()}"
-    worker = subprocess.Popen(  # noqa: S603 - our own interpreter running Celery
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "--app",
-            "caseload",
-            "worker",
-            "--queues",
-            queue,
-            "--concurrency",
-            "1",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-    )
+    worker = start_worker(queue=queue, env=subprocess_env(tmp_path))
     try:
         sweep_deadlines_task.apply_async(queue=queue)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not DeadlineFlag.objects.filter(case=case).exists():
-            assert worker.poll() is None, "the worker stopped"
-            time.sleep(0.2)
+        wait_until(
+            DeadlineFlag.objects.filter(case=case).exists,
+            what="the worker to raise the flag",
+            processes=[worker],
+        )
         assert DeadlineFlag.objects.filter(case=case, stage="breached").exists()
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def _backends_waiting_on(table: str) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_locks WHERE relation = %s::regclass AND NOT granted", [table]
+        )
+        return {pid for (pid,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_running_at_once_raise_each_flag_once_and_notify_each_person_once(
+    housing, alice, bob, carol, tmp_path
+):
+    """Two real ``manage.py sweep_deadlines`` processes, held at the flag table by a lock
+    this test takes, are let go together: each flag and notification exists once."""
+    cases = [
+        _opened_days_ago(CaseFactory(assigned_to=adviser, case_type=housing), 10)
+        for adviser in (alice, bob, alice)
+    ]
+    env = subprocess_env(tmp_path)
+    table = DeadlineFlag._meta.db_table
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        sweeps = [manage("sweep_deadlines", env=env) for _ in range(2)]
+        wait_until(
+            lambda: len(_backends_waiting_on(table)) == 2,
+            what="both sweeps to wait at the flag table",
+            processes=sweeps,
+        )
+    outputs = [sweep.communicate(timeout=60) for sweep in sweeps]
+
+    assert [sweep.returncode for sweep in sweeps] == [0, 0], outputs
+    raised = [int(out.split(" flag(s) raised")[0].rsplit("\n", 1)[-1]) for out, _ in outputs]
+    assert sum(raised) == 3
+    flags = list(DeadlineFlag.objects.values_list("case_id", "deadline", "stage"))
+    assert sorted(flags) == sorted((case.pk, "first_contact_due_on", "breached") for case in cases)
+    notified = list(Notification.objects.values_list("case_id", "recipient__username"))
+    assert sorted(notified) == sorted(
+        [(cases[0].pk, "alice"), (cases[1].pk, "bob"), (cases[2].pk, "alice")]
+        + [(case.pk, "carol") for case in cases]
+    )
 
 
 def test_the_case_page_shows_its_open_flags(housing, alice):

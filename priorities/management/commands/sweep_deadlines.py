@@ -1,7 +1,9 @@
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from priorities.models import DeadlineFlag
 from priorities.sweep import sweep_deadlines
 
 
@@ -12,15 +14,16 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = sweep_deadlines()
-        for flag in result.raised:
+        def report(case_id: int, deadline: str, due_on: date, stage: str) -> None:
             self.stdout.write(
-                f"FLAG case {flag.case_id}: {flag.get_deadline_display()} "
-                f"{flag.get_stage_display().lower()} ({flag.due_on:%d/%m/%Y})"
+                f"FLAG case {case_id}: {DeadlineFlag.Deadline(deadline).label} "
+                f"{DeadlineFlag.Stage(stage).label.lower()} ({due_on:%d/%m/%Y})"
             )
+
+        result = sweep_deadlines(on_raise=report)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{len(result.raised)} flag(s) raised, {result.cleared} cleared, "
+                f"{result.raised} flag(s) raised, {result.cleared} cleared, "
                 f"{result.notified} notification(s)."
             )
         )

@@ -1,0 +1,84 @@
+"""Helpers for tests that run Caseload in real subprocesses (workers, commands) against
+the test database and the real Redis, and wait for them by polling, never sleeping blind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment for a subprocess that uses this test's database."""
+    database = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT'] or 5432}"
+            f"/{database['NAME']}"
+        ),
+        "CASELOAD_VAR_DIR": str(tmp_path),
+        **extra,
+    }
+
+
+def start_worker(*, queue: str, env: dict[str, str]) -> subprocess.Popen:
+    """A real Celery worker, one process (solo pool), consuming only ``queue``."""
+    return subprocess.Popen(  # noqa: S603 - our own interpreter running Celery
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "--app",
+            "caseload",
+            "worker",
+            "--queues",
+            queue,
+            "--concurrency",
+            "1",
+            "--pool",
+            "solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.Popen:
+    """``manage.py <args>`` in a subprocess, its output captured."""
+    return subprocess.Popen(  # noqa: S603 - our own interpreter running manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_until(
+    condition: Callable[[], object],
+    *,
+    what: str,
+    processes: Iterable[subprocess.Popen] = (),
+    timeout: float = 60,
+) -> None:
+    """Poll ``condition`` until it holds; fail if ``timeout`` passes or a process stops."""
+    processes = list(processes)
+    deadline = time.monotonic() + timeout
+    while not condition():
+        for process in processes:
+            assert process.poll() is None, f"a subprocess stopped while waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)  # the polling interval, not a wait for something to happen
