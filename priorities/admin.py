@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from caseload.queue import enqueue_on_commit
 from priorities import services
 from priorities.models import (
     ApproachingMode,
@@ -205,13 +206,38 @@ class TimescaleAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Timescale, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        count = services.timescale_refresh_cases(obj)
-        self.message_user(request, f"Due dates of {count} open case(s) recalculated.")
+        _refresh_in_worker(request, Timescale.objects.filter(pk=obj.pk))
+
+
+def _refresh_in_worker(request: HttpRequest, timescales: QuerySet[Timescale]) -> None:
+    """Mark the timescales' due dates stale and ask the worker to recompute them."""
+    from priorities.tasks import timescale_refresh_task
+
+    for pk in services.timescales_mark_stale(timescales):
+        enqueue_on_commit(timescale_refresh_task, pk)
+    messages.info(
+        request,
+        "The due dates of the cases affected are being recalculated in the background; "
+        "flags follow at the next sweep.",
+    )
 
 
 @admin.register(ClosureDay)
 class ClosureDayAdmin(admin.ModelAdmin):
     list_display = ["day", "description"]
+
+    # Working days move with closure days, and so every due date may move.
+    def save_model(self, request: HttpRequest, obj: ClosureDay, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _refresh_in_worker(request, Timescale.objects.all())
+
+    def delete_model(self, request: HttpRequest, obj: ClosureDay) -> None:
+        super().delete_model(request, obj)
+        _refresh_in_worker(request, Timescale.objects.all())
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ClosureDay]) -> None:
+        super().delete_queryset(request, queryset)
+        _refresh_in_worker(request, Timescale.objects.all())
 
 
 @admin.register(Organisation)
@@ -223,3 +249,9 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Organisation | None = None) -> bool:
         return False
+
+    # The nation (its bank holidays) and the approaching default move due dates.
+    def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if {"nation", "approaching_days"} & set(form.changed_data):
+            _refresh_in_worker(request, Timescale.objects.all())

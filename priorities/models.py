@@ -301,6 +301,12 @@ class Timescale(models.Model):
     close_days = models.PositiveSmallIntegerField(
         "Target to close within", null=True, blank=True, validators=[MinValueValidator(1)]
     )
+    due_dates_stale = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Set when the timescale changes, cleared once its cases' due dates are "
+        "recomputed (by the worker, or by the next sweep if the worker was not reachable).",
+    )
     approaching_mode = models.CharField(
         "A due date counts as approaching",
         max_length=10,

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Min, OuterRef, Subquery
+from django.db.models import Min, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -156,6 +156,35 @@ def _watch_due_dates(
             unique_fields=["case", "deadline"],
             update_fields=["due_on", "approaching_on"],
         )
+
+
+def timescales_mark_stale(timescales: QuerySet[Timescale]) -> list[int]:
+    """Record that these timescales' cases need their due dates recomputed; their ids."""
+    ids = list(timescales.values_list("pk", flat=True))
+    Timescale.objects.filter(pk__in=ids).update(due_dates_stale=True)
+    return ids
+
+
+def timescale_refresh_if_stale(timescale_id: int) -> int | None:
+    """Recompute a stale timescale's cases; None if it was not stale (done already).
+
+    Clearing the mark and recomputing happen in one transaction, so a
+    duplicate delivery finds nothing to do and a failure leaves the mark for
+    the next try; a change made meanwhile marks it stale again.
+    """
+    with transaction.atomic():
+        claimed = Timescale.objects.filter(pk=timescale_id, due_dates_stale=True).update(
+            due_dates_stale=False
+        )
+        if not claimed:
+            return None
+        return timescale_refresh_cases(Timescale.objects.get(pk=timescale_id))
+
+
+def timescales_refresh_stale() -> int:
+    """Recompute every stale timescale's cases (the sweep's catch-up); cases refreshed."""
+    ids = Timescale.objects.filter(due_dates_stale=True).values_list("pk", flat=True)
+    return sum(timescale_refresh_if_stale(pk) or 0 for pk in list(ids))
 
 
 def timescale_refresh_cases(timescale: Timescale) -> int:

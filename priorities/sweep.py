@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from cases.models import Case, Team
 from priorities.models import DeadlineFlag, DeadlineWatch, Level, Notification
+from priorities.services import timescales_refresh_stale
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class SweepResult:
     raised: int = 0
     cleared: int = 0
     notified: int = 0
+    refreshed: int = 0
 
 
 def stage_for(due_on: date, *, today: date) -> str:
@@ -130,6 +132,9 @@ def sweep_deadlines(
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = SweepResult()
+    # Catch up on due dates a configuration change left stale, in case its task was
+    # never enqueued (broker down) or never ran.
+    result.refreshed = timescales_refresh_stale()
     supervisors: dict[int, list[int]] = defaultdict(list)
     for team_id, user_id in Team.supervisors.through.objects.values_list("team_id", "user_id"):
         supervisors[team_id].append(user_id)

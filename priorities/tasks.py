@@ -5,7 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import OperationalError
 
-from priorities.services import notifications_email_digest
+from priorities.services import notifications_email_digest, timescale_refresh_if_stale
 from priorities.sweep import sweep_deadlines
 
 
@@ -30,3 +30,14 @@ def sweep_deadlines_task() -> int:
 def send_notification_digest_task() -> int:
     """Email each person's digest; returns how many were sent. Safe to run twice."""
     return notifications_email_digest()
+
+
+@shared_task(
+    # A database blip is worth retrying with back-off; anything else is a bug to see.
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def timescale_refresh_task(timescale_id: int) -> int:
+    """Recompute the due dates of a changed timescale's cases. Does nothing if already done."""
+    return timescale_refresh_if_stale(timescale_id) or 0

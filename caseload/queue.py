@@ -1,0 +1,45 @@
+"""Enqueueing Celery tasks from web requests: after the commit, and never fatal.
+
+A request records the work to be done in the database first (for example a
+timescale marked as having stale due dates); the task is only the fast way
+to get it done. So if the broker cannot be reached, the request still
+succeeds, the failure is logged (task name and ids only), and the next
+sweep does the work from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Task, current_app
+from django.conf import settings
+from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(task: Task, *args: int) -> bool:
+    """Send ``task`` with id arguments now; False, logged, if the broker is unreachable.
+
+    The broker URL is read from the settings at each call, and the send is
+    not retried: a request never waits on a broker that is down.
+    """
+    try:
+        with current_app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+            task.apply_async(args=args, connection=connection, retry=False)
+    except (BrokerUnavailable, OSError) as error:
+        logger.warning(
+            "Could not enqueue %s%r (%s); the next sweep will do it.",
+            task.name,
+            args,
+            type(error).__name__,
+        )
+        return False
+    return True
+
+
+def enqueue_on_commit(task: Task, *args: int, **_: Any) -> None:
+    """Send ``task`` once the current transaction commits (not at all if it rolls back)."""
+    transaction.on_commit(lambda: enqueue(task, *args))
