@@ -176,7 +176,7 @@ def test_a_supervisor_opens_the_weekly_report_and_downloads_it_as_csv_and_pdf(pa
     # Open, red, amber, green, not assessed, load / capacity, stalled, overdue
     # actions, assessments due, opened, closed, breached, approaching.
     expect(alice_row.get_by_role("cell")).to_have_text(
-        ["2", "0", "0", "0", "2", "2 / 40.0 (5%)", "0", "0", "2", "2", "0", "0", "0"]
+        ["2", "0", "0", "0", "2", "2.0 / 40.0 (5%)", "0", "0", "2", "2", "0", "0", "0"]
     )
     expect(page.get_by_text(first.client.family_name)).to_have_count(0)
 
