@@ -187,7 +187,7 @@ def test_a_supervisor_opens_the_weekly_report_and_downloads_it_as_csv_and_pdf(pa
     rows = list(csv.reader(download.path().read_text(encoding="utf-8").splitlines()))
     assert rows == [
         CSV_HEADER,
-        ["Alice Adams", "2", "0", "0", "0", "2", "2", "40.0", "0", "0", "2", "2", "0", "", ""],
+        ["Alice Adams", "2", "0", "0", "0", "2", "2.0", "40.0", "0", "0", "2", "2", "0", "", ""],
     ]
 
     with page.expect_download() as pdf_download:
