@@ -655,6 +655,11 @@ class BreakGlassAccess(models.Model):
     reason = EncryptedTextField()
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+    supervisors_emailed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the case's supervisors were emailed; the worker retries until then.",
+    )
 
     class Meta:
         ordering = ["-granted_at"]

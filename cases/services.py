@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from smtplib import SMTPException
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from caseload import crypto
 from caseload.models import counter_next
+from caseload.queue import enqueue_on_commit
 from caseload.roles import Role, roles_of
 from cases import selectors
 from cases.models import (
@@ -527,33 +529,80 @@ def break_glass(
         detail=reason,
         at=now,
     )
-    transaction.on_commit(lambda: _notify_break_glass(access.pk))
+    supervisors = list(case.team.supervisors.all()) if case.team is not None else []
+    if supervisors:
+        from priorities.models import Notification
+
+        Notification.objects.bulk_create(
+            Notification(
+                recipient=supervisor,
+                case=case,
+                message=f"{user.display_name} opened the restricted case {case.reference} "
+                "by break the glass.",
+                created_at=now,
+            )
+            for supervisor in supervisors
+        )
+    from cases.tasks import break_glass_email_task
+
+    # The email goes from the worker; the sweep sends any a broker outage held up.
+    enqueue_on_commit(break_glass_email_task, access.pk)
     return access
 
 
-def _notify_break_glass(access_id: int) -> None:
-    """Email the case's supervisors. Ids and staff names only: no client data."""
-    access = BreakGlassAccess.objects.select_related("case__team", "user").get(pk=access_id)
-    case = access.case
-    recipients = []
-    if case.team is not None:
-        recipients = [u.email for u in case.team.supervisors.all() if u.email]
-    if not recipients:
-        logger.warning(
-            "Break-glass access %s on case %s: no supervisor to notify", access.pk, case.pk
+def break_glass_email(*, access_id: int, now: datetime | None = None) -> bool:
+    """Email the case's supervisors about a break-glass access, once; False if already done.
+
+    The access is claimed and the email sent in one transaction: a duplicate
+    delivery finds nothing to claim, and a mail server failure leaves it
+    unclaimed for the next try. Ids and staff names only: no client data.
+    """
+    with transaction.atomic():
+        claimed = BreakGlassAccess.objects.filter(
+            pk=access_id, supervisors_emailed_at__isnull=True
+        ).update(supervisors_emailed_at=now or timezone.now())
+        if not claimed:
+            return False
+        access = BreakGlassAccess.objects.select_related("case__team", "user").get(pk=access_id)
+        case = access.case
+        recipients = []
+        if case.team is not None:
+            recipients = [u.email for u in case.team.supervisors.all() if u.email]
+        if not recipients:
+            logger.warning(
+                "Break-glass access %s on case %s: no supervisor to email", access.pk, case.pk
+            )
+            return True
+        link = settings.CASELOAD_BASE_URL + reverse("cases:case_detail", args=[case.pk])
+        send_mail(
+            subject=f"Restricted case {case.reference} opened by break the glass",
+            message=(
+                f"{access.user.display_name} opened the restricted case {case.reference} by "
+                f"break the glass at {timezone.localtime(access.granted_at):%H:%M on %d/%m/%Y}. "
+                f"Their reason is recorded on the case.\n\n{link}\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
         )
-        return
-    link = settings.CASELOAD_BASE_URL + reverse("cases:case_detail", args=[case.pk])
-    send_mail(
-        subject=f"Restricted case {case.reference} opened by break the glass",
-        message=(
-            f"{access.user.display_name} opened the restricted case {case.reference} by break "
-            f"the glass at {timezone.localtime(access.granted_at):%H:%M on %d/%m/%Y}. "
-            f"Their reason is recorded on the case.\n\n{link}\n"
-        ),
-        from_email=None,
-        recipient_list=recipients,
+    return True
+
+
+def break_glass_emails_pending() -> int:
+    """Send the break-glass emails not sent yet (the sweep's catch-up); how many were sent."""
+    pending = BreakGlassAccess.objects.filter(supervisors_emailed_at__isnull=True).values_list(
+        "pk", flat=True
     )
+    sent = 0
+    for pk in list(pending):
+        try:
+            sent += break_glass_email(access_id=pk)
+        except (SMTPException, OSError) as error:
+            logger.warning(
+                "Break-glass access %s: email failed (%s); tried again at the next sweep.",
+                pk,
+                type(error).__name__,
+            )
+    return sent
 
 
 # --- referrals ----------------------------------------------------------------

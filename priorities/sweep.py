@@ -31,6 +31,7 @@ from django.db.models import CharField, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from cases.models import Case, Team
+from cases.services import break_glass_emails_pending
 from priorities.models import DeadlineFlag, DeadlineWatch, Level, Notification
 from priorities.services import timescales_refresh_stale
 
@@ -45,6 +46,7 @@ class SweepResult:
     cleared: int = 0
     notified: int = 0
     refreshed: int = 0
+    emailed: int = 0
 
 
 def stage_for(due_on: date, *, today: date) -> str:
@@ -132,9 +134,10 @@ def sweep_deadlines(
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = SweepResult()
-    # Catch up on due dates a configuration change left stale, in case its task was
-    # never enqueued (broker down) or never ran.
+    # Catch up on work web requests handed to the worker, in case its task was never
+    # enqueued (broker down) or never ran: stale due dates, break-glass emails.
     result.refreshed = timescales_refresh_stale()
+    result.emailed = break_glass_emails_pending()
     supervisors: dict[int, list[int]] = defaultdict(list)
     for team_id, user_id in Team.supervisors.through.objects.values_list("team_id", "user_id"):
         supervisors[team_id].append(user_id)
