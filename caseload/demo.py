@@ -78,6 +78,7 @@ def demo_load(*, now: datetime | None = None) -> list[DemoPerson]:
             teams[person.team].supervisors.add(user)
     now = now or timezone.now()
     _load_caseloads(now=now)
+    _load_recent_activity(now=now)
     _load_notes(now=now)
     _load_priorities(now=now)
     from priorities.sweep import sweep_deadlines
@@ -91,6 +92,46 @@ def demo_load(*, now: datetime | None = None) -> list[DemoPerson]:
     reports_generate_all(now=now, email=False)
     _load_reviews(now=now)
     return PEOPLE
+
+
+def _load_recent_activity(*, now: datetime) -> None:
+    """Closures over the last weeks in each team, for the dashboard's charts, and one
+    restricted case opened by break the glass this week."""
+    from cases import services
+    from cases.models import BreakGlassAccess, Case
+
+    if BreakGlassAccess.objects.exists():
+        return
+    for team in Team.objects.filter(name__in=TEAMS):
+        candidates = Case.objects.open().filter(
+            team=team, restricted=False, opened_on__lt=timezone.localdate(now) - timedelta(days=90)
+        )
+        for weeks, case in enumerate(candidates.order_by("pk")[:4], start=1):
+            services.case_status_change(
+                case=case,
+                status="closed",
+                changed_by=case.assigned_to,
+                closure_reason="outcomes_met",
+                closure_outcome="Outcomes met; the client is managing on their own.",
+                now=now - timedelta(weeks=weeks * 2, hours=3),
+            )
+    restricted = Case.objects.open().filter(restricted=True, team__name="North Team").first()
+    if restricted is None:
+        return
+    colleague = (
+        User.objects.filter(teams__name="North Team", groups__name=Role.ADVISER.value)
+        .exclude(pk=restricted.assigned_to_id)
+        .order_by("username")
+        .first()
+    )
+    access = services.break_glass(
+        case=restricted,
+        user=colleague,
+        reason="The client came to reception in crisis while their adviser was away.",
+        now=now - timedelta(days=2),
+    )
+    # The demo sends no email: this one counts as sent.
+    BreakGlassAccess.objects.filter(pk=access.pk).update(supervisors_emailed_at=now)
 
 
 def _load_reviews(*, now: datetime) -> None:

@@ -26,7 +26,10 @@ def enqueue(task: Task, *args: int) -> bool:
     The broker URL is read from the settings at each call, and the send is
     not retried: a request never waits on a broker that is down.
     """
+    from caseload.celery import ensure_broker_folders
+
     try:
+        ensure_broker_folders()  # the embedded default's file broker, before any worker ran
         with current_app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
             task.apply_async(args=args, connection=connection, retry=False)
     except (BrokerUnavailable, OSError) as error:

@@ -1,7 +1,10 @@
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 
 from caseload.demo import DEMO_PASSWORD, PEOPLE
 from cases.models import Team, User
@@ -129,3 +132,15 @@ def test_the_demo_has_a_timescale_flagging_at_a_percentage_of_the_window():
 
     assert Timescale.objects.filter(level="green", approaching_mode="percent").exists()
     assert DeadlineWatch.objects.filter(case__level="green").exists()
+
+
+def test_the_demo_gives_the_dashboard_recent_closures_and_a_break_glass_access():
+    from cases.models import BreakGlassAccess, Case
+
+    call_command("demo")
+    call_command("demo")
+
+    recent = timezone.localdate() - datetime.timedelta(weeks=12)
+    for team in ("North Team", "South Team"):
+        assert Case.objects.filter(team__name=team, closed_on__gte=recent).count() >= 3
+    assert BreakGlassAccess.objects.count() == 1
