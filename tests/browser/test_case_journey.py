@@ -1,6 +1,5 @@
 """Journeys through clients and cases, in a real Chromium, with axe-core checking every page."""
 
-import re
 from datetime import date, timedelta
 
 import pytest
@@ -8,8 +7,9 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import Case
+from tests.browser.journeys import click_and_check, nav, sign_in, sign_out
 from tests.conftest import assert_accessible
-from tests.factories import PASSWORD, CaseTypeFactory
+from tests.factories import CaseTypeFactory
 
 # Transactional, so that the live server thread sees the test's data. Every
 # browser module must use plain `transaction=True`: mixing in serialised
@@ -20,63 +20,39 @@ pytestmark = [
 ]
 
 
-def _sign_in(page, username: str) -> None:
-    page.goto("/")
-    assert_accessible(page)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    _click_and_check(page, page.get_by_role("button", name="Sign in"))
-
-
-def _sign_out(page) -> None:
-    _click_and_check(page, page.get_by_role("button", name="Sign out"))
-    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
-
-
-def _click_and_check(page, locator) -> None:
-    """Follow a link or submit a form, wait for the next page, and check it."""
-    with page.expect_navigation():
-        locator.click()
-    assert_accessible(page)
-
-
-def _nav(page):
-    return page.get_by_role("navigation", name="Main")
-
-
 def test_an_adviser_opens_a_case_for_a_new_client_that_a_colleague_cannot_see(
     page, live_server, alice, bob
 ):
     CaseTypeFactory(name="Housing")
     target = date.today() + timedelta(days=60)
 
-    _sign_in(page, "alice")
+    sign_in(page, "alice")
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
 
     # Search first, so no duplicate is created.
-    _click_and_check(page, _nav(page).get_by_role("link", name="Find a client"))
+    click_and_check(page, nav(page).get_by_role("link", name="Find a client"))
     page.get_by_label("Family name").fill("Okonkwo")
-    _click_and_check(page, page.get_by_role("button", name="Search"))
+    click_and_check(page, page.get_by_role("button", name="Search"))
     expect(page.get_by_role("heading", name="0 clients found")).to_be_visible()
 
     # Nobody found: create the client.
-    _click_and_check(page, page.get_by_role("link", name="Create a new client"))
+    click_and_check(page, page.get_by_role("link", name="Create a new client"))
     expect(page.get_by_role("heading", level=1)).to_have_text("New client")
     page.get_by_label("Given name").fill("Ada")
     page.get_by_label("Family name").fill("Okonkwo")
     page.get_by_label("Date of birth").fill("14/07/1985")
     page.get_by_label("Postcode").fill("LS1 4AP")
-    _click_and_check(page, page.get_by_role("button", name="Save client"))
+    click_and_check(page, page.get_by_role("button", name="Save client"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Ada Okonkwo")
     expect(page.get_by_role("status")).to_contain_text("created")
     expect(page.get_by_text("14 Jul 1985")).to_be_visible()
     expect(page.get_by_text("LS1 4AP")).to_be_visible()
 
     # Open a case for them.
-    _click_and_check(page, page.get_by_role("link", name="Open a case"))
+    click_and_check(page, page.get_by_role("link", name="Open a case"))
     page.get_by_label("Case type").select_option(label="Housing")
     page.get_by_label("Presenting issue").fill("Rent arrears and a notice seeking possession")
-    _click_and_check(page, page.get_by_role("button", name="Open case"))
+    click_and_check(page, page.get_by_role("button", name="Open case"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Ada Okonkwo")
     expect(page.get_by_role("status")).to_contain_text("opened")
     case = Case.objects.get()
@@ -85,11 +61,11 @@ def test_an_adviser_opens_a_case_for_a_new_client_that_a_colleague_cannot_see(
     expect(page.get_by_text(f"Case {case.reference} · Housing")).to_be_visible()
 
     # Plan a SMART outcome.
-    _click_and_check(page, page.get_by_role("link", name="Plan an outcome"))
+    click_and_check(page, page.get_by_role("link", name="Plan an outcome"))
     page.get_by_label("What the client wants to achieve").fill("Keep the tenancy")
     page.get_by_label("How we will know it is achieved").fill("Possession claim withdrawn")
     page.get_by_label("Target date").fill(target.strftime("%d/%m/%Y"))
-    _click_and_check(page, page.get_by_role("button", name="Add outcome"))
+    click_and_check(page, page.get_by_role("button", name="Add outcome"))
     expect(page).to_have_url(case_url)
     expect(page.get_by_role("status")).to_have_text("Outcome added.")
     outcomes = page.get_by_role("region", name="Outcomes")
@@ -98,10 +74,10 @@ def test_an_adviser_opens_a_case_for_a_new_client_that_a_colleague_cannot_see(
     expect(outcomes).to_contain_text(f"Target: {target:%-d %b %Y}")
 
     # Record what stands in the way.
-    _click_and_check(page, page.get_by_role("link", name="Record an obstacle"))
+    click_and_check(page, page.get_by_role("link", name="Record an obstacle"))
     page.get_by_label("Type of obstacle").select_option(label="Awaiting a third party")
     page.get_by_label("Description").fill("Waiting for the landlord's rent statement")
-    _click_and_check(page, page.get_by_role("button", name="Record obstacle"))
+    click_and_check(page, page.get_by_role("button", name="Record obstacle"))
     expect(page).to_have_url(case_url)
     expect(page.get_by_role("status")).to_have_text("Obstacle recorded.")
     obstacles = page.get_by_role("region", name="Obstacles")
@@ -109,14 +85,14 @@ def test_an_adviser_opens_a_case_for_a_new_client_that_a_colleague_cannot_see(
     expect(obstacles).to_contain_text("Waiting for the landlord's rent statement")
 
     # The case is on alice's caseload.
-    _click_and_check(page, _nav(page).get_by_role("link", name="My caseload"))
+    click_and_check(page, nav(page).get_by_role("link", name="My caseload"))
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=case.reference))
     expect(row).to_contain_text("Ada Okonkwo")
     expect(row).to_contain_text("Housing")
 
     # Bob, in the same team but not shared with, gets "Page not found".
-    _sign_out(page)
-    _sign_in(page, "bob")
+    sign_out(page)
+    sign_in(page, "bob")
     response = page.goto(case_url)
     assert_accessible(page)
     assert response is not None
@@ -126,8 +102,8 @@ def test_an_adviser_opens_a_case_for_a_new_client_that_a_colleague_cannot_see(
 
 
 def test_an_impossible_date_of_birth_is_explained_and_keeps_what_was_typed(page, alice):
-    _sign_in(page, "alice")
-    _click_and_check(page, page.get_by_role("link", name="New client"))
+    sign_in(page, "alice")
+    click_and_check(page, page.get_by_role("link", name="New client"))
 
     page.get_by_label("Given name").fill("Ada")
     page.get_by_label("Family name").fill("Okonkwo")
@@ -181,20 +157,20 @@ def test_a_supervisor_allocates_a_referred_case_from_the_queue(page, north, alic
         },
     )
 
-    _sign_in(page, "carol")
-    _click_and_check(page, _nav(page).get_by_role("link", name="Unallocated"))
+    sign_in(page, "carol")
+    click_and_check(page, nav(page).get_by_role("link", name="Unallocated"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Unallocated cases")
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=case.reference))
     expect(row).to_contain_text("Grace Hopper")
     expect(row).to_contain_text("North")
 
-    _click_and_check(page, row.get_by_role("link", name=f"Allocate {case.reference}"))
+    click_and_check(page, row.get_by_role("link", name=f"Allocate {case.reference}"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Allocate {case.reference}")
     adviser = page.get_by_label("New adviser")
     expect(adviser.get_by_role("option", name="Bob Baker")).to_have_count(1)
     adviser.select_option(label="Alice Adams")
     page.get_by_label("Handover note").fill("Shelter referred her; the notice expires soon.")
-    _click_and_check(page, page.get_by_role("button", name="Allocate"))
+    click_and_check(page, page.get_by_role("button", name="Allocate"))
 
     # Back on the queue, which no longer lists the case.
     expect(page.get_by_role("heading", level=1)).to_have_text("Unallocated cases")

@@ -13,26 +13,12 @@ from playwright.sync_api import expect
 
 from priorities import services as priority_services
 from priorities.models import DeadlineFlag
+from tests.browser.journeys import click_and_check, sign_in
 from tests.conftest import assert_accessible
-from tests.factories import PASSWORD, CaseFactory, ClientFactory, published_criteria
+from tests.factories import CaseFactory, ClientFactory, published_criteria
 
 # Transactional, so that the live server thread sees the test's data.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, username: str) -> None:
-    page.goto("/")
-    assert_accessible(page)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    _click_and_check(page, page.get_by_role("button", name="Sign in"))
-
-
-def _click_and_check(page, locator) -> None:
-    """Follow a link or submit a form, wait for the next page, and check it."""
-    with page.expect_navigation():
-        locator.click()
-    assert_accessible(page)
 
 
 def _team_table(page):
@@ -60,7 +46,7 @@ def test_a_supervisor_follows_a_breached_figure_to_the_case_and_reassigns_it(
     )
     CaseFactory(assigned_to=bob)
 
-    _sign_in(page, "carol")
+    sign_in(page, "carol")
     expect(page).to_have_url(f"{live_server.url}/team/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Team dashboard")
     attention = page.get_by_role("region", name="Needs attention now")
@@ -82,7 +68,7 @@ def test_a_supervisor_follows_a_breached_figure_to_the_case_and_reassigns_it(
     assert_accessible(page)
 
     # Sorting works by plain links, and says which way it sorts.
-    _click_and_check(
+    click_and_check(
         page,
         _team_table(page).get_by_role(
             # Chromium puts a space before the visually hidden part of the name.
@@ -94,7 +80,7 @@ def test_a_supervisor_follows_a_breached_figure_to_the_case_and_reassigns_it(
     expect(header).to_have_attribute("aria-sort", "descending")
     expect(_team_table(page).locator("tbody tr").first).to_contain_text("Alice Adams")
 
-    _click_and_check(
+    click_and_check(
         page, _team_table(page).get_by_role("link", name="1 deadline breached, Alice Adams")
     )
     expect(page.get_by_role("heading", level=1)).to_have_text("Deadline breached: Alice Adams")
@@ -102,16 +88,16 @@ def test_a_supervisor_follows_a_breached_figure_to_the_case_and_reassigns_it(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Quillfeather")
 
-    _click_and_check(page, rows.first.get_by_role("link", name=breached.reference))
+    click_and_check(page, rows.first.get_by_role("link", name=breached.reference))
     expect(page).to_have_url(re.compile(rf"/cases/{breached.pk}/$"))
-    _click_and_check(page, page.get_by_role("link", name="Reassign"))
+    click_and_check(page, page.get_by_role("link", name="Reassign"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Reassign {breached.reference}")
     page.get_by_label("New adviser").select_option(label="Bob Baker")
     page.get_by_label("Handover note").fill("First contact is overdue; please call today.")
-    _click_and_check(page, page.get_by_role("button", name="Reassign"))
+    click_and_check(page, page.get_by_role("button", name="Reassign"))
     expect(page.get_by_role("status")).to_have_text(f"{breached.reference} is now with Bob Baker.")
 
-    _click_and_check(
+    click_and_check(
         page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Team dashboard")
     )
     expect(

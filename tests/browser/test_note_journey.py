@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 
 from notes import services
 from notes.models import Action, CaseNote
+from tests.browser.journeys import click_and_check, sign_in
 from tests.conftest import assert_accessible
-from tests.factories import PASSWORD, CaseFactory
+from tests.factories import CaseFactory
 
 # Transactional, so that the live server thread sees the test's data. Every
 # browser module must use plain `transaction=True`: mixing in serialised
@@ -22,21 +23,6 @@ pytestmark = [
 
 # The en dash the templates put between an action and its owner.
 DASH = "\N{EN DASH}"
-
-
-def _sign_in(page, username: str) -> None:
-    page.goto("/")
-    assert_accessible(page)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    _click_and_check(page, page.get_by_role("button", name="Sign in"))
-
-
-def _click_and_check(page, locator) -> None:
-    """Follow a link or submit a form, wait for the next page, and check it."""
-    with page.expect_navigation():
-        locator.click()
-    assert_accessible(page)
 
 
 def _open_case(page, case) -> str:
@@ -62,7 +48,7 @@ def test_an_adviser_adds_a_note_with_a_follow_up_action_using_only_the_keyboard(
     next_steps = "Check the notice is valid and write to the landlord."
     action = "Send the client a list of documents to bring"
 
-    _sign_in(page, "alice")
+    sign_in(page, "alice")
     case_url = _open_case(page, case)
 
     form = _note_form(page)
@@ -158,7 +144,7 @@ def test_a_note_without_facts_is_explained_and_keeps_what_was_typed(page, alice)
     case = CaseFactory(assigned_to=alice)
     next_steps = "Ask the client for the tenancy agreement."
 
-    _sign_in(page, "alice")
+    sign_in(page, "alice")
     _open_case(page, case)
 
     form = _note_form(page)
@@ -208,12 +194,12 @@ def test_a_correction_is_linked_both_ways_with_the_original_note(page, alice):
         next_steps="Call the landlord",
     )
 
-    _sign_in(page, "alice")
+    sign_in(page, "alice")
     case_url = _open_case(page, case)
     original_entry = page.locator(f"#note-{original.pk}")
     expect(original_entry).to_contain_text("Client said rent is £450")
 
-    _click_and_check(page, original_entry.get_by_role("link", name="Correct this note (note 1)"))
+    click_and_check(page, original_entry.get_by_role("link", name="Correct this note (note 1)"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Correct a note on {case.reference}")
     facts = page.get_by_label("What happened (facts)")
     expect(facts).to_have_value("Client said rent is £450")
@@ -222,7 +208,7 @@ def test_a_correction_is_linked_both_ways_with_the_original_note(page, alice):
     page.get_by_label("What was wrong with the original note").fill(
         "I transposed the digits of the rent."
     )
-    _click_and_check(page, page.get_by_role("button", name="Save correction"))
+    click_and_check(page, page.get_by_role("button", name="Save correction"))
 
     expect(page).to_have_url(f"{case_url}#timeline-heading")
     expect(page.get_by_role("status")).to_have_text(
@@ -266,7 +252,7 @@ def test_leaving_a_note_half_written_asks_first(page, alice):
     case = CaseFactory(assigned_to=alice)
     typed = "Client called about the rent arrears"
 
-    _sign_in(page, "alice")
+    sign_in(page, "alice")
     case_url = _open_case(page, case)
 
     facts = _note_form(page).get_by_label("What happened (facts)")

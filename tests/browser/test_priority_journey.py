@@ -15,8 +15,9 @@ from playwright.sync_api import expect
 from cases.models import Case, CaseType, User
 from priorities import services
 from priorities.models import Assessment, CriteriaVersion, Criterion, Level, Timescale
+from tests.browser.journeys import click_and_check, day, nav, sign_in
 from tests.conftest import assert_accessible
-from tests.factories import PASSWORD, CaseFactory, CaseTypeFactory, published_criteria
+from tests.factories import CaseFactory, CaseTypeFactory, published_criteria
 
 # Transactional, so that the live server thread sees the test's data (see
 # tests/browser/test_case_journey.py for why never serialised rollback).
@@ -25,30 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SAFEGUARDING = "Any safeguarding concern?"
 COMPLEXITY = "How complex is the case?"
 RATIONALE = "Two debts in arrears and a council tax summons; no risk of harm reported."
-
-
-def _sign_in(page, username: str) -> None:
-    page.goto("/")
-    assert_accessible(page)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    _click_and_check(page, page.get_by_role("button", name="Sign in"))
-
-
-def _click_and_check(page, locator) -> None:
-    """Follow a link or submit a form, wait for the next page, and check it."""
-    with page.expect_navigation():
-        locator.click()
-    assert_accessible(page)
-
-
-def _nav(page):
-    return page.get_by_role("navigation", name="Main")
-
-
-def _day(day: date) -> str:
-    """A date as our pages show it, like 5 Mar 2025."""
-    return f"{day:%-d %b %Y}"
 
 
 def _assess(case: Case, who: User, *, safeguarding: int = 0, complexity: int = 0) -> Assessment:
@@ -108,11 +85,11 @@ def test_an_admin_changes_a_weight_in_a_draft_and_publishes_it_after_the_what_if
     CaseFactory(assigned_to=alice)  # never assessed: not counted
     assert services.what_if(draft).total() == 6
 
-    _sign_in(page, "erin")
-    _click_and_check(page, _nav(page).get_by_role("link", name="Configuration"))
+    sign_in(page, "erin")
+    click_and_check(page, nav(page).get_by_role("link", name="Configuration"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Configure your organisation")
-    _click_and_check(page, page.get_by_role("link", name="Criteria versions", exact=True))
-    _click_and_check(page, page.get_by_role("link", name=str(draft.number), exact=True))
+    click_and_check(page, page.get_by_role("link", name="Criteria versions", exact=True))
+    click_and_check(page, page.get_by_role("link", name=str(draft.number), exact=True))
     expect(page).to_have_url(
         f"{live_server.url}/configuration/priorities/criteriaversion/{draft.pk}/change/"
     )
@@ -123,12 +100,12 @@ def test_an_admin_changes_a_weight_in_a_draft_and_publishes_it_after_the_what_if
     weight = complexity.get_by_label("Weight")
     expect(weight).to_have_value("2")
     weight.fill("3")
-    _click_and_check(page, page.get_by_role("button", name="Save and continue editing"))
+    click_and_check(page, page.get_by_role("button", name="Save and continue editing"))
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     assert Criterion.objects.get(version=draft, key="complexity").weight == 3
     assert Criterion.objects.get(version=published, key="complexity").weight == 2
 
-    _click_and_check(page, page.get_by_role("link", name="Review the what-if and publish"))
+    click_and_check(page, page.get_by_role("link", name="Review the what-if and publish"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Publish criteria version {draft.number}"
     )
@@ -145,7 +122,7 @@ def test_an_admin_changes_a_weight_in_a_draft_and_publishes_it_after_the_what_if
     expect(now("Amber").get_by_role("cell")).to_have_text(["1", "0", "0"])
     expect(now("Green").get_by_role("cell")).to_have_text(["0", "1", "2"])
 
-    _click_and_check(page, page.get_by_role("button", name=f"Publish version {draft.number}"))
+    click_and_check(page, page.get_by_role("button", name=f"Publish version {draft.number}"))
     expect(page).to_have_url(f"{live_server.url}/configuration/priorities/criteriaversion/")
     expect(page.locator(".messagelist")).to_contain_text(
         f"Criteria version {draft.number} is published."
@@ -173,16 +150,16 @@ def test_an_adviser_assesses_her_case_and_sees_its_level_and_next_due_date(page,
     amber_due = _first_contact_due(case, Level.AMBER)
     assert green_due != amber_due
 
-    _sign_in(page, "alice")
+    sign_in(page, "alice")
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
-    _click_and_check(page, page.get_by_role("link", name=case.reference))
+    click_and_check(page, page.get_by_role("link", name=case.reference))
     priority = page.get_by_role("region", name="Priority")
     expect(priority).to_contain_text("Not assessed yet.")
     expect(page.get_by_text("Assessment due")).to_be_visible()
     next_due = page.locator("dt:text-is('Next due') + dd")
-    expect(next_due).to_have_text(_day(green_due))
+    expect(next_due).to_have_text(day(green_due))
 
-    _click_and_check(page, priority.get_by_role("link", name="Assess priority"))
+    click_and_check(page, priority.get_by_role("link", name="Assess priority"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Assess the priority of {case.reference}"
     )
@@ -190,7 +167,7 @@ def test_an_adviser_assesses_her_case_and_sees_its_level_and_next_due_date(page,
     page.get_by_role("group", name=SAFEGUARDING).get_by_label("No", exact=True).check()
     page.get_by_role("group", name=COMPLEXITY).get_by_label("Complex", exact=True).check()
     page.get_by_label("Rationale").fill(RATIONALE)
-    _click_and_check(page, page.get_by_role("button", name="Save assessment"))
+    click_and_check(page, page.get_by_role("button", name="Save assessment"))
 
     # Back on the case: safeguarding no (0 x 5) and complex (2 x 2) score 4, amber.
     expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/$"))
@@ -202,13 +179,13 @@ def test_an_adviser_assesses_her_case_and_sees_its_level_and_next_due_date(page,
     expect(priority).to_contain_text(f"Rationale: {RATIONALE}")
     expect(page.locator("h1 ~ p .level-badge")).to_have_text("Amber")
     expect(page.get_by_text("Assessment due")).to_have_count(0)
-    expect(next_due).to_have_text(_day(amber_due))
+    expect(next_due).to_have_text(day(amber_due))
     expect(page.get_by_role("region", name="Timeline")).to_contain_text("Priority assessed: Amber")
 
-    _click_and_check(page, _nav(page).get_by_role("link", name="My caseload"))
+    click_and_check(page, nav(page).get_by_role("link", name="My caseload"))
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=case.reference))
     expect(row.locator(".level-badge")).to_have_text("Amber")
-    expect(row.locator("time")).to_have_text(_day(amber_due))
+    expect(row.locator("time")).to_have_text(day(amber_due))
     expect(row.locator("time")).to_have_attribute("datetime", amber_due.isoformat())
 
     assessment = Assessment.objects.get(case=case)
@@ -222,9 +199,9 @@ def test_an_assessment_missing_an_answer_and_the_rationale_is_explained_and_kept
     published_criteria()
     case = CaseFactory(assigned_to=alice)
 
-    _sign_in(page, "alice")
-    _click_and_check(page, page.get_by_role("link", name=case.reference))
-    _click_and_check(page, page.get_by_role("link", name="Assess priority"))
+    sign_in(page, "alice")
+    click_and_check(page, page.get_by_role("link", name=case.reference))
+    click_and_check(page, page.get_by_role("link", name="Assess priority"))
     safeguarding = page.get_by_role("group", name=SAFEGUARDING)
     safeguarding.get_by_label("Yes", exact=True).check()
     with page.expect_navigation() as navigation:
@@ -282,8 +259,8 @@ def test_an_old_assessment_still_shows_the_criteria_version_it_was_made_under(pa
     services.version_publish(draft=second, published_by=erin)
     assert second.number == 2
 
-    _sign_in(page, "alice")
-    _click_and_check(page, page.get_by_role("link", name=case.reference))
+    sign_in(page, "alice")
+    click_and_check(page, page.get_by_role("link", name=case.reference))
     priority = page.get_by_role("region", name="Priority")
     expect(priority).to_contain_text("(criteria version 1)")
     expect(page.get_by_text("Assessment due")).to_be_visible()
@@ -292,7 +269,7 @@ def test_an_old_assessment_still_shows_the_criteria_version_it_was_made_under(pa
     history = priority.get_by_role("listitem")
     expect(history).to_have_count(1)
     expect(history).to_contain_text("(version 1)")
-    _click_and_check(page, history.get_by_role("link", name=re.compile(r"Assessment, Amber$")))
+    click_and_check(page, history.get_by_role("link", name=re.compile(r"Assessment, Amber$")))
 
     expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/assessments/{old.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Assessment: Amber")

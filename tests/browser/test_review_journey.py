@@ -10,18 +10,18 @@ import pytest
 from playwright.sync_api import expect
 
 from reviews.models import CaseloadReview
-from tests.browser.test_worker_journey import _click_and_check, _nav, _sign_in
+from tests.browser.journeys import click_and_check, nav, sign_in
 from tests.factories import CaseFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _decide(page, reference: str, decision: str, comment: str = "") -> None:
-    _click_and_check(page, page.get_by_role("link", name=f"Decide on {reference}"))
+    click_and_check(page, page.get_by_role("link", name=f"Decide on {reference}"))
     page.get_by_label(decision).check()
     if comment:
         page.get_by_label("Comment").fill(comment)
-    _click_and_check(page, page.get_by_role("button", name="Save decision"))
+    click_and_check(page, page.get_by_role("button", name="Save decision"))
 
 
 def test_an_adviser_completes_a_review_and_her_supervisor_signs_it_off(
@@ -30,39 +30,39 @@ def test_an_adviser_completes_a_review_and_her_supervisor_signs_it_off(
     first = CaseFactory(assigned_to=alice)
     second = CaseFactory(assigned_to=alice)
 
-    _sign_in(page, "alice")
-    _click_and_check(page, _nav(page).get_by_role("link", name="Caseload reviews"))
+    sign_in(page, "alice")
+    click_and_check(page, nav(page).get_by_role("link", name="Caseload reviews"))
     expect(page.get_by_text("one is due now")).to_be_visible()
-    _click_and_check(page, page.get_by_role("button", name="Start a review of my caseload"))
+    click_and_check(page, page.get_by_role("button", name="Start a review of my caseload"))
     expect(page.get_by_role("heading", name="Caseload review: Alice Adams")).to_be_visible()
 
     _decide(page, first.reference, "Continue as now")
     # Submitting before everything is done says what is missing and keeps the page.
-    _click_and_check(page, page.get_by_role("button", name="Submit for sign-off"))
+    click_and_check(page, page.get_by_role("button", name="Submit for sign-off"))
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text(second.reference)
     expect(alert).to_contain_text("reflection")
 
     _decide(page, second.reference, "Escalate to the supervisor", "Court date brought forward")
     expect(page.get_by_text("Court date brought forward")).to_be_visible()
-    _click_and_check(page, page.get_by_role("link", name="Write the reflection"))
+    click_and_check(page, page.get_by_role("link", name="Write the reflection"))
     page.get_by_label("Seasonal demand").check()
     page.get_by_label("Improvements identified").fill("Book follow-ups at the first meeting.")
     page.get_by_label("Agreed actions for the supervisor").fill("Ask for cover in January.")
-    _click_and_check(page, page.get_by_role("button", name="Save reflection"))
-    _click_and_check(page, page.get_by_role("button", name="Submit for sign-off"))
+    click_and_check(page, page.get_by_role("button", name="Save reflection"))
+    click_and_check(page, page.get_by_role("button", name="Submit for sign-off"))
     expect(
         page.get_by_text("Your supervisor has been asked to sign the review off.")
     ).to_be_visible()
-    _click_and_check(page, page.get_by_role("button", name="Sign out"))
+    click_and_check(page, page.get_by_role("button", name="Sign out"))
 
-    _sign_in(page, "carol")
-    _click_and_check(page, _nav(page).get_by_role("link", name="Caseload reviews"))
-    _click_and_check(page, page.get_by_role("row", name="Alice Adams").get_by_role("link"))
+    sign_in(page, "carol")
+    click_and_check(page, nav(page).get_by_role("link", name="Caseload reviews"))
+    click_and_check(page, page.get_by_role("row", name="Alice Adams").get_by_role("link"))
     expect(page.get_by_text("Awaiting sign-off")).to_be_visible()
     expect(page.get_by_text("Ask for cover in January.")).to_be_visible()
     page.get_by_label("Supervisor's comment").fill("A careful review.")
-    _click_and_check(page, page.get_by_role("button", name="Sign off"))
+    click_and_check(page, page.get_by_role("button", name="Sign off"))
     expect(page.get_by_text("Signed off", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Decide on")).to_have_count(0)
 

@@ -18,36 +18,12 @@ from priorities.models import DeadlineFlag, Level, Notification, Timescale
 from priorities.sweep import sweep_deadlines
 from reviews.models import CaseloadReport
 from reviews.services import report_generate, week_of
-from tests.conftest import assert_accessible
-from tests.factories import PASSWORD, CaseFactory, CaseTypeFactory, ClientFactory
+from tests.browser.journeys import click_and_check, day, nav, sign_in
+from tests.factories import CaseFactory, CaseTypeFactory, ClientFactory
 
 # Transactional, so that the live server thread sees the test's data (see
 # tests/browser/test_case_journey.py for why never serialised rollback).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, username: str) -> None:
-    page.goto("/")
-    assert_accessible(page)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    _click_and_check(page, page.get_by_role("button", name="Sign in"))
-
-
-def _click_and_check(page, locator) -> None:
-    """Follow a link or submit a form, wait for the next page, and check it."""
-    with page.expect_navigation():
-        locator.click()
-    assert_accessible(page)
-
-
-def _nav(page):
-    return page.get_by_role("navigation", name="Main")
-
-
-def _day(day) -> str:
-    """A date as our pages show it, like 5 Mar 2025."""
-    return f"{day:%-d %b %Y}"
 
 
 def _housing_with_first_contact_next_day() -> CaseType:
@@ -87,13 +63,13 @@ def test_after_the_sweep_an_adviser_sees_her_unread_notification_and_the_breache
     ]
     assert Notification.objects.filter(recipient=alice, read_at__isnull=True).count() == 1
 
-    _sign_in(page, "alice")
-    notifications_link = _nav(page).get_by_role("link", name=re.compile(r"^Notifications"))
+    sign_in(page, "alice")
+    notifications_link = nav(page).get_by_role("link", name=re.compile(r"^Notifications"))
     expect(notifications_link).to_have_accessible_name("Notifications 1 unread")
     expect(notifications_link.locator(".badge")).to_have_text("1 unread")
     expect(notifications_link.locator(".badge .visually-hidden")).to_have_text(" unread")
 
-    _click_and_check(page, notifications_link)
+    click_and_check(page, notifications_link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
     items = page.get_by_role("main").get_by_role("listitem")
     expect(items).to_have_count(1)
@@ -103,19 +79,19 @@ def test_after_the_sweep_an_adviser_sees_her_unread_notification_and_the_breache
     # Messages carry case references, never the client's name.
     expect(page.get_by_role("main")).not_to_contain_text(family_name)
 
-    _click_and_check(page, item.get_by_role("link", name=f"Open {case.reference}"))
+    click_and_check(page, item.get_by_role("link", name=f"Open {case.reference}"))
     expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/$"))
     due_dates = page.get_by_role("region", name="Due dates (working days)")
     flag = due_dates.get_by_role("listitem").filter(has_text="First contact")
     expect(flag).to_have_count(1)
-    expect(flag).to_have_text(f"Breached First contact, {_day(due)}")
+    expect(flag).to_have_text(f"Breached First contact, {day(due)}")
     expect(flag.locator(".badge")).to_have_text("Breached")
-    expect(due_dates.locator("dt:text-is('First contact') + dd")).to_have_text(_day(due))
+    expect(due_dates.locator("dt:text-is('First contact') + dd")).to_have_text(day(due))
 
     # Reading the notification page leaves it unread until she marks them all.
     expect(notifications_link).to_have_accessible_name("Notifications 1 unread")
-    _click_and_check(page, notifications_link)
-    _click_and_check(page, page.get_by_role("button", name="Mark all as read"))
+    click_and_check(page, notifications_link)
+    click_and_check(page, page.get_by_role("button", name="Mark all as read"))
     expect(page).to_have_url(f"{live_server.url}/notifications/")
     expect(notifications_link).to_have_accessible_name("Notifications")
     expect(notifications_link.locator(".badge")).to_have_count(0)
@@ -158,10 +134,10 @@ def test_a_supervisor_opens_the_weekly_report_and_downloads_it_as_csv_and_pdf(pa
     assert created
     assert report.data["advisers"][0]["adviser"] == "Alice Adams"
 
-    _sign_in(page, "carol")
-    _click_and_check(page, _nav(page).get_by_role("link", name="Reports", exact=True))
+    sign_in(page, "carol")
+    click_and_check(page, nav(page).get_by_role("link", name="Reports", exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload review reports")
-    _click_and_check(page, page.get_by_role("link", name=f"Week of {_day(monday)}"))
+    click_and_check(page, page.get_by_role("link", name=f"Week of {day(monday)}"))
     expect(page).to_have_url(re.compile(rf"/reports/{report.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload review report")
     expect(page.get_by_role("heading", level=2)).to_have_text(
