@@ -3,27 +3,7 @@ change the schedule in the configuration pages without a deploy."""
 
 from django.db import migrations
 
-TASK = "reviews.tasks.generate_review_reports_task"
-
-
-def schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    monday, _ = CrontabSchedule.objects.get_or_create(
-        minute="0",
-        hour="7",
-        day_of_week="1",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="Europe/London",
-    )
-    PeriodicTask.objects.get_or_create(
-        name="Weekly caseload review reports", defaults={"task": TASK, "crontab": monday}
-    )
-
-
-def unschedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(task=TASK).delete()
+from caseload.beat import crontab_schedule
 
 
 class Migration(migrations.Migration):
@@ -32,4 +12,12 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(schedule, unschedule)]
+    operations = [
+        crontab_schedule(
+            name="Weekly caseload review reports",
+            task="reviews.tasks.generate_review_reports_task",
+            minute="0",
+            hour="7",
+            day_of_week="1",
+        )
+    ]
