@@ -178,7 +178,8 @@ def _notify(
             pk__in={case_id for case_id, *_ in flags}
         ).values_list("pk", "assigned_to_id", "team_id", "level")
     }
-    notifications = []
+    created_at = connection.ops.adapt_datetimefield_value(now)
+    rows: list[tuple[int, int, str, object]] = []
     for case_id, deadline, due_on, stage in flags:
         assigned_to_id, team_id, level = cases[case_id]
         text = (
@@ -190,9 +191,14 @@ def _notify(
             recipients.add(assigned_to_id)
         if stage == DeadlineFlag.Stage.BREACHED or level == Level.RED:
             recipients.update(supervisors.get(team_id, []))
-        notifications += [
-            Notification(recipient_id=user_id, case_id=case_id, message=text, created_at=now)
-            for user_id in sorted(recipients)
-        ]
-    Notification.objects.bulk_create(notifications)
-    return len(notifications)
+        rows += [(user_id, case_id, text, created_at) for user_id in sorted(recipients)]
+    # Many thousands of rows on a first sweep: sent as one prepared statement with many
+    # parameter sets, without building a model instance for each.
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (recipient_id, case_id, message, created_at) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s)",
+            rows,
+        )
+    return len(rows)
