@@ -470,3 +470,25 @@ def test_the_reminder_task_wrapper_reminds_a_never_reviewed_adviser(alice, carol
     alice.date_joined = timezone.now() - dt.timedelta(days=120)
     alice.save()
     assert review_reminders_task.apply().get() == 1
+
+
+@pytest.mark.parametrize(("persona", "status"), [("carol", 403), ("erin", 403), ("alice", 200)])
+def test_only_advisers_tell_a_supervisor_about_their_caseload(
+    request, alice, carol, erin, persona, status
+):
+    user = request.getfixturevalue(persona)
+    assert client_for(user).get(reverse("reviews:capacity_concern")).status_code == status
+    response = client_for(user).post(reverse("reviews:capacity_concern"), {"comment": "Too much"})
+    assert response.status_code == (302 if status == 200 else status)
+    assert CapacityConcern.objects.exists() == (status == 200)
+
+
+def test_an_adviser_cannot_decide_on_a_case_outside_the_review(alice, bob, carol):
+    bobs = CaseFactory(assigned_to=bob)
+    review = services.review_start(adviser=alice, started_by=alice)
+    url = reverse("reviews:review_decide", args=[review.pk, bobs.pk])
+    assert client_for(alice).post(url, {"decision": "continue"}).status_code == 404
+    with pytest.raises(ValidationError, match="not part of this review"):
+        services.review_decide(
+            review=review, case=bobs, decision="continue", comment="", decided_by=alice
+        )
