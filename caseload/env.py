@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import fcntl
 import json
 import os
 import secrets
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 VARIABLES: dict[str, str] = {}
@@ -92,9 +95,26 @@ class DevelopmentSecrets:
     def get(self, name: str, make: Callable[[], str]) -> str:
         values = self._load()
         if name not in values:
-            values[name] = make()
-            self._save(values)
+            # Several processes may start at once on a fresh machine (web, worker, beat,
+            # tests' subprocesses): under a lock, the first makes the secret and the
+            # others read the one it made, so they all share the same keys.
+            with self._locked():
+                self._values = None
+                values = self._load()
+                if name not in values:
+                    values[name] = make()
+                    self._save(values)
         return values[name]
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _load(self) -> dict[str, str]:
         if self._values is None:
@@ -111,13 +131,12 @@ class DevelopmentSecrets:
         return self._values
 
     def _save(self, values: dict[str, str]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        # Owner-only permissions: these are keys, even if only development ones.
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # Owner-only permissions (mkstemp's): these are keys, even if only development
+        # ones. Written aside and renamed, so a reader never sees half a file.
+        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".dev-secrets-")
         with os.fdopen(fd, "w") as handle:
             json.dump(values, handle, indent=2)
-        temporary.replace(self.path)
+        os.replace(temporary, self.path)
 
 
 def env_secret(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from caseload.env import ConfigurationError, parse_key_ring
+from caseload.env import ConfigurationError, DevelopmentSecrets, parse_key_ring
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
@@ -91,6 +91,41 @@ def test_development_generates_its_secrets_once_and_keeps_them(tmp_path):
     assert set(secrets) == {"SECRET_KEY", "CASELOAD_MASTER_KEYS", "CASELOAD_BLIND_INDEX_KEY"}
     assert json.loads((tmp_path / "dev-secrets.json").read_text()) == secrets
     assert (tmp_path / "dev-secrets.json").stat().st_mode & 0o077 == 0
+
+
+def test_processes_starting_at_once_on_a_fresh_machine_share_one_set_of_secrets(tmp_path):
+    """Web, worker and beat start together: none fails on the secrets file, and all use
+    the same keys (the first makes them under a lock; the others read them)."""
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DJANGO_DEBUG"}
+    clean["CASELOAD_VAR_DIR"] = str(tmp_path)
+    show = "from django.conf import settings; print(settings.SECRET_KEY, settings.CASELOAD_MASTER_KEYS)"
+    processes = [
+        subprocess.Popen(  # noqa: S603 - our own interpreter
+            [sys.executable, "manage.py", "shell", "-c", show],
+            cwd=ROOT,
+            env=clean,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    results = [process.communicate(timeout=120) for process in processes]
+
+    assert [process.returncode for process in processes] == [0, 0, 0, 0], results
+    assert len({out.strip().splitlines()[-1] for out, _ in results}) == 1
+
+
+def test_a_secret_another_process_made_meanwhile_is_read_not_made_again(tmp_path):
+    path = tmp_path / "dev-secrets.json"
+    web, worker = DevelopmentSecrets(path), DevelopmentSecrets(path)
+    web.get("SECRET_KEY", lambda: "made by the web process")  # both have read the file
+    worker.get("SECRET_KEY", lambda: "never made")
+
+    made_first = worker.get("CASELOAD_MASTER_KEYS", lambda: "made by the worker")
+
+    assert web.get("CASELOAD_MASTER_KEYS", lambda: "made by the web") == made_first
+    assert json.loads(path.read_text())["CASELOAD_MASTER_KEYS"] == "made by the worker"
 
 
 def test_the_development_secrets_file_is_not_tracked_by_git():
