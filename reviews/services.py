@@ -20,7 +20,7 @@ from django.utils import timezone
 from caseload.crypto import data_key_create
 from caseload.roles import Role, roles_of
 from cases.models import AdviserProfile, Case, CaseEvent, Team, User
-from priorities.models import Assessment, CriteriaVersion, DeadlineFlag, Notification, Organisation
+from priorities.models import Assessment, DeadlineFlag, Notification, Organisation
 from priorities.services import organisation_calendar
 from reviews import selectors
 from reviews.models import (
@@ -48,6 +48,10 @@ def last_complete_week(*, today: date | None = None) -> tuple[date, date]:
     return week_of(today - timedelta(days=7))
 
 
+# The report's per-adviser counts that are dashboard figures too.
+REPORT_FIGURES = ("open", "red", "amber", "green", "unassessed", "stalled", "assessment_due")
+
+
 def report_data(
     *, supervisor: User, period_start: date, period_end: date, now: datetime
 ) -> dict[str, Any]:
@@ -60,34 +64,17 @@ def report_data(
     )
     ids = [a.pk for a in advisers]
     today = timezone.localdate(now)
-    calendar = organisation_calendar()
     stalled_days = Organisation.current().stalled_after_days
-    stalled_cutoff = today
-    for _ in range(stalled_days):
-        stalled_cutoff -= timedelta(days=1)
-        while not calendar.is_working_day(stalled_cutoff):
-            stalled_cutoff -= timedelta(days=1)
-    published = CriteriaVersion.published()
-    open_q = ~Q(status=Case.Status.CLOSED)
-    due_q = Q(assessed_at__isnull=True) | Q(next_review_due_on__lte=today)
-    if published is not None:
-        due_q |= ~Q(assessment_version=published)
-    contact_cutoff = timezone.make_aware(datetime.combine(stalled_cutoff, datetime.min.time()))
-    stalled_q = Q(last_contact_at__lt=contact_cutoff) | Q(
-        last_contact_at__isnull=True, opened_on__lt=stalled_cutoff
-    )
+    # The same conditions as the dashboard's figures, so a report and the dashboard agree.
+    conditions = selectors.figure_conditions(now=now)
+    open_q = conditions["open"]
     rows = {
         row["assigned_to"]: row
         for row in Case.objects.filter(assigned_to__in=ids)
+        .order_by()
         .values("assigned_to")
         .annotate(
-            open=Count("pk", filter=open_q),
-            red=Count("pk", filter=open_q & Q(level="red")),
-            amber=Count("pk", filter=open_q & Q(level="amber")),
-            green=Count("pk", filter=open_q & Q(level="green")),
-            unassessed=Count("pk", filter=open_q & Q(level="")),
-            stalled=Count("pk", filter=open_q & stalled_q),
-            assessment_due=Count("pk", filter=open_q & due_q),
+            **{name: Count("pk", filter=conditions[name]) for name in REPORT_FIGURES},
             opened=Count("pk", filter=Q(opened_on__range=(period_start, period_end))),
             closed=Count("pk", filter=Q(closed_on__range=(period_start, period_end))),
             load=weighted_sum(weight_table(), filter=open_q),
