@@ -356,11 +356,8 @@ def review_cases(review: CaseloadReview) -> QuerySet[Case]:
     """The cases a review covers: the adviser's open cases, and any it has decided on."""
     decided = ReviewDecision.objects.filter(review=review).values("case_id")
     return Case.objects.filter(
-        Q(assigned_to=review.adviser_id, status__in=OPEN_STATUSES) | Q(pk__in=decided)
+        (Q(assigned_to=review.adviser_id) & ~Q(status=Case.Status.CLOSED)) | Q(pk__in=decided)
     )
-
-
-OPEN_STATUSES = [s for s in Case.Status.values if s != Case.Status.CLOSED]
 
 
 @transaction.atomic
@@ -513,7 +510,7 @@ def review_submit(
     decided = set(review.decisions.values_list("case_id", flat=True))
     undecided = [
         c.reference
-        for c in review_cases(review).filter(status__in=OPEN_STATUSES).order_by("pk")
+        for c in review_cases(review).exclude(status=Case.Status.CLOSED).order_by("pk")
         if c.pk not in decided
     ]
     errors = []

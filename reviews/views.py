@@ -151,19 +151,17 @@ def review_start(request: HttpRequest) -> HttpResponse:
         review = services.review_start(adviser=adviser, started_by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        existing = selectors.reviews_visible_to(request.user).filter(
-            adviser=adviser, status__in=OPEN_REVIEW_STATUSES
+        existing = (
+            selectors.reviews_visible_to(request.user)
+            .filter(adviser=adviser)
+            .exclude(status=CaseloadReview.Status.SIGNED_OFF)
+            .first()
         )
-        if existing.exists():
-            return redirect("reviews:review_detail", pk=existing.first().pk)
+        if existing is not None:
+            return redirect("reviews:review_detail", pk=existing.pk)
         return redirect("reviews:review_list")
     messages.success(request, f"Caseload review started for {adviser.display_name}.")
     return redirect("reviews:review_detail", pk=review.pk)
-
-
-OPEN_REVIEW_STATUSES = [
-    s for s in CaseloadReview.Status.values if s != CaseloadReview.Status.SIGNED_OFF
-]
 
 
 def _review_context(request: HttpRequest, review: CaseloadReview) -> dict[str, Any]:
@@ -184,7 +182,6 @@ def _review_context(request: HttpRequest, review: CaseloadReview) -> dict[str, A
         and (not is_adviser or review.status != CaseloadReview.Status.SUBMITTED),
         "undecided": sum(1 for item in pack if item["decision"] is None and item["is_open"]),
         "sign_off_form": SignOffForm(),
-        "factors_all": review.factors,
     }
 
 
@@ -200,7 +197,7 @@ def review_decide(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
     case = get_object_or_404(
         services.review_cases(review).select_related("client__data_key"), pk=case_pk
     )
-    existing = selectors.review_decisions(review).get(case.pk)
+    existing = review.decisions.select_related("case__client__data_key").filter(case=case).first()
     initial = {"decision": existing.decision, "comment": existing.comment} if existing else None
     form = DecisionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
