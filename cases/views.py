@@ -135,7 +135,7 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    figures = review_selectors.adviser_figures([request.user])[request.user.pk]
+    figures = review_selectors.adviser_capacity(request.user)
     return render(
         request,
         "cases/my_caseload.html",
