@@ -31,6 +31,6 @@ def crontab_schedule(
         )
 
     def backwards(apps: Any, schema_editor: Any) -> None:
-        apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(task=task).delete()
+        apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=name).delete()
 
     return migrations.RunPython(forwards, backwards)

@@ -10,7 +10,6 @@ sweep does the work from the database.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from celery import Task, current_app
 from django.conf import settings
@@ -18,6 +17,9 @@ from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 logger = logging.getLogger(__name__)
+
+# Seconds a request waits for a broker that does not answer before giving up.
+BROKER_CONNECT_TIMEOUT = 1
 
 
 def enqueue(task: Task, *args: int) -> bool:
@@ -30,7 +32,9 @@ def enqueue(task: Task, *args: int) -> bool:
 
     try:
         ensure_broker_folders()  # the embedded default's file broker, before any worker ran
-        with current_app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+        with current_app.connection_for_write(
+            settings.CELERY_BROKER_URL, connect_timeout=BROKER_CONNECT_TIMEOUT
+        ) as connection:
             task.apply_async(args=args, connection=connection, retry=False)
     except (BrokerUnavailable, OSError) as error:
         logger.warning(
@@ -43,6 +47,6 @@ def enqueue(task: Task, *args: int) -> bool:
     return True
 
 
-def enqueue_on_commit(task: Task, *args: int, **_: Any) -> None:
+def enqueue_on_commit(task: Task, *args: int) -> None:
     """Send ``task`` once the current transaction commits (not at all if it rolls back)."""
     transaction.on_commit(lambda: enqueue(task, *args))

@@ -540,6 +540,8 @@ def break_glass(
                 message=f"{user.display_name} opened the restricted case {case.reference} "
                 "by break the glass.",
                 created_at=now,
+                # Emailed on its own (break_glass_email), so the daily digest leaves it out.
+                emailed_at=now,
             )
             for supervisor in supervisors
         )

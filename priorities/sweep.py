@@ -135,8 +135,8 @@ def sweep_deadlines(
     today = timezone.localdate(now)
     result = SweepResult()
     # Catch up on work web requests handed to the worker, in case its task was never
-    # enqueued (broker down) or never ran: stale due dates, break-glass emails.
-    result.refreshed = timescales_refresh_stale()
+    # enqueued (broker down) or never ran: break-glass emails now, and stale due dates
+    # after the flags, so a long recompute never holds up flagging.
     result.emailed = break_glass_emails_pending()
     supervisors: dict[int, list[int]] = defaultdict(list)
     for team_id, user_id in Team.supervisors.through.objects.values_list("team_id", "user_id"):
@@ -160,6 +160,7 @@ def sweep_deadlines(
             flush()
     if chunk:
         flush()
+    result.refreshed = timescales_refresh_stale()
     result.cleared = _clear_met_flags(now=now)
     return result
 
