@@ -294,11 +294,6 @@ def _people() -> QuerySet[User]:
     )
 
 
-def teams_supervised_by(user: User) -> QuerySet[Team]:
-    """The teams ``user`` leads, with their supervisors and members loaded."""
-    return team_overview().filter(supervisors=user)
-
-
 def teams_of(user: User) -> QuerySet[Team]:
     """The teams ``user`` is a member of."""
     return Team.objects.filter(members=user).order_by("name")

@@ -145,7 +145,6 @@ def team_dashboard(request: HttpRequest) -> HttpResponse:
             "attention": attention,
             "concerns": list(selectors.capacity_concerns_for(request.user)[:20]),
             "awaiting_sign_off": list(selectors.reviews_awaiting_sign_off(request.user)[:20]),
-            "sort": column,
         },
     )
 

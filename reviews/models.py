@@ -235,11 +235,6 @@ class CaseloadReview(models.Model):
         """Whether the supervisor has signed it off, so nothing about it may change."""
         return self.status == self.Status.SIGNED_OFF
 
-    @property
-    def is_editable(self) -> bool:
-        """Whether decisions and the reflection may still be changed (not submitted or signed)."""
-        return self.status in (self.Status.IN_PROGRESS, self.Status.RETURNED)
-
 
 class ReviewDecision(models.Model):
     """What was decided about one case in a caseload review, and the change it led to."""

@@ -75,7 +75,7 @@ def report_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADVISER)
 def capacity_concern(request: HttpRequest) -> HttpResponse:
     """An adviser tells their supervisors, in one click, that their caseload is too much."""
-    form = CapacityConcernForm(request.POST or None)
+    form = CapacityConcernForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.capacity_concern_raise(adviser=request.user, **form.cleaned_data)
@@ -199,7 +199,7 @@ def review_decide(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
     )
     existing = review.decisions.select_related("case__client__data_key").filter(case=case).first()
     initial = {"decision": existing.decision, "comment": existing.comment} if existing else None
-    form = DecisionForm(request.POST or None, initial=initial)
+    form = DecisionForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.review_decide(
@@ -235,7 +235,9 @@ def review_reflection(request: HttpRequest, pk: int) -> HttpResponse:
         "adviser_actions": review.adviser_actions,
         "supervisor_actions": review.supervisor_actions,
     }
-    form = ReflectionForm(request.POST or None, initial=initial, chosen=review.factors)
+    form = ReflectionForm(
+        request.POST if request.method == "POST" else None, initial=initial, chosen=review.factors
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.review_reflect(review=review, reflected_by=request.user, **form.cleaned_data)
@@ -256,10 +258,19 @@ def review_reflection(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _review_step_failed(
-    request: HttpRequest, review: CaseloadReview, error: ValidationError
+    request: HttpRequest,
+    review: CaseloadReview,
+    error: ValidationError | None = None,
+    *,
+    sign_off_form: SignOffForm | None = None,
 ) -> HttpResponse:
+    """The review page again with what stopped the step: the typed comment kept, field
+    errors beside the field and the rest at the top."""
     context = _review_context(request, review)
-    context["step_errors"] = error.messages
+    if sign_off_form is not None:
+        context["sign_off_form"] = sign_off_form
+    if error is not None:
+        context["step_errors"] = error.messages
     return render(request, "reviews/review_detail.html", context, status=400)
 
 
@@ -279,13 +290,13 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     form = SignOffForm(request.POST)
     if not form.is_valid():
-        return _review_step_failed(request, review, ValidationError(form.errors["comment"]))
+        return _review_step_failed(request, review, sign_off_form=form)
     try:
         review = services.review_sign_off(
             review=review, signed_off_by=request.user, comment=form.cleaned_data["comment"]
         )
     except ValidationError as error:
-        return _review_step_failed(request, review, error)
+        return _review_step_failed(request, review, error, sign_off_form=form)
     messages.success(
         request, f"Signed off. The next review is due on {review.next_review_due_on:%d/%m/%Y}."
     )
@@ -295,7 +306,7 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_return(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
-    form = ReturnForm(request.POST or None)
+    form = ReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.review_return(review=review, returned_by=request.user, **form.cleaned_data)

@@ -492,3 +492,29 @@ def test_an_adviser_cannot_decide_on_a_case_outside_the_review(alice, bob, carol
         services.review_decide(
             review=review, case=bobs, decision="continue", comment="", decided_by=alice
         )
+
+
+def test_a_refused_sign_off_says_why_and_keeps_the_supervisor_s_comment(alice, bob, carol):
+    case = CaseFactory(assigned_to=alice)
+    review = services.review_start(adviser=alice, started_by=alice)
+    services.review_decide(
+        review=review, case=case, decision="reassign", comment="Too much", decided_by=alice
+    )
+    services.review_reflect(review=review, reflected_by=alice, **REFLECTION)
+    services.review_submit(review=review, submitted_by=alice)
+    response = client_for(carol).post(
+        reverse("reviews:review_sign_off", args=[review.pk]), {"comment": "Typed comment kept"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Make the changes decided before signing off" in html
+    assert "Typed comment kept" in html
+    assert not CaseloadReview.objects.get().is_signed_off
+
+
+def test_returning_a_review_without_a_comment_is_explained_beside_the_field(alice, carol):
+    review = _submitted(alice, carol)
+    response = client_for(carol).post(reverse("reviews:review_return", args=[review.pk]), {})
+    assert response.status_code == 400
+    assert 'id="id_comment_error"' in response.content.decode()
+    assert CaseloadReview.objects.get().status == CaseloadReview.Status.SUBMITTED
