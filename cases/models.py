@@ -114,14 +114,14 @@ class VulnerabilityIndicator(models.TextChoices):
 
 class ClientQuerySet(models.QuerySet["Client"]):
     def visible_to(self, user: User) -> ClientQuerySet:
-        """Clients the user may see: those with a case they may see, or that they created."""
+        """Clients the user may see: those with a case they may see. Having created the
+        client gives nothing once the person holds no case, share or duty for them."""
         from cases.selectors import visible_cases
 
         if not user.is_authenticated:
             return self.none()
         return self.filter(
-            models.Q(created_by=user)
-            | models.Exists(visible_cases(user).filter(client_id=models.OuterRef("pk")))
+            models.Exists(visible_cases(user).filter(client_id=models.OuterRef("pk")))
         )
 
 
@@ -352,6 +352,18 @@ class Case(models.Model):
     def reference(self) -> str:
         """The case's human-friendly reference."""
         return f"CASE-{self.pk:06d}"
+
+    @staticmethod
+    def pk_from_reference(text: str) -> int | None:
+        """The id in a typed case reference (``CASE-000017``, any case, spaces ignored), or
+        None if it is not one. Only ASCII digits count: ``str.isdigit`` accepts others."""
+        text = text.strip().upper()
+        if not text.startswith("CASE-"):
+            return None
+        digits = text[5:]
+        if not (0 < len(digits) <= 12) or not all("0" <= c <= "9" for c in digits):
+            return None
+        return int(digits)
 
     @property
     def level_label(self) -> str:
@@ -674,6 +686,94 @@ class BreakGlassAccess(models.Model):
         return self.case.client.data_key
 
 
+class BreakGlassRequest(models.Model):
+    """Every request to break the glass, granted or not, so that each counts towards the
+    day's limit and none goes unseen.
+
+    The reference is kept as typed (it is not personal data) and the case only if it
+    named a restricted case, so that the person asking learns nothing about a
+    reference before their request is made. Past the day's limit a request waits
+    for a supervisor's approval.
+    """
+
+    class Status(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        NO_MATCH = "no_match", "No restricted case with this reference"
+        PENDING = "pending", "Waiting for a supervisor"
+        APPROVED = "approved", "Approved by a supervisor"
+        DECLINED = "declined", "Declined by a supervisor"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_requests"
+    )
+    reference = models.CharField(max_length=40)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Its own data key: a request may name no case, so there is no client key to use.
+    data_key = models.OneToOneField(
+        "caseload.DataKey", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    reason = EncryptedTextField()
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    access = models.OneToOneField(
+        BreakGlassAccess, on_delete=models.PROTECT, null=True, blank=True, related_name="request"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "requested_at"], name="bg_request_user_idx"),
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status="pending"),
+                name="bg_request_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Break-glass request {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.data_key
+
+
+class BreakGlassReview(AppendOnlyModel):
+    """A supervisor's look back at one break-the-glass access: fine, or a concern."""
+
+    class Outcome(models.TextChoices):
+        REVIEWED = "reviewed", "Reviewed: the access was justified"
+        CONCERN = "concern", "Concern: raised with data protection"
+
+    access = models.OneToOneField(BreakGlassAccess, on_delete=models.PROTECT, related_name="review")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    comment = EncryptedTextField(blank=True)
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reviewed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Break-glass review {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.access.case.client.data_key
+
+
 class Referral(models.Model):
     """A referral out to another agency, or in from a partner."""
 
@@ -737,6 +837,8 @@ for _model in (
     Obstacle,
     CaseShare,
     BreakGlassAccess,
+    BreakGlassRequest,
+    BreakGlassReview,
     Referral,
 ):
     _masked = _encrypted_fields(_model)
