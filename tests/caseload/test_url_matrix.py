@@ -28,19 +28,28 @@ Adding a URL
 ------------
 ``test_every_url_pattern_has_a_sample`` walks the URLconf and fails, naming
 the pattern, when a named URL has no entry in ``SAMPLES`` (or ``EXEMPT``,
-with a reason). A sample is one line: how to build the URL from the fixture
-world, who may use it (one of the rules below) and which methods it takes, for
-example::
+with a reason). A sample is one line in ``SAMPLES``: how to build the URL from
+the fixture world, who may use it (a rule: ANYONE, ANY_ROLE, ADVISER_ROLE,
+CASE_ROLE, SUPERVISOR_ROLE, ADMIN_ROLE, SUPERVISES, MANAGES, SEES_CASE,
+CONTRIBUTES, SEES_REVIEW) and which methods the view takes (GET, POST, BOTH),
+for example::
 
+    "reviews:team_trend": page("reviews:team_trend", SUPERVISOR_ROLE, GET),
     "cases:case_export": on_case("cases:case_export", SEES_CASE, GET),
-    "notes:note_pin": on_case("notes:note_pin", CONTRIBUTES, POST, "note", data=lambda w, s: {}),
-    "reviews:team_trend": Sample(lambda w, s: reverse("reviews:team_trend"), SUPERVISOR_ROLE, GET),
+    "notes:note_pin": on_case("notes:note_pin", CONTRIBUTES, POST, "note"),
+    "cases:client_export": on_client("cases:client_export", MANAGES, GET),
+    "reviews:review_pdf": on_review("reviews:review_pdf", SEES_REVIEW, GET),
 
-``on_case`` samples run on both of alice's cases (the unrestricted and the
-restricted one); the extra names ("note", "action", "outcome", "obstacle",
-"deadline", "share", "assessment", "consent") are the objects of that case to
-put into the URL after the case's id. ``data`` is the POST body (valid form
-data, so that a missing check would show up as a change).
+``on_case`` and ``on_client`` samples run on both of alice's cases (the
+unrestricted and the restricted one); the extra names after the methods
+("note", "action", "outcome", "obstacle", "deadline", "share", "assessment",
+"consent") are the objects of that case to put into the URL after the case's
+id. Keywords: ``data=lambda w, s: {...}`` is the POST body (valid form data,
+so that a missing check shows up as a change); ``ok=302`` when an allowed GET
+redirects; ``follow=True`` to follow redirects. Anything else: write
+``Sample(lambda w, s: url, RULE, METHODS, ...)`` by hand. A new kind of
+person goes into ``ACTORS`` (with what they hold) and, if it needs a new
+user, ``_user``.
 """
 
 from __future__ import annotations
@@ -84,7 +93,8 @@ from tests.personas import share as share_with
 
 pytestmark = pytest.mark.django_db
 
-# Named URLs that need no sample, each with the reason.
+# Named URLs that need no sample, each with the reason. (/healthz is answered by
+# middleware before URL routing, so it is no pattern here; test_access.py covers it.)
 EXEMPT = {
     "login": "public by design: the sign-in page",
     "logout": "ends the caller's own session; shows and changes nothing else",
@@ -365,7 +375,7 @@ SEES_REVIEW = MANAGES
 
 # --- the samples -------------------------------------------------------------------
 
-UrlOf = Callable[[World, Scene], str]
+UrlOf = Callable[[World, Scene], str | None]  # None: not on this case
 DataOf = Callable[[World, Scene], dict[str, Any]]
 
 
