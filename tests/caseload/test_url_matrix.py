@@ -70,11 +70,21 @@ from django.utils import timezone
 
 from caseload.roles import Role
 from cases import services as case_services
-from cases.models import Case, CaseDeadline, CaseShare, ConsentRecord, Obstacle, Outcome, User
+from cases.models import (
+    BreakGlassAccess,
+    BreakGlassRequest,
+    Case,
+    CaseDeadline,
+    CaseShare,
+    ConsentRecord,
+    Obstacle,
+    Outcome,
+    User,
+)
 from notes import services as note_services
 from notes.models import Action, CaseNote
 from priorities import services as priority_services
-from priorities.models import Assessment
+from priorities.models import Assessment, Organisation
 from reviews import services as review_services
 from reviews.models import CaseloadReport, CaseloadReview
 from tests.conftest import client_for
@@ -174,6 +184,8 @@ class World:
     review: CaseloadReview
     report: CaseloadReport
     people: dict[str, User]
+    access: BreakGlassAccess
+    pending: BreakGlassRequest
 
     @property
     def scenes(self) -> list[Scene]:
@@ -243,6 +255,14 @@ def world(alice: User, bob: User, carol: User, north: Any) -> World:
     restricted_case = CaseFactory(
         assigned_to=alice, restricted=True, client=ClientFactory(created_by=alice)
     )
+    # Frank broke the glass on the restricted case (a use for carol to review), and bob,
+    # past a limit of none, waits for carol's approval of another request.
+    access = case_services.break_glass(case=restricted_case, user=frank, reason=CRISIS)
+    Organisation.objects.update_or_create(pk=1, defaults={"break_glass_daily_limit": 0})
+    pending = case_services.break_glass_request(
+        user=bob, reference=restricted_case.reference, reason=CRISIS
+    )
+    Organisation.objects.filter(pk=1).update(break_glass_daily_limit=3)
     monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday() + 7)
     report, _ = review_services.report_generate(supervisor=carol, period_start=monday, email=False)
     return World(
@@ -251,6 +271,8 @@ def world(alice: User, bob: User, carol: User, north: Any) -> World:
         review=review_services.review_start(adviser=alice, started_by=alice),
         report=report,
         people={"alice": alice, "bob": bob, "carol": carol, "north": north},
+        access=access,
+        pending=pending,
     )
 
 
@@ -369,6 +391,11 @@ def CONTRIBUTES(actor: Actor, scene: Scene) -> bool:
     return "contribute share" in actor.holds
 
 
+def OPENS_CASE(actor: Actor, scene: Scene) -> bool:
+    """Another case for a client: an adviser who manages one of the client's open cases."""
+    return ADVISER in actor.roles and MANAGES(actor, scene)
+
+
 # Alice's caseload review: alice herself and the supervisors of her team.
 SEES_REVIEW = MANAGES
 
@@ -475,7 +502,28 @@ SAMPLES: dict[str, Sample] = {
         data=lambda w, s: {"reference": w.open.case.client.reference},
     ),
     "cases:client_create": page(
-        "cases:client_create", CASE_ROLE, BOTH, data=lambda w, s: _client_post()
+        "cases:client_create",
+        ADVISER_ROLE,
+        BOTH,
+        data=lambda w, s: {
+            **_client_post(),
+            "case-case_type": w.open.case.case_type_id,
+            "case-presenting_issue": "Debt with a payday lender",
+            "case-referral_source": Case.ReferralSource.SELF,
+        },
+    ),
+    "cases:break_glass_queue": page("cases:break_glass_queue", SUPERVISOR_ROLE, GET),
+    "cases:break_glass_decide": Sample(
+        lambda w, s: reverse("cases:break_glass_decide", args=[w.pending.pk]),
+        SUPERVISES,
+        POST,
+        data=lambda w, s: {"decision": "approve"},
+    ),
+    "cases:break_glass_review": Sample(
+        lambda w, s: reverse("cases:break_glass_review", args=[w.access.pk]),
+        SUPERVISES,
+        BOTH,
+        data=lambda w, s: {"outcome": "reviewed"},
     ),
     "cases:break_glass": page(
         "cases:break_glass",
@@ -515,7 +563,7 @@ SAMPLES: dict[str, Sample] = {
     ),
     "cases:case_create": on_client(
         "cases:case_create",
-        MANAGES,
+        OPENS_CASE,
         BOTH,
         data=lambda w, s: {
             "case_type": s.case.case_type_id,
