@@ -237,6 +237,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "case_form": case_form,
+            "forms": [form, case_form],
             "duplicates": duplicates,
             "held_elsewhere": held_elsewhere,
             "title": "New client",
