@@ -132,6 +132,20 @@ def _load_recent_activity(*, now: datetime) -> None:
     )
     # The demo sends no email: this one counts as sent.
     BreakGlassAccess.objects.filter(pk=access.pk).update(supervisors_emailed_at=now)
+    # A request past the day's limit, waiting for the supervisor: for this one request the
+    # limit is taken as already reached.
+    from priorities.models import Organisation
+
+    organisation = Organisation.current()
+    limit = organisation.break_glass_daily_limit
+    Organisation.objects.filter(pk=organisation.pk).update(break_glass_daily_limit=0)
+    services.break_glass_request(
+        user=colleague,
+        reference=restricted.reference,
+        reason="Second visit today: the client came back asking for their housing letter.",
+        now=now - timedelta(hours=1),
+    )
+    Organisation.objects.filter(pk=organisation.pk).update(break_glass_daily_limit=limit)
 
 
 def _load_reviews(*, now: datetime) -> None:
