@@ -20,6 +20,7 @@ from caseload.fields import (
     EncryptedTextField,
 )
 from caseload.models import DataKey
+from caseload.params import parse_id
 
 
 class User(AbstractUser):
@@ -352,6 +353,15 @@ class Case(models.Model):
     def reference(self) -> str:
         """The case's human-friendly reference."""
         return f"CASE-{self.pk:06d}"
+
+    @staticmethod
+    def pk_from_reference(text: str) -> int | None:
+        """The id a typed case reference names (``CASE-000123``, any case, spaces around
+        ignored), or None if it is not one: only ASCII digits count, so ``CASE-²`` is None."""
+        text = text.strip().upper()
+        if not text.startswith("CASE-"):
+            return None
+        return parse_id(text.removeprefix("CASE-"))
 
     @property
     def level_label(self) -> str:
