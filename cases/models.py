@@ -700,7 +700,7 @@ class Referral(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
     direction = models.CharField(max_length=10, choices=Direction.choices)
-    agency = models.CharField(max_length=200, help_text="The organisation referred to or from.")
+    agency = EncryptedCharField(max_length=200, help_text="The organisation referred to or from.")
     contact = EncryptedCharField("Contact at the agency", max_length=200, blank=True)
     reason = EncryptedTextField()
     consent = models.ForeignKey(
