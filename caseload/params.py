@@ -10,7 +10,7 @@ that fit a database id, and answer bad input with 400, never 500.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import BadRequest
 from django.http import QueryDict
@@ -42,8 +42,8 @@ def query_id(params: QueryDict, name: str) -> int | None:
 
 
 def query_datetime(params: QueryDict, name: str) -> datetime | None:
-    """An optional date-and-time parameter (ISO 8601), made timezone-aware in the site's
-    zone when it has no offset: None when absent or empty, 400 when it is not one."""
+    """An optional date-and-time parameter (ISO 8601; without an offset, in the site's
+    zone), returned in UTC: None when absent or empty, 400 when it is not one."""
     text = params.get(name, "")
     if text == "":
         return None
@@ -53,9 +53,11 @@ def query_datetime(params: QueryDict, name: str) -> datetime | None:
         value = None
     if value is None:
         raise BadRequest(f"The {name} parameter is not a valid date and time.")
-    if timezone.is_naive(value):
-        try:
+    try:
+        if timezone.is_naive(value):
             value = timezone.make_aware(value)
-        except (ValueError, OverflowError):
-            raise BadRequest(f"The {name} parameter is not a valid date and time.") from None
-    return value
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts, and
+        # a value that is out of range once in UTC is refused here, not by the database.
+        return value.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise BadRequest(f"The {name} parameter is not a valid date and time.") from None

@@ -42,7 +42,15 @@ def test_anything_else_is_not_a_case_reference(typed):
 
 @pytest.mark.parametrize(
     "before",
-    ["2026-99-99T00:00", "2026-02-30T10:00", "yesterday", "2026-01-01T25:00", "²⁰²⁶-01-01T00:00"],
+    [
+        "2026-99-99T00:00",
+        "2026-02-30T10:00",
+        "yesterday",
+        "2026-01-01T25:00",
+        "²⁰²⁶-01-01T00:00",
+        "9999-12-31T23:59:59-23:59",
+        "0001-01-01T00:00:00+14:00",
+    ],
 )
 def test_a_bad_timeline_position_on_a_case_page_is_a_bad_request(alice, before):
     case = CaseFactory(assigned_to=alice)
@@ -54,7 +62,16 @@ def test_a_bad_timeline_position_on_a_case_page_is_a_bad_request(alice, before):
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("before", ["2026-11-01T10:00", "2026-11-01T10:00:00+00:00"])
+@pytest.mark.parametrize(
+    "before",
+    [
+        "2026-11-01T10:00",
+        "2026-11-01T10:00:00+00:00",
+        "0001-01-01T00:00",
+        "9999-12-31T23:59:59+14:00",
+        "2026-11-01T10:00:00-15:30",
+    ],
+)
 def test_a_good_timeline_position_shows_the_case_page(alice, before):
     case = CaseFactory(assigned_to=alice)
 
