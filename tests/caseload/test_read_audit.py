@@ -240,3 +240,84 @@ def test_an_assessment_page_records_the_client_whose_name_it_shows(alice):
 
     assert response.status_code == 200
     assert _reads(alice, case.client) == ["assessment"]
+
+
+def _patterns(resolver=None, prefix="", namespace=""):
+    """(url name, route, parameter names) of every named page of the site."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    for entry in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _patterns(entry, route, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", route, list(entry.pattern.converters)
+
+
+def test_every_page_that_shows_a_clients_name_records_the_read(scene, alice, carol):
+    """A sweep of the whole URLconf: any page a case's adviser or supervisor can open that
+    shows the client's name must have written an access entry for the client or the case."""
+    from priorities import services as priority_services
+    from reviews.services import report_generate
+    from tests.factories import published_criteria
+
+    published_criteria()
+    case = scene.case
+    assessment = priority_services.assessment_record(
+        case=case, answers={"safeguarding": 0, "complexity": 1}, rationale="Look", assessed_by=alice
+    )
+    deadline = services.deadline_add(
+        case=case,
+        due_on=timezone.localdate() + timedelta(days=3),
+        description="Hearing",
+        added_by=alice,
+    )
+    review = review_services.review_start(adviser=alice, started_by=alice)
+    report, _ = report_generate(supervisor=carol, period_start=timezone.localdate())
+    owners = {"clients/": case.client.pk, "reviews/": review.pk, "reports/": report.pk}
+    values = {
+        "note_pk": scene.note.pk,
+        "action_pk": scene.action.pk,
+        "outcome_pk": scene.outcome.pk,
+        "obstacle_pk": scene.obstacle.pk,
+        "deadline_pk": deadline.pk,
+        "assessment_pk": assessment.pk,
+        "case_pk": case.pk,
+        "share_pk": 1,  # revoking is POST only: any id will do
+        "status": "met",
+    }
+    names = [case.client.family_name]
+    checked = []
+    for persona in (alice, carol):
+        browser = client_for(persona)
+        for name, route, params in _patterns():
+            if route.startswith(("configuration/", "accounts/")) or name == "cases:break_glass":
+                continue
+            kwargs = {
+                param: next(
+                    (pk for start, pk in owners.items() if route.startswith(start)), case.pk
+                )
+                if param == "pk"
+                else values[param]
+                for param in params
+            }
+            last = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            response = browser.get(reverse(name, kwargs=kwargs))
+            body = response.content.decode(errors="replace")
+            if response.status_code == 200 and any(n in body for n in names):
+                checked.append(name)
+                # List pages record the case each row shows (with its client's name);
+                # pages about one client or case record the client itself too.
+                read = LogEntry.objects.filter(
+                    pk__gt=last, action=LogEntry.Action.ACCESS, actor=persona
+                ).values_list("content_type__model", "object_pk")
+                assert {("client", str(case.client.pk)), ("case", str(case.pk))} & set(read), name
+
+    # The sweep really reached the form pages this rule was first missing on.
+    assert {
+        "notes:note_correct",
+        "notes:action_cancel",
+        "cases:outcome_progress",
+        "cases:share_add",
+    } <= set(checked)
