@@ -20,6 +20,7 @@ from caseload.fields import (
     EncryptedTextField,
 )
 from caseload.models import DataKey
+from caseload.params import parse_id
 
 
 class User(AbstractUser):
@@ -355,15 +356,12 @@ class Case(models.Model):
 
     @staticmethod
     def pk_from_reference(text: str) -> int | None:
-        """The id in a typed case reference (``CASE-000017``, any case, spaces ignored), or
-        None if it is not one. Only ASCII digits count: ``str.isdigit`` accepts others."""
+        """The id a typed case reference names (``CASE-000123``, any case, spaces around
+        ignored), or None if it is not one: only ASCII digits count, so ``CASE-²`` is None."""
         text = text.strip().upper()
         if not text.startswith("CASE-"):
             return None
-        digits = text[5:]
-        if not (0 < len(digits) <= 12) or not all("0" <= c <= "9" for c in digits):
-            return None
-        return int(digits)
+        return parse_id(text.removeprefix("CASE-"))
 
     @property
     def level_label(self) -> str:
@@ -790,7 +788,7 @@ class Referral(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
     direction = models.CharField(max_length=10, choices=Direction.choices)
-    agency = models.CharField(max_length=200, help_text="The organisation referred to or from.")
+    agency = EncryptedCharField(max_length=200, help_text="The organisation referred to or from.")
     contact = EncryptedCharField("Contact at the agency", max_length=200, blank=True)
     reason = EncryptedTextField()
     consent = models.ForeignKey(

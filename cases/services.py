@@ -174,6 +174,30 @@ def consent_withdraw(*, consent: ConsentRecord, on: date | None = None) -> Conse
 # --- cases ------------------------------------------------------------------
 
 
+def case_event_record(
+    *,
+    case: Case,
+    kind: str,
+    summary: str,
+    actor: User | None,
+    detail: str = "",
+    at: datetime | None = None,
+) -> CaseEvent:
+    """Add an event to the case's history; every app writes case events through here.
+
+    ``summary`` is stored in clear (lists and reports show it without
+    decrypting), so it says only what kind of thing happened, with dates,
+    statuses and staff names: no health or other special-category detail, no
+    agency, no one outside the staff. All of that goes in ``detail``, which is
+    encrypted with the client's key.
+    """
+    event = CaseEvent(
+        case=case, kind=kind, summary=summary, detail=detail, actor=actor, at=at or timezone.now()
+    )
+    event.save()
+    return event
+
+
 def _event(
     case: Case,
     kind: str,
@@ -183,11 +207,9 @@ def _event(
     detail: str = "",
     at: datetime | None = None,
 ) -> CaseEvent:
-    event = CaseEvent(
-        case=case, kind=kind, summary=summary, detail=detail, actor=actor, at=at or timezone.now()
+    return case_event_record(
+        case=case, kind=kind, summary=summary, actor=actor, detail=detail, at=at
     )
-    event.save()
-    return event
 
 
 def _refresh_due_dates(case: Case) -> None:
@@ -419,12 +441,13 @@ def outcome_progress_record(
 def obstacle_record(*, case: Case, kind: str, description: str, raised_by: User) -> Obstacle:
     obstacle = Obstacle(case=case, kind=kind, description=description, raised_by=raised_by)
     obstacle.save()
+    # The kind ("Client's health") is personal detail: it goes in the encrypted detail.
     _event(
         case,
         CaseEvent.Kind.OBSTACLE,
-        f"Obstacle recorded: {Obstacle.Kind(kind).label}",
+        "Obstacle recorded",
         actor=raised_by,
-        detail=description,
+        detail=f"{Obstacle.Kind(kind).label}: {description}",
     )
     return obstacle
 
@@ -445,9 +468,9 @@ def obstacle_resolve(
     _event(
         obstacle.case,
         CaseEvent.Kind.OBSTACLE,
-        f"Obstacle resolved: {obstacle.get_kind_display()}",
+        "Obstacle resolved",
         actor=resolved_by,
-        detail=resolution,
+        detail=f"{obstacle.get_kind_display()}: {resolution}",
     )
     return obstacle
 
@@ -890,7 +913,11 @@ def referral_out(
     )
     referral.save()
     _event(
-        case, CaseEvent.Kind.REFERRAL, f"Referred out to {agency}", actor=created_by, detail=reason
+        case,
+        CaseEvent.Kind.REFERRAL,
+        "Referred out to another agency",
+        actor=created_by,
+        detail=f"Referred to {agency}. {reason}",
     )
     return referral
 
@@ -937,9 +964,9 @@ def referral_in(
     _event(
         case,
         CaseEvent.Kind.REFERRAL,
-        f"Referral received from {agency} for {team.name}",
+        f"Referral received for {team.name}",
         actor=received_by,
-        detail=reason,
+        detail=f"Referred by {agency}. {reason}",
         at=now,
     )
     _refresh_due_dates(case)

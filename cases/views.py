@@ -7,20 +7,22 @@ data records an access event.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caseload.audit import access_record
+from caseload.params import query_datetime, query_id
 from caseload.roles import Role, role_required
 from cases import selectors, services
 from cases.forms import (
@@ -80,9 +82,27 @@ def _form_page(
     submit: str,
     back_url: str,
     case: Case | None = None,
+    shown: Sequence[models.Model] = (),
+    via: str = "",
     intro: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    """A page with one form, first shown or re-rendered with its errors.
+
+    With a ``case`` the page heads itself with the case's reference and its
+    client's name; that, and every record in ``shown`` (the note being
+    corrected, the outcome whose progress is recorded, the consents offered),
+    is client data read, so it goes into the audit trail here, GET or POST.
+    """
+    objects = [*((case, case.client) if case is not None else ()), *shown]
+    if objects:
+        match = request.resolver_match
+        access_record(
+            request=request,
+            actor=request.user,
+            objects=objects,
+            via=via or (match.url_name if match and match.url_name else "form page"),
+        )
     return render(
         request,
         "cases/form_page.html",
@@ -125,10 +145,7 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
     order = request.GET.get("order", "priority")
     if order not in selectors.CASELOAD_ORDERINGS:
         order = "priority"
-    try:
-        case_type_id = int(request.GET.get("type", "") or 0) or None
-    except ValueError:
-        case_type_id = None
+    case_type_id = query_id(request.GET, "type")
     cases = selectors.caseload_of(
         request.user, status=status, case_type_id=case_type_id, order=order
     )
@@ -313,6 +330,8 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"Record consent for {client.reference}",
         submit="Record consent",
         back_url=reverse("cases:client_detail", args=[client.pk]),
+        shown=[client],
+        via="consent form",
         status=400 if form.errors else 200,
     )
 
@@ -342,6 +361,8 @@ def case_create(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"Open a case for {client.reference}",
         submit="Open case",
         back_url=reverse("cases:client_detail", args=[client.pk]),
+        shown=[client],
+        via="new case form",
         intro=(
             "This client has a restricted case, so this case will be restricted too."
             if restricted
@@ -369,9 +390,7 @@ def case_page(
     kind = request.GET.get("kind", "")
     if kind not in note_selectors.TIMELINE_FILTERS:
         kind = ""
-    before = None
-    if request.GET.get("before"):
-        before = parse_datetime(request.GET["before"])
+    before = query_datetime(request.GET, "before")
     page = note_selectors.timeline(case, kind=kind, before=before)
     outcomes = list(case.outcomes.prefetch_related("progress"))
     for outcome in outcomes:
@@ -449,6 +468,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro=f"The case is {case.get_status_display().lower()}.",
+        via="case status form",
         status=400 if form.errors else 200,
     )
 
@@ -481,6 +501,7 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         submit=verb,
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
+        via="reassign form",
         status=400 if form.errors else 200,
     )
 
@@ -515,6 +536,7 @@ def deadline_add(request: HttpRequest, pk: int) -> HttpResponse:
         submit="Add deadline",
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
+        via="deadline form",
         status=400 if form.errors else 200,
     )
 
@@ -555,6 +577,7 @@ def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro="Make it SMART: specific, measurable, achievable, relevant and time-bound.",
+        via="outcome form",
         status=400 if form.errors else 200,
     )
 
@@ -586,6 +609,8 @@ def outcome_progress(request: HttpRequest, pk: int, outcome_pk: int) -> HttpResp
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro=f"Outcome: {outcome.description}",
+        shown=[outcome],
+        via="outcome progress",
         status=400 if form.errors else 200,
     )
 
@@ -605,6 +630,7 @@ def obstacle_add(request: HttpRequest, pk: int) -> HttpResponse:
         submit="Record obstacle",
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
+        via="obstacle form",
         status=400 if form.errors else 200,
     )
 
@@ -633,6 +659,8 @@ def obstacle_resolve(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpRes
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro=f"{obstacle.get_kind_display()}: {obstacle.description}",
+        shown=[obstacle],
+        via="obstacle resolve",
         status=400 if form.errors else 200,
     )
 
@@ -668,6 +696,8 @@ def share_add(request: HttpRequest, pk: int) -> HttpResponse:
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro="Access ends by itself after the date you choose. You can revoke it sooner.",
+        shown=list(form.fields["consent"].queryset),
+        via="share form",
         status=400 if form.errors else 200,
     )
 
@@ -821,6 +851,8 @@ def referral_out_add(request: HttpRequest, pk: int) -> HttpResponse:
         submit="Record referral",
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
+        shown=list(form.fields["consent"].queryset),
+        via="referral form",
         status=400 if form.errors else 200,
     )
 
