@@ -57,7 +57,7 @@ def test_a_referral_agency_is_stored_encrypted_and_reads_back_plain(alice):
 def test_the_migration_encrypts_agencies_stored_in_clear_and_is_idempotent(alice):
     from importlib import import_module
 
-    migration = import_module("cases.migrations.0010_referral_agency_encrypted")
+    migration = import_module("cases.migrations.0013_referral_agency_encrypted")
     referral = _refer_out(CaseFactory(assigned_to=alice))
     with connection.cursor() as cursor:
         cursor.execute("UPDATE cases_referral SET agency = %s WHERE id = %s", [AGENCY, referral.pk])
@@ -74,7 +74,7 @@ def test_the_migration_encrypts_agencies_stored_in_clear_and_is_idempotent(alice
 def test_the_migration_reversed_puts_the_agency_back_in_clear(alice):
     from importlib import import_module
 
-    migration = import_module("cases.migrations.0010_referral_agency_encrypted")
+    migration = import_module("cases.migrations.0013_referral_agency_encrypted")
     referral = _refer_out(CaseFactory(assigned_to=alice))
 
     migration.decrypt_agencies(apps, None)
@@ -85,7 +85,7 @@ def test_the_migration_reversed_puts_the_agency_back_in_clear(alice):
 def test_the_migration_erases_the_agency_of_an_erased_client(alice):
     from importlib import import_module
 
-    migration = import_module("cases.migrations.0010_referral_agency_encrypted")
+    migration = import_module("cases.migrations.0013_referral_agency_encrypted")
     referral = _refer_out(CaseFactory(assigned_to=alice))
     with connection.cursor() as cursor:
         cursor.execute("UPDATE cases_referral SET agency = %s WHERE id = %s", [AGENCY, referral.pk])
