@@ -3,9 +3,16 @@
 Each client has a data key of its own (a ``DataKey`` row). The data key is
 stored wrapped (AES-256-GCM) by a master key from ``CASELOAD_MASTER_KEYS``,
 and the row records the master key's id. Personal fields are encrypted with
-AES-256-GCM under the data key, with the field's name and the data key's id
-as associated data, so a ciphertext copied to another row or column fails to
-decrypt instead of showing the wrong person's data.
+AES-256-GCM under the data key, with the field's name, the data key's id and
+the row's primary key as associated data, so a ciphertext copied to another
+column, another client's row or another row of the same client fails to
+decrypt instead of showing the wrong data.
+
+Tokens carry a format marker. ``v2.`` tokens bind the row; ``v1.`` tokens,
+written before rows were bound, bind only the field and the data key and
+still decrypt. ``manage.py rotate_keys --upgrade-values`` re-encrypts the
+``v1.`` values of ordinary tables as ``v2.``; append-only tables (notes,
+case events, assessments) keep theirs, since nothing may rewrite them.
 
 Rotating master keys re-wraps data keys only (``manage.py rotate_keys``).
 Destroying a data key (``data_key_shred``) makes everything encrypted under
@@ -30,7 +37,9 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from caseload.models import DataKey
 
-TOKEN_PREFIX = "v1."  # noqa: S105 - a format marker, not a secret
+TOKEN_PREFIX = "v2."  # noqa: S105 - a format marker, not a secret
+# Written before values were bound to their row; read, never written.
+LEGACY_TOKEN_PREFIX = "v1."  # noqa: S105 - a format marker, not a secret
 _WRAP_CONTEXT = b"caseload/data-key/v1|"
 _NONCE_BYTES = 12
 
@@ -152,32 +161,54 @@ def data_key_shred(*, data_key: DataKey) -> None:
         del data_key._material
 
 
-def _aad(data_key: DataKey, context: str) -> bytes:
-    return f"{context}|{data_key.pk}".encode()
+def _aad(data_key: DataKey, context: str, row: object) -> bytes:
+    """Associated data: the field, the data key and, for ``v2.`` tokens, the row's key."""
+    if row is None:  # a legacy ``v1.`` token
+        return f"{context}|{data_key.pk}".encode()
+    return f"{context}|{data_key.pk}|{row}".encode()
 
 
-def encrypt(*, data_key: DataKey, plaintext: str, context: str) -> Ciphertext:
-    """Encrypt ``plaintext`` under the data key; ``context`` names the field it belongs to."""
+def is_legacy(token: str) -> bool:
+    """Whether a stored token predates row binding (``v1.``)."""
+    return token.startswith(LEGACY_TOKEN_PREFIX)
+
+
+def encrypt(*, data_key: DataKey, plaintext: str, context: str, row: object) -> Ciphertext:
+    """Encrypt ``plaintext`` under the data key for the field ``context`` of row ``row``.
+
+    ``row`` is the primary key of the row the value is stored in: it must be
+    known before the row is inserted (see ``caseload.fields.EncryptedModel``).
+    """
+    if row is None:
+        raise CryptoError(f"A value of {context} cannot be encrypted before its row has an id.")
     material = unwrap_data_key(data_key)
     nonce = os.urandom(_NONCE_BYTES)
-    sealed = AESGCM(material).encrypt(nonce, plaintext.encode(), _aad(data_key, context))
+    sealed = AESGCM(material).encrypt(nonce, plaintext.encode(), _aad(data_key, context, row))
     return Ciphertext(TOKEN_PREFIX + _b64(nonce + sealed))
 
 
-def decrypt(*, data_key: DataKey, token: str, context: str) -> str:
+def decrypt(*, data_key: DataKey, token: str, context: str, row: object) -> str:
+    """The plain value of ``token``, stored in field ``context`` of row ``row``."""
     if data_key.wrapped_key is None:
         return ERASED
-    if not token.startswith(TOKEN_PREFIX):
+    if token.startswith(TOKEN_PREFIX):
+        bound_row = row
+        if bound_row is None:
+            raise DecryptionFailed(f"A value of {context} cannot be read without its row's id.")
+    elif token.startswith(LEGACY_TOKEN_PREFIX):
+        bound_row = None
+    else:
         raise DecryptionFailed(f"A value of {context} is not in Caseload's encrypted format.")
-    raw = _unb64(token[len(TOKEN_PREFIX) :])
+    raw = _unb64(token[3:])
     material = unwrap_data_key(data_key)
     try:
         plain = AESGCM(material).decrypt(
-            raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], _aad(data_key, context)
+            raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], _aad(data_key, context, bound_row)
         )
     except InvalidTag:
+        where = "" if bound_row is None else f" for row {row}"
         raise DecryptionFailed(
-            f"A value of {context} does not decrypt with data key {data_key.pk}: it was "
+            f"A value of {context}{where} does not decrypt with data key {data_key.pk}: it was "
             "altered or copied from another record."
         ) from None
     return plain.decode()

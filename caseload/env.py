@@ -169,6 +169,11 @@ def new_master_keys() -> str:
     return f"dev1:{new_256_bit_key()}"
 
 
+def new_chain_keys() -> str:
+    """A one-entry key ring for CASELOAD_CHAIN_KEYS, in the same form as the master keys."""
+    return f"chain1:{new_256_bit_key()}"
+
+
 def parse_key_ring(name: str, value: str) -> list[tuple[str, bytes]]:
     """Parse ``id:base64key,id:base64key``; the first entry is the one new data is wrapped with."""
     ring: list[tuple[str, bytes]] = []

@@ -6,15 +6,22 @@ use through an ``encryption_key()`` method. Values are decrypted lazily, on
 first access, so listing rows costs nothing for columns not shown.
 
 Encrypted fields cannot be filtered on: search goes through blind indexes.
+
+A value is bound to its row: the row's primary key is part of the associated
+data, so the key must exist before the row is inserted. Models with
+encrypted fields therefore inherit ``EncryptedModel``, whose ``save()`` takes
+an id from the table's sequence first and then inserts with it; code that
+``bulk_create``s such rows gives them ids with ``row_ids_assign`` first.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import FieldError
-from django.db import models
+from django.db import connections, models, router, transaction
 
 from caseload import crypto
 
@@ -71,7 +78,7 @@ class EncryptedFieldMixin:
 
     def decrypt_for(self, instance: models.Model, token: crypto.Ciphertext) -> Any:
         data_key = instance.encryption_key()  # type: ignore[attr-defined]
-        text = crypto.decrypt(data_key=data_key, token=token, context=self.context)
+        text = crypto.decrypt(data_key=data_key, token=token, context=self.context, row=instance.pk)
         if isinstance(text, crypto.ErasedValue):
             return text
         return self.from_plaintext(text)
@@ -85,10 +92,16 @@ class EncryptedFieldMixin:
             return value
         if isinstance(value, crypto.ErasedValue):
             raise crypto.DataKeyShredded(f"{self.context} was erased and cannot be saved again.")
+        if instance.pk is None:
+            raise crypto.CryptoError(
+                f"{self.context} cannot be encrypted before its row has an id: save it through "
+                "EncryptedModel.save(), or give bulk-created rows ids with row_ids_assign()."
+            )
         return crypto.encrypt(
             data_key=instance.encryption_key(),  # type: ignore[attr-defined]
             plaintext=self.to_plaintext(value),
             context=self.context,
+            row=instance.pk,
         )
 
     def get_prep_value(self, value: Any) -> Any:
@@ -142,3 +155,80 @@ def encrypt_now(instance: models.Model) -> dict[str, str | None]:
             instance.__dict__[field.attname] = token
             tokens[field.attname] = None if token is None else str(token)
     return tokens
+
+
+def row_ids_allocate(
+    model: type[models.Model], count: int = 1, *, using: str = "default"
+) -> list[int]:
+    """Take ``count`` new primary keys for ``model``'s table, before its rows are inserted.
+
+    PostgreSQL hands them out from the table's own sequence (``nextval``), so
+    concurrent writers never collide and the sequence stays ahead of every
+    row. SQLite has one writer at a time (the embedded default opens its
+    transactions IMMEDIATE): the next ids follow the largest ever used, read
+    from ``sqlite_sequence`` as well as the table so that an id is never reused,
+    and the caller must insert them in the same transaction.
+    """
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        if connection.vendor == "sqlite":
+            quoted_table = connection.ops.quote_name(table)
+            quoted_column = connection.ops.quote_name(column)
+            cursor.execute(
+                f"SELECT max(coalesce((SELECT max({quoted_column}) FROM {quoted_table}), 0), "  # noqa: S608 - names from the model
+                "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+                [table],
+            )
+            (last,) = cursor.fetchone()
+            return list(range(last + 1, last + 1 + count))
+    raise NotImplementedError(f"No row id allocation for {connection.vendor}.")
+
+
+def row_ids_assign(instances: list[Any], *, using: str = "default") -> None:
+    """Give every instance without a primary key one, before ``bulk_create``."""
+    pending = [instance for instance in instances if instance.pk is None]
+    if not pending:
+        return
+    ids = row_ids_allocate(type(pending[0]), len(pending), using=using)
+    for instance, pk in zip(pending, ids, strict=True):
+        instance.pk = pk
+
+
+class EncryptedModel(models.Model):
+    """Base of every model with encrypted fields: a new row gets its id before it is saved.
+
+    Encrypted values are bound to the row's id (see the module docstring), so
+    ``save()`` of a new row takes the id first, then INSERTs with it (never an
+    UPDATE first), inside one transaction so that SQLite's ids stay unique.
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("update_fields"):
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        allocated = self.pk is None
+        # SQLite: the id read and the insert must share one (IMMEDIATE) transaction.
+        # PostgreSQL's nextval needs none, so a caller's error handling is unchanged.
+        single_writer = connections[using].vendor == "sqlite"
+        with transaction.atomic(using=using, savepoint=False) if single_writer else nullcontext():
+            if allocated:
+                self.pk = row_ids_allocate(type(self), using=using)[0]
+            kwargs["force_insert"] = kwargs.get("force_insert") or True
+            try:
+                super().save(*args, **kwargs)
+            except Exception:
+                if allocated:
+                    self.pk = None  # a retry takes a fresh id rather than this unused one
+                raise

@@ -24,6 +24,7 @@ from caseload.env import (
     env_secret,
     env_str,
     new_256_bit_key,
+    new_chain_keys,
     new_master_keys,
     new_secret_key,
     parse_key,
@@ -91,6 +92,32 @@ CASELOAD_BLIND_INDEX_KEY = parse_key(
         development_secrets=_dev_secrets,
         make=new_256_bit_key,
     ),
+)
+
+# Key ring for the notes' keyed hash chain and for signing its checkpoints (notes.chain).
+# New links use the first key; links made with an older key verify with that key, so a
+# retired key stays listed (after the newest) for as long as its notes are verified.
+CASELOAD_CHAIN_KEYS = parse_key_ring(
+    "CASELOAD_CHAIN_KEYS",
+    env_secret(
+        "CASELOAD_CHAIN_KEYS",
+        "Keys for the case notes' keyed hash chain and its signed checkpoints, "
+        "`key-id:base64-32-bytes`, comma-separated, newest first; keep retired keys listed "
+        "after the newest to verify older notes. Never a master or blind-index key. Required "
+        "in production.",
+        production=PRODUCTION,
+        development_secrets=_dev_secrets,
+        make=new_chain_keys,
+    ),
+)
+CASELOAD_ANCHOR_DIR = Path(
+    env_str(
+        "CASELOAD_ANCHOR_DIR",
+        str(VAR_DIR / "anchors"),
+        "Folder the signed checkpoints of the note chains are written to (daily and by "
+        "`manage.py anchor_notes`); put it on storage the database's operators cannot "
+        "rewrite. Default `var/anchors/`.",
+    )
 )
 
 ALLOWED_HOSTS = env_list(

@@ -17,6 +17,7 @@ from caseload.fields import (
     EncryptedDateField,
     EncryptedEmailField,
     EncryptedFieldMixin,
+    EncryptedModel,
     EncryptedTextField,
 )
 from caseload.models import DataKey
@@ -126,7 +127,7 @@ class ClientQuerySet(models.QuerySet["Client"]):
         )
 
 
-class Client(models.Model):
+class Client(EncryptedModel):
     """A person the organisation advises. Every personal field is encrypted with their key."""
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
@@ -189,7 +190,7 @@ class Client(models.Model):
         return [labels.get(code, code) for code in codes]
 
 
-class ConsentRecord(models.Model):
+class ConsentRecord(EncryptedModel):
     """What the client agreed may be shared, with whom, when and how it was recorded."""
 
     class Scope(models.TextChoices):
@@ -245,7 +246,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.exclude(status=Case.Status.CLOSED)
 
 
-class Case(models.Model):
+class Case(EncryptedModel):
     class Status(models.TextChoices):
         REFERRED = "referred", "Referred"
         OPEN = "open", "Open"
@@ -397,7 +398,7 @@ class Case(models.Model):
         return (timezone.localdate(now) - timezone.localdate(self.last_contact_at)).days
 
 
-class CaseEvent(AppendOnlyModel):
+class CaseEvent(EncryptedModel, AppendOnlyModel):
     """The history of a case: status changes, assignments, deadlines, shares. Never edited."""
 
     class Kind(models.TextChoices):
@@ -437,7 +438,7 @@ class CaseEvent(AppendOnlyModel):
         return self.case.client.data_key
 
 
-class CaseDeadline(models.Model):
+class CaseDeadline(EncryptedModel):
     """A statutory or external deadline the adviser entered, such as an appeal date."""
 
     class Status(models.TextChoices):
@@ -472,7 +473,7 @@ class CaseDeadline(models.Model):
         return self.case.client.data_key
 
 
-class Outcome(models.Model):
+class Outcome(EncryptedModel):
     """A SMART goal for the case: what, how it is measured, by when, and how it is going."""
 
     class Status(models.TextChoices):
@@ -517,7 +518,7 @@ class Outcome(models.Model):
         return self.status not in finished and self.target_date < today
 
 
-class OutcomeProgress(models.Model):
+class OutcomeProgress(EncryptedModel):
     """A dated entry recording progress towards an outcome."""
 
     outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="progress")
@@ -539,7 +540,7 @@ class OutcomeProgress(models.Model):
         return self.outcome.case.client.data_key
 
 
-class Obstacle(models.Model):
+class Obstacle(EncryptedModel):
     """Something standing in the way of the case's outcomes, and how it was resolved."""
 
     class Kind(models.TextChoices):
@@ -586,7 +587,7 @@ class Obstacle(models.Model):
         return self.case.client.data_key
 
 
-class CaseShare(models.Model):
+class CaseShare(EncryptedModel):
     """A case shared with a colleague: scoped, time-limited, and resting on recorded consent."""
 
     class Level(models.TextChoices):
@@ -655,7 +656,7 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
 
-class BreakGlassAccess(models.Model):
+class BreakGlassAccess(EncryptedModel):
     """Time-limited access to a restricted case, taken with a stated reason."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="break_glass")
@@ -684,7 +685,7 @@ class BreakGlassAccess(models.Model):
         return self.case.client.data_key
 
 
-class BreakGlassRequest(models.Model):
+class BreakGlassRequest(EncryptedModel):
     """Every request to break the glass, granted or not, so that each counts towards the
     day's limit and none goes unseen.
 
@@ -745,7 +746,7 @@ class BreakGlassRequest(models.Model):
         return self.data_key
 
 
-class BreakGlassReview(AppendOnlyModel):
+class BreakGlassReview(EncryptedModel, AppendOnlyModel):
     """A supervisor's look back at one break-the-glass access: fine, or a concern."""
 
     class Outcome(models.TextChoices):
@@ -772,7 +773,7 @@ class BreakGlassReview(AppendOnlyModel):
         return self.access.case.client.data_key
 
 
-class Referral(models.Model):
+class Referral(EncryptedModel):
     """A referral out to another agency, or in from a partner."""
 
     class Direction(models.TextChoices):

@@ -12,17 +12,30 @@ from django.utils import timezone
 
 from caseload.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from caseload.crypto import Ciphertext
-from caseload.fields import EncryptedCharField, EncryptedFieldMixin, EncryptedTextField
+from caseload.fields import (
+    EncryptedCharField,
+    EncryptedFieldMixin,
+    EncryptedModel,
+    EncryptedTextField,
+)
 from caseload.models import DataKey
+from notes import chain
 
 
-class CaseNote(AppendOnlyModel):
+class CaseNote(EncryptedModel, AppendOnlyModel):
     """A contemporaneous record of a contact or piece of work on a case. Never changed.
 
     A correction is a new note that points at the one it corrects. Each note
-    carries a SHA-256 hash over its content (ciphertext included) and the hash
-    of the case's previous note, so that any change made behind the
-    database's back breaks the chain (``manage.py verify_notes``).
+    carries a link: an HMAC-SHA256, under a chain key held outside the database
+    (``notes.chain``), over its id, case, position, the link of the case's
+    previous note and every stored column (ciphertext as stored). Any change
+    made behind the database's back, or a chain recomputed without the key,
+    breaks it; the newest link of each case is also anchored outside the
+    database in signed checkpoints (``notes.anchors``), so deleting the last
+    notes or recomputing with the key is caught too (``manage.py verify_notes``).
+
+    Notes written before the chain was keyed have no ``chain_key_id`` and an
+    unkeyed SHA-256 link; they verify as before and rely on the checkpoints.
     """
 
     class Channel(models.TextChoices):
@@ -58,8 +71,11 @@ class CaseNote(AppendOnlyModel):
         editable=False,
     )
     correction_reason = EncryptedTextField(blank=True)
+    # The link of the case's previous note, and this note's own link (hex HMAC-SHA256).
     previous_hash = models.CharField(max_length=64, editable=False)
     content_hash = models.CharField(max_length=64, editable=False)
+    # Which chain key made content_hash; NULL for notes linked before the chain was keyed.
+    chain_key_id = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -97,7 +113,7 @@ class CaseNote(AppendOnlyModel):
         return self.channel != self.Channel.FILE_NOTE
 
     def canonical_content(self) -> bytes:
-        """The bytes the hash covers: every stored column but the hash, ciphertext as stored."""
+        """The bytes the link covers: every stored column but the link, ciphertext as stored."""
         fields: dict[str, Any] = {
             "case": self.case_id,
             "sequence": self.sequence,
@@ -109,6 +125,11 @@ class CaseNote(AppendOnlyModel):
             "corrects": self.corrects_id,
             "previous_hash": self.previous_hash,
         }
+        if self.chain_key_id is not None:
+            # Keyed links also cover the row's id and the key they were made with;
+            # unkeyed (older) links keep the exact content they were made over.
+            fields["id"] = self.pk
+            fields["chain_key_id"] = self.chain_key_id
         for field in self._meta.concrete_fields:
             if isinstance(field, EncryptedFieldMixin):
                 value = self.__dict__.get(field.attname)
@@ -119,10 +140,18 @@ class CaseNote(AppendOnlyModel):
         return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical_content()).hexdigest()
+        """This note's link: HMAC-SHA256 under its chain key (plain SHA-256 if unkeyed).
+
+        Raises ``notes.chain.ChainKeyMissing`` if its key is not configured.
+        """
+        if self.chain_key_id is None:
+            return hashlib.sha256(self.canonical_content()).hexdigest()
+        digest = chain.mac(self.chain_key_id, chain.LINK_CONTEXT)
+        digest.update(self.canonical_content())
+        return digest.hexdigest()
 
 
-class Action(models.Model):
+class Action(EncryptedModel):
     """An agreed next step: who does what by when, and what became of it."""
 
     class Owner(models.TextChoices):

@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from caseload.fields import encrypt_now
+from caseload.fields import encrypt_now, row_ids_allocate
 from cases.models import Case, CaseEvent, User
 from cases.services import case_event_record
+from notes.chain import newest_chain_key_id
 from notes.models import Action, CaseNote
 from priorities.services import case_refresh_due_dates
 
+# What the first note of a case links back to.
 GENESIS_HASH = "0" * 64
 
 
@@ -46,7 +48,8 @@ def note_append(
     """Append a note to the case's chain; with ``corrects``, it is a correction of that note.
 
     The case row is locked for the transaction, so two notes written at once
-    on one case take turns and each links to the hash of the one before.
+    on one case take turns and each links to the link of the one before. The
+    note's id is taken first: its ciphertexts and its link both cover it.
     """
     now = now or timezone.now()
     errors: dict[str, str] = {}
@@ -91,10 +94,12 @@ def note_append(
         corrects=corrects,
         correction_reason=correction_reason if corrects else "",
         previous_hash=last[1] if last else GENESIS_HASH,
+        chain_key_id=newest_chain_key_id(),
     )
+    note.pk = row_ids_allocate(CaseNote)[0]
     encrypt_now(note)
     note.content_hash = note.compute_hash()
-    note.save()
+    note.save()  # an INSERT with the id taken above (EncryptedModel.save)
 
     if note.is_contact and (case.last_contact_at is None or contact_at > case.last_contact_at):
         case.last_contact_at = contact_at

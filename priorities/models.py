@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from caseload.append_only import AppendOnlyModel, AppendOnlyQuerySet
-from caseload.fields import EncryptedTextField
+from caseload.fields import EncryptedModel, EncryptedTextField
 from caseload.models import DataKey
 from priorities.calendar import WorkingCalendar
 
@@ -230,7 +230,7 @@ class Criterion(models.Model):
         return 1 if self.answer_type == self.AnswerType.YES_NO else 3
 
 
-class Assessment(AppendOnlyModel):
+class Assessment(EncryptedModel, AppendOnlyModel):
     """A case's priority as assessed (or overridden by a supervisor), with its rationale."""
 
     class Kind(models.TextChoices):

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from caseload.append_only import AppendOnlyModel, AppendOnlyQuerySet
-from caseload.fields import EncryptedTextField
+from caseload.fields import EncryptedModel, EncryptedTextField
 from priorities.models import Level
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ class ReviewFactor(models.Model):
         return self.label
 
 
-class CapacityConcern(models.Model):
+class CapacityConcern(EncryptedModel):
     """An adviser telling their supervisors that their caseload is more than they can carry."""
 
     adviser = models.ForeignKey(
@@ -160,7 +160,7 @@ class CapacityConcern(models.Model):
         return self.data_key
 
 
-class CaseloadReview(models.Model):
+class CaseloadReview(EncryptedModel):
     """An adviser's documented caseload review with their supervisor.
 
     It is worked on (decisions per case, a reflection) until the supervisor
@@ -236,7 +236,7 @@ class CaseloadReview(models.Model):
         return self.status == self.Status.SIGNED_OFF
 
 
-class ReviewDecision(models.Model):
+class ReviewDecision(EncryptedModel):
     """What was decided about one case in a caseload review, and the change it led to."""
 
     class Decision(models.TextChoices):

@@ -51,6 +51,12 @@ def _fast_password_hashing(settings: SettingsWrapper) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _anchor_dir(settings: SettingsWrapper, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test writes and reads note checkpoints in a folder of its own, never var/."""
+    settings.CASELOAD_ANCHOR_DIR = tmp_path_factory.mktemp("anchors")
+
+
 # --- personas ---------------------------------------------------------------
 
 

@@ -46,7 +46,7 @@ def test_the_database_row_holds_only_ciphertext(alice):
         cursor.execute("SELECT family_name FROM cases_client WHERE id = %s", [client.pk])
         (stored,) = cursor.fetchone()
 
-    assert stored.startswith("v1.")
+    assert stored.startswith("v2.")
     assert "Quillfeather" not in stored
 
 
@@ -182,7 +182,7 @@ def test_a_dump_of_a_client_holds_ciphertext_not_the_name(alice):
     dumped = serializers.serialize("json", [_reload(client)])
 
     assert "Quillfeather" not in dumped
-    assert "v1." in dumped
+    assert "v2." in dumped
 
 
 def test_master_keys_from_the_environment_are_base64_of_32_bytes():
