@@ -13,7 +13,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN useradd --system --create-home --uid 10001 caseload
+RUN useradd --system --create-home --uid 10001 caseload \
+    && install -d -o caseload -m 0750 /var/lib/caseload/anchors
 WORKDIR /app
 COPY . .
 COPY --from=assets /build/static/vendor static/vendor
@@ -25,6 +26,7 @@ RUN DJANGO_ENV=production \
     SECRET_KEY=collectstatic-only-collectstatic-only-collectstatic-only \
     CASELOAD_MASTER_KEYS=build:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
     CASELOAD_BLIND_INDEX_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
+    CASELOAD_CHAIN_KEYS=build:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
     ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost \
     python manage.py collectstatic --noinput
 USER caseload

@@ -12,6 +12,7 @@ import argparse
 import statistics
 import time
 from datetime import timedelta
+from typing import Any
 
 import django
 
@@ -26,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseload import crypto
+from caseload.fields import row_ids_assign
 from caseload.models import counter_next
 from caseload.roles import Role
 from cases.models import (
@@ -46,6 +48,14 @@ from notes.models import CaseNote
 
 PREFIX = "bench"
 BENCH_PASSWORD = "bench-only-password"  # noqa: S105 - a throwaway benchmark database
+
+
+def _bulk_create(model: Any, rows: list[Any], **options: Any) -> list[Any]:
+    """bulk_create for models with encrypted fields: their values are bound to the row's
+    id, so every row gets its id before it is inserted."""
+    rows = list(rows)
+    row_ids_assign(rows)
+    return model.objects.bulk_create(rows, **options)
 
 
 def build(*, cases: int, teams: int, advisers_per_team: int, shares: int, notes: int) -> None:
@@ -99,7 +109,7 @@ def build(*, cases: int, teams: int, advisers_per_team: int, shares: int, notes:
                 )
                 client.family_name_index = crypto.blind_index("family_name", client.family_name)
                 clients.append(client)
-            CaseClient.objects.bulk_create(clients)
+            _bulk_create(CaseClient, clients)
             rows = []
             for i, client in enumerate(clients):
                 adviser = advisers[(made + i) % len(advisers)]
@@ -115,7 +125,7 @@ def build(*, cases: int, teams: int, advisers_per_team: int, shares: int, notes:
                         created_by=adviser,
                     )
                 )
-            Case.objects.bulk_create(rows)
+            _bulk_create(Case, rows)
         made += size
         print(f"  {made}/{cases} cases", flush=True)
     # Shares to one adviser from all over the organisation.
@@ -128,7 +138,8 @@ def build(*, cases: int, teams: int, advisers_per_team: int, shares: int, notes:
     )
     expires = timezone.now() + timedelta(days=30)
     with transaction.atomic():
-        consents = ConsentRecord.objects.bulk_create(
+        consents = _bulk_create(
+            ConsentRecord,
             [
                 ConsentRecord(
                     client=c.client,
@@ -139,9 +150,10 @@ def build(*, cases: int, teams: int, advisers_per_team: int, shares: int, notes:
                     recorded_by=owner,
                 )
                 for c in shared_cases
-            ]
+            ],
         )
-        share_rows = CaseShare.objects.bulk_create(
+        share_rows = _bulk_create(
+            CaseShare,
             [
                 CaseShare(
                     case=c,
@@ -153,7 +165,7 @@ def build(*, cases: int, teams: int, advisers_per_team: int, shares: int, notes:
                     shared_by=owner,
                 )
                 for c, k in zip(shared_cases, consents, strict=True)
-            ]
+            ],
         )
         CaseUserObjectPermission.objects.bulk_create(
             [

@@ -24,6 +24,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseload.settings")
@@ -41,6 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseload import crypto
+from caseload.fields import row_ids_assign
 from caseload.models import counter_next
 from caseload.roles import Role
 from cases.models import AdviserProfile, BreakGlassAccess, Case, CaseType, Team, User
@@ -53,6 +55,14 @@ PREFIX = "dash"
 ADVISERS = 25
 LEVELS = [Level.RED, Level.AMBER, Level.AMBER, Level.GREEN, Level.GREEN, Level.GREEN, ""]
 BATCH = 5000
+
+
+def _bulk_create(model: Any, rows: list[Any], **options: Any) -> list[Any]:
+    """bulk_create for models with encrypted fields: their values are bound to the row's
+    id, so every row gets its id before it is inserted."""
+    rows = list(rows)
+    row_ids_assign(rows)
+    return model.objects.bulk_create(rows, **options)
 
 
 def _people(names: list[str], group: Group, password: str) -> list[User]:
@@ -77,7 +87,7 @@ def _clients(count: int, owner: User) -> list[CaseClient]:
         )
         client.family_name_index = crypto.blind_index("family_name", client.family_name)
         clients.append(client)
-    return CaseClient.objects.bulk_create(clients)
+    return _bulk_create(CaseClient, clients)
 
 
 def _version(admin: User) -> CriteriaVersion:
@@ -170,7 +180,7 @@ def build(*, cases: int, team_cases: int, teams: int) -> None:
                     created_by=adviser,
                 )
             )
-        team_rows = Case.objects.bulk_create(rows)
+        team_rows = _bulk_create(Case, rows)
         assessments, flags, actions = [], [], []
         for n, case in enumerate(team_rows):
             if case.level:
@@ -213,10 +223,11 @@ def build(*, cases: int, team_cases: int, teams: int) -> None:
                         created_by=case.created_by,
                     )
                 )
-        Assessment.objects.bulk_create(assessments, batch_size=BATCH)
+        _bulk_create(Assessment, assessments, batch_size=BATCH)
         DeadlineFlag.objects.bulk_create(flags)
-        Action.objects.bulk_create(actions)
-        CaseloadReview.objects.bulk_create(
+        _bulk_create(Action, actions)
+        _bulk_create(
+            CaseloadReview,
             [
                 CaseloadReview(
                     adviser=adviser,
@@ -229,10 +240,11 @@ def build(*, cases: int, team_cases: int, teams: int) -> None:
                     next_review_due_on=today + timedelta(days=15 - a),
                 )
                 for a, adviser in enumerate(mine)
-            ]
+            ],
         )
         restricted = [c for c in team_rows if c.restricted and c.status == Case.Status.OPEN]
-        BreakGlassAccess.objects.bulk_create(
+        _bulk_create(
+            BreakGlassAccess,
             [
                 BreakGlassAccess(
                     case=c,
@@ -242,7 +254,7 @@ def build(*, cases: int, team_cases: int, teams: int) -> None:
                     expires_at=now - timedelta(days=2) + timedelta(hours=8),
                 )
                 for c in restricted[:5]
-            ]
+            ],
         )
     print(f"  team of {ADVISERS}: {len(team_rows)} cases", flush=True)
 
@@ -275,7 +287,7 @@ def build(*, cases: int, team_cases: int, teams: int) -> None:
                         created_by=adviser,
                     )
                 )
-            created = Case.objects.bulk_create(rows)
+            created = _bulk_create(Case, rows)
             DeadlineFlag.objects.bulk_create(
                 [
                     DeadlineFlag(

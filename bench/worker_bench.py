@@ -42,6 +42,8 @@ WHERE w.approaching_on <= %s AND c.status <> 'closed'
 
 # Open cases for the bench advisers, due dates spread from ten days ago to three
 # months ahead; every column not overridden is copied from one template case.
+# (The copies' encrypted presenting issue is the template's ciphertext, bound to the
+# template's row, so it does not decrypt in them: the sweep and the reports never read it.)
 CASE_OVERRIDES = {
     "assigned_to_id": "(%(advisers)s::bigint[])[1 + g %% %(n)s]",
     "team_id": "(%(teams)s::bigint[])[1 + g %% %(n)s]",

@@ -1,13 +1,16 @@
 """Envelope encryption, blind indexes, key rotation and crypto-shredding."""
 
 import base64
-from datetime import date
+import os
+from datetime import date, timedelta
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import FieldError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 
 from caseload import crypto
 from caseload.models import DataKey
@@ -191,3 +194,52 @@ def test_master_keys_from_the_environment_are_base64_of_32_bytes():
     key = base64.urlsafe_b64encode(b"a" * 32).decode()
 
     assert parse_key_ring("CASELOAD_MASTER_KEYS", f"k:{key}") == [("k", b"a" * 32)]
+
+
+def _legacy_token(data_key: DataKey, context: str, text: str) -> crypto.Ciphertext:
+    """A value as written before values were bound to their row (v1.)."""
+    nonce = os.urandom(12)
+    sealed = AESGCM(crypto.unwrap_data_key(data_key)).encrypt(
+        nonce, text.encode(), f"{context}|{data_key.pk}".encode()
+    )
+    return crypto.Ciphertext("v1." + base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("="))
+
+
+def test_upgrading_values_binds_legacy_values_to_their_row_and_keeps_append_only_ones(
+    alice, capsys
+):
+    from notes.models import CaseNote
+    from notes.services import note_append
+
+    case = CaseFactory(assigned_to=alice)
+    data_key = case.client.data_key
+    Case = type(case)
+    Case.objects.filter(pk=case.pk).update(
+        presenting_issue=_legacy_token(data_key, "cases.case.presenting_issue", "Old debt advice")
+    )
+    note = note_append(
+        case=case,
+        author=alice,
+        contact_at=timezone.now() - timedelta(hours=1),
+        channel="phone",
+        facts="Called",
+        next_steps="Call back",
+    )
+    legacy_facts = _legacy_token(data_key, "notes.casenote.facts", "Called")
+    with connection.cursor() as cursor:  # as notes written before the change were
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "UPDATE notes_casenote SET facts = %s WHERE id = %s", [legacy_facts, note.pk]
+        )
+        cursor.execute("SET LOCAL session_replication_role = origin")
+
+    call_command("rotate_keys", upgrade_values=True)
+
+    stored = Case.objects.values_list("presenting_issue", flat=True).get(pk=case.pk)
+    assert stored.startswith("v2.")
+    assert Case.objects.get(pk=case.pk).presenting_issue == "Old debt advice"
+    assert "cases.Case: 1 row(s) re-encrypted" in capsys.readouterr().out
+    assert CaseNote.objects.values_list("facts", flat=True).get(pk=note.pk) == legacy_facts
+    assert CaseNote.objects.select_related("case__client__data_key").get(pk=note.pk).facts == (
+        "Called"
+    )

@@ -18,6 +18,7 @@ PRODUCTION = {
     "SECRET_KEY": "s" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz",
     "CASELOAD_MASTER_KEYS": f"k1:{KEY}",
     "CASELOAD_BLIND_INDEX_KEY": KEY,
+    "CASELOAD_CHAIN_KEYS": f"c1:{KEY}",
     "ALLOWED_HOSTS": "caseload.example.org",
     "DATABASE_URL": "postgres://caseload@127.0.0.1:5432/caseload",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
@@ -50,6 +51,7 @@ def test_production_starts_when_every_secret_is_set(tmp_path):
         "SECRET_KEY",
         "CASELOAD_MASTER_KEYS",
         "CASELOAD_BLIND_INDEX_KEY",
+        "CASELOAD_CHAIN_KEYS",
         "ALLOWED_HOSTS",
         "DATABASE_URL",
         "REDIS_URL",
@@ -88,7 +90,12 @@ def test_development_generates_its_secrets_once_and_keeps_them(tmp_path):
 
     assert first.returncode == 0, first.stderr
     assert second.returncode == 0, second.stderr
-    assert set(secrets) == {"SECRET_KEY", "CASELOAD_MASTER_KEYS", "CASELOAD_BLIND_INDEX_KEY"}
+    assert set(secrets) == {
+        "SECRET_KEY",
+        "CASELOAD_MASTER_KEYS",
+        "CASELOAD_BLIND_INDEX_KEY",
+        "CASELOAD_CHAIN_KEYS",
+    }
     assert json.loads((tmp_path / "dev-secrets.json").read_text()) == secrets
     assert (tmp_path / "dev-secrets.json").stat().st_mode & 0o077 == 0
 

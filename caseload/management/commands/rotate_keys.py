@@ -1,10 +1,13 @@
 from argparse import ArgumentParser
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from caseload import crypto
+from caseload.append_only import AppendOnlyModel
+from caseload.fields import EncryptedFieldMixin
 from caseload.models import DataKey
 
 
@@ -12,15 +15,32 @@ class Command(BaseCommand):
     help = (
         "Re-wrap every client's data key under the newest master key (the first in "
         "CASELOAD_MASTER_KEYS). Works in batches and can be stopped and run again; when it "
-        "reports nothing left, older master keys can be removed from the environment."
+        "reports nothing left, older master keys can be removed from the environment. "
+        "With --upgrade-values, also re-encrypt values written before values were bound to "
+        "their row (v1.) so that they are (v2.), in every table that may be changed."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--upgrade-values",
+            action="store_true",
+            help="Re-encrypt v1. values bound to their row; append-only tables keep theirs.",
+        )
 
-    def handle(self, *args: Any, batch_size: int, **options: Any) -> None:
+    def handle(self, *args: Any, batch_size: int, upgrade_values: bool, **options: Any) -> None:
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
+        self._rewrap(batch_size)
+        if upgrade_values:
+            for model in apps.get_models():
+                fields = [
+                    f for f in model._meta.concrete_fields if isinstance(f, EncryptedFieldMixin)
+                ]
+                if fields and not issubclass(model, AppendOnlyModel):
+                    self._upgrade(model, fields, batch_size)
+
+    def _rewrap(self, batch_size: int) -> None:
         newest = crypto.newest_master_key_id()
         pending = DataKey.objects.filter(wrapped_key__isnull=False).exclude(master_key_id=newest)
         total = pending.count()
@@ -44,3 +64,56 @@ class Command(BaseCommand):
             done += len(batch)
             self.stdout.write(f"Re-wrapped {done}/{total}.")
         self.stdout.write(self.style.SUCCESS(f"Done: every data key is wrapped by {newest!r}."))
+
+    def _upgrade(
+        self, model: type[models.Model], fields: list[EncryptedFieldMixin], batch_size: int
+    ) -> None:
+        legacy = models.Q()
+        for field in fields:
+            legacy |= models.Q(
+                **{f"{field.attname}__startswith": crypto.Ciphertext(crypto.LEGACY_TOKEN_PREFIX)}
+            )
+        rows = model._base_manager.filter(legacy).order_by("pk")
+        upgraded = kept = 0
+        last = None
+        while True:
+            batch = list((rows if last is None else rows.filter(pk__gt=last))[:batch_size])
+            if not batch:
+                break
+            for row in batch:
+                last = row.pk
+                stored = {f.attname: row.__dict__[f.attname] for f in fields}
+                updates = {}
+                for field in fields:
+                    token = stored[field.attname]
+                    if token is None or not crypto.is_legacy(token):
+                        continue
+                    data_key = row.encryption_key()  # type: ignore[attr-defined]
+                    try:
+                        text = crypto.decrypt(
+                            data_key=data_key, token=token, context=field.context, row=row.pk
+                        )
+                    except crypto.CryptoError as error:
+                        raise CommandError(str(error)) from None
+                    if isinstance(text, crypto.ErasedValue):
+                        continue
+                    updates[field.attname] = crypto.encrypt(
+                        data_key=data_key, plaintext=text, context=field.context, row=row.pk
+                    )
+                if not updates:
+                    continue
+                try:
+                    with transaction.atomic():
+                        # Only if nobody changed the row meanwhile: never write back a stale value.
+                        changed = model._base_manager.filter(pk=row.pk, **stored).update(**updates)
+                except IntegrityError:
+                    changed = 0  # a trigger keeps this row as it is (a record that is final)
+                if changed:
+                    upgraded += 1
+                else:
+                    kept += 1
+        if upgraded or kept:
+            self.stdout.write(
+                f"{model._meta.label}: {upgraded} row(s) re-encrypted bound to their row; "
+                f"{kept} kept as they were (final records, or changed meanwhile)."
+            )
