@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from caseload import crypto
 from cases.models import Case
@@ -341,6 +342,38 @@ def test_the_daily_task_writes_a_checkpoint(three_notes):
     name = anchor_notes_task.apply().get()
 
     assert [p.name for p in checkpoint_files()] == [name]
+
+
+def test_notes_linked_before_the_chain_was_keyed_still_verify(case, three_notes, capsys):
+    with _triggers_off() as cursor:
+        cursor.execute(
+            "UPDATE notes_casenote SET chain_key_id = NULL WHERE case_id = %s", [case.pk]
+        )
+    _rechain(case)  # as the unkeyed SHA-256 links of the time were made
+
+    ok, out = _verify(capsys)
+
+    assert ok, out
+    assert "3 note(s) were linked before the chain was keyed" in out
+
+
+def test_an_unkeyed_link_after_keyed_ones_is_reported(case, three_notes, capsys):
+    with _triggers_off() as cursor:
+        cursor.execute(
+            "UPDATE notes_casenote SET chain_key_id = NULL WHERE id = %s", [three_notes[2].pk]
+        )
+    _rechain(case)
+
+    ok, out = _verify(capsys)
+
+    assert not ok
+    assert f"note {three_notes[2].pk} (sequence 3): an unkeyed link after keyed ones" in out
+
+
+def test_the_worker_writes_a_checkpoint_every_night():
+    task = PeriodicTask.objects.get(task="notes.tasks.anchor_notes_task")
+
+    assert (task.crontab.hour, task.crontab.minute) == ("2", "15")
 
 
 # --- values bound to their row ------------------------------------------------

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from notes.anchors import Checkpoint, CheckpointInvalid, checkpoint_newest_valid, checkpoint_read
 from notes.integrity import chain_breaks
+from notes.models import CaseNote
 
 
 class Command(BaseCommand):
@@ -66,6 +67,16 @@ class Command(BaseCommand):
             where = f"note {result.note_id} " if result.note_id is not None else ""
             self.stdout.write(
                 f"BREAK case {result.case_id} {where}(sequence {result.sequence}): {result.problem}"
+            )
+        unkeyed = CaseNote.objects.filter(chain_key_id__isnull=True)
+        if case is not None:
+            unkeyed = unkeyed.filter(case_id=case)
+        if count := unkeyed.count():
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{count} note(s) were linked before the chain was keyed: only the "
+                    "checkpoints protect them against a recomputed chain."
+                )
             )
         if problems:
             raise CommandError(
