@@ -199,7 +199,7 @@ def decrypt(*, data_key: DataKey, token: str, context: str, row: object) -> str:
         bound_row = None
     else:
         raise DecryptionFailed(f"A value of {context} is not in Caseload's encrypted format.")
-    raw = _unb64(token[3:])
+    raw = _unb64(token[len(TOKEN_PREFIX) :])  # both markers are three characters
     material = unwrap_data_key(data_key)
     try:
         plain = AESGCM(material).decrypt(

@@ -243,3 +243,18 @@ def test_upgrading_values_binds_legacy_values_to_their_row_and_keeps_append_only
     assert CaseNote.objects.select_related("case__client__data_key").get(pk=note.pk).facts == (
         "Called"
     )
+
+
+def test_every_model_with_encrypted_fields_takes_its_row_id_before_saving():
+    from django.apps import apps
+
+    from caseload.fields import EncryptedFieldMixin, EncryptedModel
+
+    encrypted = [
+        model
+        for model in apps.get_models()
+        if any(isinstance(f, EncryptedFieldMixin) for f in model._meta.concrete_fields)
+    ]
+
+    assert encrypted
+    assert [m._meta.label for m in encrypted if not issubclass(m, EncryptedModel)] == []
