@@ -28,11 +28,13 @@ def _rows(apps):
         yield Referral, pk, str(stored), keys[data_key_id], context
 
 
-def _already_encrypted(stored, data_key, context):
-    if data_key.wrapped_key is None or not stored.startswith(crypto.TOKEN_PREFIX):
+def _already_encrypted(pk, stored, data_key, context):
+    if data_key.wrapped_key is None or not stored.startswith(
+        (crypto.TOKEN_PREFIX, crypto.LEGACY_TOKEN_PREFIX)
+    ):
         return False
     try:
-        crypto.decrypt(data_key=data_key, token=stored, context=context)
+        crypto.decrypt(data_key=data_key, token=stored, context=context, row=pk)
     except crypto.DecryptionFailed:
         return False
     return True
@@ -40,20 +42,21 @@ def _already_encrypted(stored, data_key, context):
 
 def encrypt_agencies(apps, schema_editor):
     for Referral, pk, stored, data_key, context in _rows(apps):
-        if _already_encrypted(stored, data_key, context):
+        if _already_encrypted(pk, stored, data_key, context):
             continue
         if data_key.wrapped_key is None:
             token = crypto.Ciphertext("")  # the client was erased: so is this
         else:
-            token = crypto.encrypt(data_key=data_key, plaintext=stored, context=context)
+            # Bound to the row like every value (caseload.fields.EncryptedModel).
+            token = crypto.encrypt(data_key=data_key, plaintext=stored, context=context, row=pk)
         Referral.objects.filter(pk=pk).update(agency=token)
 
 
 def decrypt_agencies(apps, schema_editor):
     for Referral, pk, stored, data_key, context in _rows(apps):
-        if not _already_encrypted(stored, data_key, context):
+        if not _already_encrypted(pk, stored, data_key, context):
             continue
-        plain = crypto.decrypt(data_key=data_key, token=stored, context=context)
+        plain = crypto.decrypt(data_key=data_key, token=stored, context=context, row=pk)
         # Wrapped as Ciphertext only so the (still encrypted) field lets it through
         # unchanged; the next step turns the column back into plain text.
         Referral.objects.filter(pk=pk).update(agency=crypto.Ciphertext(plain))
