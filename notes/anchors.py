@@ -185,7 +185,7 @@ def checkpoint_read(path: Path) -> Checkpoint:
         for line in lines[1:-2]:
             case_id, sequence, link = json.loads(line)
             heads[int(case_id)] = (int(sequence), str(link))
-    except (IndexError, KeyError, TypeError, ValueError):
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         raise CheckpointInvalid(
             "is not a well-formed checkpoint: it was cut short or altered"
         ) from None
