@@ -50,6 +50,12 @@ class Organisation(models.Model):
         validators=[MinValueValidator(1)],
         help_text="A case with no contact for this many working days counts as stalled.",
     )
+    advisers_need_two_factor = models.BooleanField(
+        "advisers need two-step sign-in",
+        default=True,
+        help_text="Advisers must give a code from an authenticator app after their password. "
+        "Supervisors and admins always must.",
+    )
 
     class Meta:
         verbose_name = "organisation settings"
