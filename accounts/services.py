@@ -59,16 +59,30 @@ def session_record(*, user: Any, session_key: str) -> None:
     UserSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
 
 
+def _session_store() -> Any:
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def sessions_forget_ended(*, user: Any) -> int:
+    """Drop the rows of ``user``'s sessions that have ended (expired or signed out)."""
+    store = _session_store()
+    keys = UserSession.objects.filter(user=user).values_list("session_key", flat=True)
+    ended = [key for key in keys if not store().exists(key)]
+    UserSession.objects.filter(user=user, session_key__in=ended).delete()
+    return len(ended)
+
+
 def session_record_at_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    """``user_logged_in`` receiver: remember the new session's owner."""
+    """``user_logged_in`` receiver: remember the new session's owner, forget ended ones."""
     session = getattr(request, "session", None)
     if session is not None and session.session_key:
+        sessions_forget_ended(user=user)
         session_record(user=user, session_key=session.session_key)
 
 
 def sessions_end(*, user: Any) -> int:
     """End every session ``user`` holds; return how many there were."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
+    store = _session_store()
     keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
     for key in keys:
         store(session_key=key).delete()

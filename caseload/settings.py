@@ -457,5 +457,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # django-axes reports every sign-in at INFO; its warnings (failures, locks,
+        # user names masked) are the part worth keeping.
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

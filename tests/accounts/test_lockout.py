@@ -169,3 +169,9 @@ def test_signing_in_fully_clears_earlier_failures_of_that_name_and_address(alice
     client.post(reverse("accounts:two_factor_verify"), {"code": totp_code(alice)})
 
     assert not AccessAttempt.objects.filter(username="alice").exists()
+
+
+def test_a_wrong_password_is_not_kept_in_the_record_of_failures(alice):
+    _fail(_from("203.0.113.9"), "alice", 1)
+
+    assert WRONG not in AccessAttempt.objects.get(username="alice").post_data

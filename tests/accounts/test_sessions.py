@@ -151,3 +151,15 @@ def _admin_form_data(page) -> dict:
                 if value is not None:
                     data[f"{formset.formset.prefix}-{index}-{name}"] = getattr(value, "pk", value)
     return data
+
+
+def test_signing_in_forgets_sessions_that_have_ended(alice):
+    first = _signed_in(alice)
+    ended_key = first.session.session_key
+    first.post(reverse("logout"))
+
+    second = _signed_in(alice)
+
+    keys = set(UserSession.objects.filter(user=alice).values_list("session_key", flat=True))
+    assert ended_key not in keys
+    assert second.session.session_key in keys
