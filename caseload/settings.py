@@ -417,7 +417,8 @@ if env_bool(
     "CASELOAD_BEHIND_PROXY",
     False,
     "Trust the proxy's `X-Forwarded-Proto` header to tell HTTPS requests apart (set it "
-    "when a TLS-terminating proxy sits in front of gunicorn, as in docker-compose).",
+    "when a TLS-terminating proxy sits in front of gunicorn, as in docker-compose), and take "
+    "the address a sign-in came from as the last one in `X-Forwarded-For`.",
 ):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

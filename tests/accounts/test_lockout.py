@@ -175,3 +175,24 @@ def test_a_wrong_password_is_not_kept_in_the_record_of_failures(alice):
     _fail(_from("203.0.113.9"), "alice", 1)
 
     assert WRONG not in AccessAttempt.objects.get(username="alice").post_data
+
+
+def test_behind_the_proxy_a_sign_in_counts_against_the_address_the_proxy_saw(rf, settings):
+    from accounts.lockout import client_address
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    request = rf.post(
+        "/accounts/login/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9"
+    )
+
+    assert client_address(request) == "203.0.113.9"
+
+
+def test_without_a_proxy_a_forged_forwarded_header_is_ignored(rf):
+    from accounts.lockout import client_address
+
+    request = rf.post(
+        "/accounts/login/", REMOTE_ADDR="198.51.100.4", HTTP_X_FORWARDED_FOR="1.2.3.4"
+    )
+
+    assert client_address(request) == "198.51.100.4"
