@@ -187,6 +187,7 @@ APPEND_ONLY_TABLES = [
     "cases_caseevent",
     "priorities_assessment",
     "reviews_caseloadreport",
+    "cases_breakglassreview",
 ]
 
 

@@ -29,7 +29,10 @@ _NAVIGATION = [
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     """The header links the signed-in user's roles give them."""
-    roles = roles_of(request.user)
+    # Error pages (a 400 for a bad Host header, say) render before the
+    # authentication middleware has run, so there may be no user at all.
+    user = getattr(request, "user", None)
+    roles = roles_of(user) if user is not None else frozenset()
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else None
     items = [
@@ -38,10 +41,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if wanted & roles
     ]
     unread = 0
-    if request.user.is_authenticated:
+    if user is not None and user.is_authenticated:
         from priorities.models import Notification
 
-        unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
+        unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
     return {
         "unread_notifications": unread,
         "nav_items": items,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caseload.roles import Role
-from cases.models import AdviserProfile, Team, User
+from cases.models import AdviserProfile, Case, CaseType, Client, Team, User
 
 DEMO_PASSWORD = "caseload-demo"  # noqa: S105 - printed for demo users on purpose
 # Every demo user's authenticator app holds this published key, so anyone trying
@@ -164,6 +164,20 @@ def _load_recent_activity(*, now: datetime) -> None:
     )
     # The demo sends no email: this one counts as sent.
     BreakGlassAccess.objects.filter(pk=access.pk).update(supervisors_emailed_at=now)
+    # A request past the day's limit, waiting for the supervisor: for this one request the
+    # limit is taken as already reached.
+    from priorities.models import Organisation
+
+    organisation = Organisation.current()
+    limit = organisation.break_glass_daily_limit
+    Organisation.objects.filter(pk=organisation.pk).update(break_glass_daily_limit=0)
+    services.break_glass_request(
+        user=colleague,
+        reference=restricted.reference,
+        reason="Second visit today: the client came back asking for their housing letter.",
+        now=now - timedelta(hours=1),
+    )
+    Organisation.objects.filter(pk=organisation.pk).update(break_glass_daily_limit=limit)
 
 
 def _load_reviews(*, now: datetime) -> None:
@@ -312,6 +326,35 @@ ISSUES = {
 }
 
 
+def _referred_and_allocated(
+    *, client: Client, case_type: CaseType, adviser: User, presenting_issue: str, now: datetime
+) -> Case:
+    from cases import services
+
+    team = Team.objects.filter(members=adviser).order_by("name").first()
+    case = services.referral_in(
+        team=team,
+        case_type=case_type,
+        agency="Citizens Advice",
+        contact="Duty adviser",
+        reason="Client asked for specialist help.",
+        presenting_issue=presenting_issue,
+        received_by=adviser,
+        client=client,
+        now=now,
+    )
+    services.case_assign(
+        case=case,
+        adviser=adviser,
+        assigned_by=team.supervisors.order_by("username").first(),
+        handover_note="Referred in by a partner; yours to pick up.",
+        now=now,
+    )
+    return services.case_status_change(
+        case=case, status="open", changed_by=adviser, now=now + timedelta(minutes=5)
+    )
+
+
 def _load_caseloads(*, now: datetime) -> None:
     """About 60 clients and 80 cases in varied states and ages, loaded once."""
     from cases import services
@@ -355,15 +398,26 @@ def _load_caseloads(*, now: datetime) -> None:
         adviser = client.created_by if n < 60 else advisers[(n + 3) % len(advisers)]
         type_name = type_names[n % len(type_names)]
         opened = now - timedelta(days=rng.randrange(2, 270))
-        case = services.case_open(
-            client=client,
-            case_type=types[type_name],
-            opened_by=adviser,
-            presenting_issue=ISSUES[type_name],
-            referral_source=rng.choice(["self", "partner", "internal", "statutory"]),
-            restricted=(n % 17 == 5),
-            now=opened,
-        )
+        if n < 60:
+            case = services.case_open(
+                client=client,
+                case_type=types[type_name],
+                opened_by=adviser,
+                presenting_issue=ISSUES[type_name],
+                referral_source=rng.choice(["self", "partner", "internal", "statutory"]),
+                restricted=(n % 17 == 5),
+                now=opened,
+            )
+        else:
+            # A client's second case with another adviser comes the way it would in life:
+            # a partner refers them to that adviser's team, whose supervisor allocates it.
+            case = _referred_and_allocated(
+                client=client,
+                case_type=types[type_name],
+                adviser=adviser,
+                presenting_issue=ISSUES[type_name],
+                now=opened,
+            )
         opened_day = timezone.localdate(opened)
         if n % 3 == 0:
             services.deadline_add(

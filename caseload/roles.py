@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     ADVISER = "Adviser", "Adviser"
     SUPERVISOR = "Supervisor", "Supervisor"
     ADMIN = "Admin", "Admin"
+    DATA_PROTECTION = "Data protection", "Data protection"
 
 
 # What the Admin role may configure, as (app label, permission codename). No

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from cases.models import (
+    BreakGlassReview,
     Case,
     CaseDeadline,
     CaseShare,
@@ -125,6 +126,16 @@ class CaseForm(forms.ModelForm):
         widgets = {"presenting_issue": forms.Textarea(attrs={"rows": 4})}
         labels = {"restricted": "Restricted case (sensitive)"}
 
+    def __init__(self, *args: Any, client_restricted: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if client_restricted:
+            # A client with a restricted case gets restricted cases only (the service
+            # enforces it; the form says so rather than offering a choice it would ignore).
+            field = self.fields["restricted"]
+            field.disabled = True
+            field.initial = True
+            field.help_text = "This client has a restricted case, so every new case is restricted."
+
 
 class CaseStatusForm(forms.Form):
     status = forms.ChoiceField(
@@ -228,7 +239,25 @@ class BreakGlassForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Why you need this case now",
-        help_text="Your reason is recorded and the case's supervisor is told.",
+        help_text="A sentence or more. Your reason is recorded, and the case's supervisor "
+        "and the data protection officer are told.",
+    )
+
+
+class BreakGlassDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+
+
+class BreakGlassReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=BreakGlassReview.Outcome.choices,
+        widget=forms.RadioSelect,
+        label="Was this access justified?",
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Needed for a concern: the data protection officer reads it.",
     )
 
 

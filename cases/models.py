@@ -20,6 +20,7 @@ from caseload.fields import (
     EncryptedTextField,
 )
 from caseload.models import DataKey
+from caseload.params import parse_id
 
 
 class User(AbstractUser):
@@ -114,14 +115,14 @@ class VulnerabilityIndicator(models.TextChoices):
 
 class ClientQuerySet(models.QuerySet["Client"]):
     def visible_to(self, user: User) -> ClientQuerySet:
-        """Clients the user may see: those with a case they may see, or that they created."""
+        """Clients the user may see: those with a case they may see. Having created the
+        client gives nothing once the person holds no case, share or duty for them."""
         from cases.selectors import visible_cases
 
         if not user.is_authenticated:
             return self.none()
         return self.filter(
-            models.Q(created_by=user)
-            | models.Exists(visible_cases(user).filter(client_id=models.OuterRef("pk")))
+            models.Exists(visible_cases(user).filter(client_id=models.OuterRef("pk")))
         )
 
 
@@ -352,6 +353,15 @@ class Case(models.Model):
     def reference(self) -> str:
         """The case's human-friendly reference."""
         return f"CASE-{self.pk:06d}"
+
+    @staticmethod
+    def pk_from_reference(text: str) -> int | None:
+        """The id a typed case reference names (``CASE-000123``, any case, spaces around
+        ignored), or None if it is not one: only ASCII digits count, so ``CASE-²`` is None."""
+        text = text.strip().upper()
+        if not text.startswith("CASE-"):
+            return None
+        return parse_id(text.removeprefix("CASE-"))
 
     @property
     def level_label(self) -> str:
@@ -674,6 +684,94 @@ class BreakGlassAccess(models.Model):
         return self.case.client.data_key
 
 
+class BreakGlassRequest(models.Model):
+    """Every request to break the glass, granted or not, so that each counts towards the
+    day's limit and none goes unseen.
+
+    The reference is kept as typed (it is not personal data) and the case only if it
+    named a restricted case, so that the person asking learns nothing about a
+    reference before their request is made. Past the day's limit a request waits
+    for a supervisor's approval.
+    """
+
+    class Status(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        NO_MATCH = "no_match", "No restricted case with this reference"
+        PENDING = "pending", "Waiting for a supervisor"
+        APPROVED = "approved", "Approved by a supervisor"
+        DECLINED = "declined", "Declined by a supervisor"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_requests"
+    )
+    reference = models.CharField(max_length=40)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Its own data key: a request may name no case, so there is no client key to use.
+    data_key = models.OneToOneField(
+        "caseload.DataKey", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    reason = EncryptedTextField()
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    access = models.OneToOneField(
+        BreakGlassAccess, on_delete=models.PROTECT, null=True, blank=True, related_name="request"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "requested_at"], name="bg_request_user_idx"),
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status="pending"),
+                name="bg_request_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Break-glass request {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.data_key
+
+
+class BreakGlassReview(AppendOnlyModel):
+    """A supervisor's look back at one break-the-glass access: fine, or a concern."""
+
+    class Outcome(models.TextChoices):
+        REVIEWED = "reviewed", "Reviewed: the access was justified"
+        CONCERN = "concern", "Concern: raised with data protection"
+
+    access = models.OneToOneField(BreakGlassAccess, on_delete=models.PROTECT, related_name="review")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    comment = EncryptedTextField(blank=True)
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reviewed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Break-glass review {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.access.case.client.data_key
+
+
 class Referral(models.Model):
     """A referral out to another agency, or in from a partner."""
 
@@ -690,7 +788,7 @@ class Referral(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
     direction = models.CharField(max_length=10, choices=Direction.choices)
-    agency = models.CharField(max_length=200, help_text="The organisation referred to or from.")
+    agency = EncryptedCharField(max_length=200, help_text="The organisation referred to or from.")
     contact = EncryptedCharField("Contact at the agency", max_length=200, blank=True)
     reason = EncryptedTextField()
     consent = models.ForeignKey(
@@ -737,6 +835,8 @@ for _model in (
     Obstacle,
     CaseShare,
     BreakGlassAccess,
+    BreakGlassRequest,
+    BreakGlassReview,
     Referral,
 ):
     _masked = _encrypted_fields(_model)

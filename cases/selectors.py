@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -14,6 +14,7 @@ from caseload.roles import Role, roles_of
 from cases.models import (
     AdviserProfile,
     BreakGlassAccess,
+    BreakGlassRequest,
     Case,
     CaseShare,
     CaseUserObjectPermission,
@@ -101,11 +102,27 @@ def case_can_manage(user: User, case: Case) -> bool:
 
 
 def client_can_change(user: User, client: Client) -> bool:
-    """May edit the client's details and record consent: their creator, or whoever manages
-    one of their cases (its adviser or a supervisor of its team). A share does not give it."""
-    if client.created_by_id == user.pk:
-        return True
+    """May edit the client's details and record consent: whoever manages one of their cases
+    (its adviser, or a supervisor of its team). A share, break-the-glass access or having
+    created the client gives nothing."""
+    if not user.is_active or not roles_of(user) & {Role.ADVISER, Role.SUPERVISOR}:
+        return False
     return Case.objects.filter(managed_cases_condition(user), client=client).exists()
+
+
+def client_can_open_case(user: User, client: Client) -> bool:
+    """May open another case for an existing client: an adviser with a real relationship to
+    them, that is managing one of their open cases (as its adviser, or as a supervisor of its
+    team, which covers a referral waiting in the queue of a team they lead). A share or
+    break-the-glass access lets a person read a case, never start a new one."""
+    if not user.is_active or Role.ADVISER not in roles_of(user):
+        return False
+    return Case.objects.open().filter(managed_cases_condition(user), client=client).exists()
+
+
+def client_is_restricted(client: Client) -> bool:
+    """Whether any case of the client is restricted: new cases for them are restricted too."""
+    return Case.objects.filter(client=client, restricted=True).exists()
 
 
 def case_can_contribute(user: User, case: Case, *, now: datetime | None = None) -> bool:
@@ -128,9 +145,78 @@ def case_can_contribute(user: User, case: Case, *, now: datetime | None = None) 
 
 
 def case_is_supervised_by(case: Case, user: User) -> bool:
+    """Whether ``user`` supervises the case: the Supervisor role and a supervisor's place in
+    the case's team, both; either alone gives nothing."""
     return (
         case.team_id is not None
+        and user.is_active
+        and Role.SUPERVISOR in roles_of(user)
         and Team.supervisors.through.objects.filter(team_id=case.team_id, user_id=user.pk).exists()
+    )
+
+
+def _acting_supervisors() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__name=Role.SUPERVISOR.value)
+
+
+def case_supervisors(case: Case) -> list[User]:
+    """The people who supervise the case's team (holding the Supervisor role)."""
+    if case.team_id is None:
+        return []
+    return list(_acting_supervisors().filter(supervised_teams=case.team_id).distinct())
+
+
+def supervisors_of_person(person: User) -> list[User]:
+    """Who supervises ``person``: the acting supervisors of every team they are a member of."""
+    return list(
+        _acting_supervisors()
+        .filter(supervised_teams__members=person)
+        .exclude(pk=person.pk)
+        .distinct()
+    )
+
+
+def supervises_person(supervisor: User, person: User) -> bool:
+    return (
+        supervisor.is_active
+        and Role.SUPERVISOR in roles_of(supervisor)
+        and Team.objects.filter(supervisors=supervisor, members=person).exists()
+    )
+
+
+# --- break the glass ------------------------------------------------------------
+
+
+def break_glass_requests_for(supervisor: User) -> QuerySet[BreakGlassRequest]:
+    """Requests past the day's limit waiting for ``supervisor``: from members of the teams
+    they lead, never their own."""
+    if not supervisor.is_active or Role.SUPERVISOR not in roles_of(supervisor):
+        return BreakGlassRequest.objects.none()
+    members = Team.members.through.objects.filter(
+        team__supervisors=supervisor, user_id=OuterRef("user_id")
+    )
+    return (
+        BreakGlassRequest.objects.filter(Exists(members), status=BreakGlassRequest.Status.PENDING)
+        .exclude(user=supervisor)
+        .select_related("user", "data_key", "case")
+        .order_by("requested_at", "pk")
+    )
+
+
+def break_glass_uses_for(
+    supervisor: User, *, days: int | None = 30, now: datetime | None = None
+) -> QuerySet[BreakGlassAccess]:
+    """Break-the-glass accesses to cases of the teams ``supervisor`` leads, for review;
+    those not yet reviewed first."""
+    if not supervisor.is_active or Role.SUPERVISOR not in roles_of(supervisor):
+        return BreakGlassAccess.objects.none()
+    uses = BreakGlassAccess.objects.filter(case__team__supervisors=supervisor).exclude(
+        user=supervisor
+    )
+    if days is not None:
+        uses = uses.filter(granted_at__gte=(now or timezone.now()) - timedelta(days=days))
+    return uses.select_related("case__client__data_key", "user", "review__reviewer").order_by(
+        F("review").asc(nulls_first=True), "-granted_at", "-pk"
     )
 
 
@@ -229,20 +315,13 @@ def shares_of(case: Case) -> QuerySet[CaseShare]:
 # --- search -----------------------------------------------------------------
 
 
-def client_search(
-    user: User,
+def _matching_clients(
     *,
     reference: str = "",
     family_name: str = "",
     date_of_birth: date | None = None,
     postcode: str = "",
-) -> tuple[QuerySet[Client], list[str]]:
-    """Exact-match search through blind indexes.
-
-    Returns the matching clients ``user`` may see, and the references (never
-    names) of matching clients held by others, so the adviser can ask for a
-    share instead of opening a duplicate.
-    """
+) -> QuerySet[Client]:
     matches = Client.objects.all()
     if reference:
         matches = matches.filter(reference__iexact=reference.strip())
@@ -254,33 +333,59 @@ def client_search(
         )
     if postcode:
         matches = matches.filter(postcode_index=crypto.blind_index("postcode", postcode))
-    visible = Client.objects.visible_to(user)
-    found = (
-        matches.filter(pk__in=visible.values("pk"))
-        .select_related("data_key")
-        .order_by("reference")[:50]
-    )
+    return matches
+
+
+def _split_by_visibility(
+    user: User, matches: QuerySet[Client], *, limit: int
+) -> tuple[QuerySet[Client], list[Client]]:
+    """The matches ``user`` may see, and the others with nothing loaded but id and reference:
+    enough for the audit trail, never for the page."""
+    visible = Client.objects.visible_to(user).values("pk")
+    found = matches.filter(pk__in=visible).select_related("data_key").order_by("reference")
     elsewhere = list(
-        matches.exclude(pk__in=visible.values("pk"))
-        .order_by("reference")
-        .values_list("reference", flat=True)[:20]
+        matches.exclude(pk__in=visible).only("pk", "reference").order_by("reference")[:limit]
     )
-    return found, elsewhere
+    return found[:limit], elsewhere
+
+
+def client_search(
+    user: User,
+    *,
+    reference: str = "",
+    family_name: str = "",
+    date_of_birth: date | None = None,
+    postcode: str = "",
+) -> tuple[QuerySet[Client], list[Client]]:
+    """Exact-match search through blind indexes.
+
+    Returns the matching clients ``user`` may see, and the matching clients
+    held elsewhere in the organisation. The page says only that such a match
+    exists, never which one, so that a search cannot reveal who is a client of
+    another team; the caller writes each such match to the audit trail.
+    """
+    matches = _matching_clients(
+        reference=reference, family_name=family_name, date_of_birth=date_of_birth, postcode=postcode
+    )
+    return _split_by_visibility(user, matches, limit=50)
 
 
 def possible_duplicates(
-    *, family_name: str, date_of_birth: date | None, exclude_pk: int | None = None
-) -> list[str]:
-    """References of clients with the same family name and date of birth."""
+    user: User,
+    *,
+    family_name: str,
+    date_of_birth: date | None,
+    exclude_pk: int | None = None,
+) -> tuple[list[Client], list[Client]]:
+    """Clients with the same family name and date of birth: those ``user`` may see, and
+    those held elsewhere (for the audit trail and a warning that names none of them)."""
     if not family_name or not date_of_birth:
-        return []
-    matches = Client.objects.filter(
-        family_name_index=crypto.blind_index("family_name", family_name),
-        date_of_birth_index=crypto.blind_index("date_of_birth", date_of_birth),
-    )
+        return [], []
+    matches = _matching_clients(family_name=family_name, date_of_birth=date_of_birth)
     if exclude_pk:
         matches = matches.exclude(pk=exclude_pk)
-    return list(matches.order_by("reference").values_list("reference", flat=True)[:10])
+    found, elsewhere = _split_by_visibility(user, matches, limit=10)
+    return list(found), elsewhere
 
 
 # --- people and teams ---------------------------------------------------------

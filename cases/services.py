@@ -28,6 +28,8 @@ from caseload.roles import Role, roles_of
 from cases import selectors
 from cases.models import (
     BreakGlassAccess,
+    BreakGlassRequest,
+    BreakGlassReview,
     Case,
     CaseDeadline,
     CaseEvent,
@@ -90,6 +92,36 @@ def client_create(*, created_by: User, **fields: Any) -> Client:
 
 
 @transaction.atomic
+def client_create_with_case(
+    *,
+    created_by: User,
+    client_fields: dict[str, Any],
+    case_type: CaseType,
+    presenting_issue: str,
+    referral_source: str = Case.ReferralSource.SELF,
+    restricted: bool = False,
+    now: datetime | None = None,
+) -> Case:
+    """A new client with their first case, on the caseload of the adviser who made them.
+
+    Creating a client gives no access of its own: the case is what relates the
+    adviser to the client, and when it moves on, so does the access.
+    """
+    if Role.ADVISER not in roles_of(created_by):
+        raise ValidationError("Only an adviser can take on a new client.")
+    client = client_create(created_by=created_by, **client_fields)
+    return case_open(
+        client=client,
+        case_type=case_type,
+        opened_by=created_by,
+        presenting_issue=presenting_issue,
+        referral_source=referral_source,
+        restricted=restricted,
+        now=now,
+    )
+
+
+@transaction.atomic
 def client_update(*, client: Client, **fields: Any) -> Client:
     for name, value in fields.items():
         if name not in CLIENT_FIELDS:
@@ -142,6 +174,30 @@ def consent_withdraw(*, consent: ConsentRecord, on: date | None = None) -> Conse
 # --- cases ------------------------------------------------------------------
 
 
+def case_event_record(
+    *,
+    case: Case,
+    kind: str,
+    summary: str,
+    actor: User | None,
+    detail: str = "",
+    at: datetime | None = None,
+) -> CaseEvent:
+    """Add an event to the case's history; every app writes case events through here.
+
+    ``summary`` is stored in clear (lists and reports show it without
+    decrypting), so it says only what kind of thing happened, with dates,
+    statuses and staff names: no health or other special-category detail, no
+    agency, no one outside the staff. All of that goes in ``detail``, which is
+    encrypted with the client's key.
+    """
+    event = CaseEvent(
+        case=case, kind=kind, summary=summary, detail=detail, actor=actor, at=at or timezone.now()
+    )
+    event.save()
+    return event
+
+
 def _event(
     case: Case,
     kind: str,
@@ -151,11 +207,9 @@ def _event(
     detail: str = "",
     at: datetime | None = None,
 ) -> CaseEvent:
-    event = CaseEvent(
-        case=case, kind=kind, summary=summary, detail=detail, actor=actor, at=at or timezone.now()
+    return case_event_record(
+        case=case, kind=kind, summary=summary, actor=actor, detail=detail, at=at
     )
-    event.save()
-    return event
 
 
 def _refresh_due_dates(case: Case) -> None:
@@ -179,16 +233,28 @@ def case_open(
     restricted: bool = False,
     now: datetime | None = None,
 ) -> Case:
-    """Open a case for a client, assigned to the adviser who opens it."""
+    """Open a case for a client, assigned to the adviser who opens it.
+
+    Any case after a client's first needs a real relationship with the client (see
+    ``selectors.client_can_open_case``), so that a share or break-the-glass
+    access can never be turned into a case of one's own. A client with a
+    restricted case gets restricted cases only.
+    """
     now = now or timezone.now()
-    if Role.ADVISER not in roles_of(opened_by):
+    if Role.ADVISER not in roles_of(opened_by) or not opened_by.is_active:
         raise ValidationError("Only an adviser can open a case on their own caseload.")
+    # A client with no case yet is seen by no one (pages reach a client only through a
+    # case), so their first case comes straight after they are created.
+    if client.cases.exists() and not selectors.client_can_open_case(opened_by, client):
+        raise ValidationError(
+            "You can open a case only for a client one of whose open cases you manage."
+        )
     case = Case(
         client=client,
         case_type=case_type,
         presenting_issue=presenting_issue,
         referral_source=referral_source,
-        restricted=restricted,
+        restricted=restricted or selectors.client_is_restricted(client),
         status=Case.Status.OPEN,
         opened_on=timezone.localdate(now),
         assigned_to=opened_by,
@@ -375,12 +441,13 @@ def outcome_progress_record(
 def obstacle_record(*, case: Case, kind: str, description: str, raised_by: User) -> Obstacle:
     obstacle = Obstacle(case=case, kind=kind, description=description, raised_by=raised_by)
     obstacle.save()
+    # The kind ("Client's health") is personal detail: it goes in the encrypted detail.
     _event(
         case,
         CaseEvent.Kind.OBSTACLE,
-        f"Obstacle recorded: {Obstacle.Kind(kind).label}",
+        "Obstacle recorded",
         actor=raised_by,
-        detail=description,
+        detail=f"{Obstacle.Kind(kind).label}: {description}",
     )
     return obstacle
 
@@ -401,9 +468,9 @@ def obstacle_resolve(
     _event(
         obstacle.case,
         CaseEvent.Kind.OBSTACLE,
-        f"Obstacle resolved: {obstacle.get_kind_display()}",
+        "Obstacle resolved",
         actor=resolved_by,
-        detail=resolution,
+        detail=f"{obstacle.get_kind_display()}: {resolution}",
     )
     return obstacle
 
@@ -501,18 +568,73 @@ def share_revoke(
     return share
 
 
-@transaction.atomic
-def break_glass(
-    *, case: Case, user: User, reason: str, now: datetime | None = None
-) -> BreakGlassAccess:
-    """Open a restricted case for a few hours, with a reason; its supervisors are told."""
-    now = now or timezone.now()
-    if not case.restricted:
-        raise ValidationError("Break the glass is only for restricted cases.")
-    if not roles_of(user) & {Role.ADVISER, Role.SUPERVISOR}:
+BREAK_GLASS_REASON_MIN_CHARS = 25
+BREAK_GLASS_REASON_MIN_WORDS = 5
+
+
+def _break_glass_check_reason(reason: str) -> None:
+    """A reason of real length: enough words to say what is happening and why now."""
+    words = [w for w in reason.split() if any(c.isalpha() for c in w)]
+    if (
+        len(reason.strip()) < BREAK_GLASS_REASON_MIN_CHARS
+        or len(words) < BREAK_GLASS_REASON_MIN_WORDS
+        or len({w.lower() for w in words}) < 3
+    ):
+        raise ValidationError(
+            {
+                "reason": "Explain in a sentence what is happening and why you need this case "
+                f"now (at least {BREAK_GLASS_REASON_MIN_WORDS} words)."
+            }
+        )
+
+
+def _break_glass_check_requester(user: User) -> None:
+    if not user.is_active or not roles_of(user) & {Role.ADVISER, Role.SUPERVISOR}:
         raise ValidationError("Only advisers and supervisors can break the glass.")
-    if len(reason.strip()) < 10:
-        raise ValidationError({"reason": "Explain why you need this case now."})
+
+
+def _start_of_day(now: datetime) -> datetime:
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def break_glass_used_today(user: User, *, now: datetime | None = None) -> int:
+    """How many times ``user`` broke the glass on their own today, whether or not the
+    reference named a restricted case: every attempt counts, so the limit also bounds
+    guessing. Accesses a supervisor approved do not count."""
+    now = now or timezone.now()
+    return BreakGlassRequest.objects.filter(
+        user=user,
+        requested_at__gte=_start_of_day(now),
+        status__in=[BreakGlassRequest.Status.GRANTED, BreakGlassRequest.Status.NO_MATCH],
+    ).count()
+
+
+def _break_glass_daily_limit() -> int:
+    from priorities.models import Organisation
+
+    return Organisation.current().break_glass_daily_limit
+
+
+def _data_protection_officers() -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, groups__name=Role.DATA_PROTECTION.value).distinct()
+    )
+
+
+def _notify(recipients: list[User], *, case: Case | None, message: str, now: datetime) -> None:
+    """In-app notifications, marked emailed because break-the-glass emails go on their own
+    (break_glass_email), so that the daily digest leaves them out."""
+    from priorities.models import Notification
+
+    Notification.objects.bulk_create(
+        Notification(recipient=user, case=case, message=message, created_at=now, emailed_at=now)
+        for user in {u.pk: u for u in recipients}.values()
+    )
+
+
+def _break_glass_grant(
+    *, case: Case, user: User, reason: str, now: datetime, approved_by: User | None = None
+) -> BreakGlassAccess:
     access = BreakGlassAccess(
         case=case,
         user=user,
@@ -521,35 +643,182 @@ def break_glass(
         expires_at=now + timedelta(hours=BREAK_GLASS_HOURS),
     )
     access.save()
-    _event(
-        case,
-        CaseEvent.Kind.BREAK_GLASS,
-        f"Opened by {user.display_name} by break the glass",
-        actor=user,
-        detail=reason,
-        at=now,
+    summary = "Opened by break the glass"
+    if approved_by is not None:
+        summary += f", approved by {approved_by.display_name}"
+    _event(case, CaseEvent.Kind.BREAK_GLASS, summary, actor=user, detail=reason, at=now)
+    _notify(
+        [*selectors.case_supervisors(case), *_data_protection_officers()],
+        case=case,
+        message=f"{user.display_name} opened the restricted case {case.reference} "
+        "by break the glass.",
+        now=now,
     )
-    supervisors = list(case.team.supervisors.all()) if case.team is not None else []
-    if supervisors:
-        from priorities.models import Notification
-
-        Notification.objects.bulk_create(
-            Notification(
-                recipient=supervisor,
-                case=case,
-                message=f"{user.display_name} opened the restricted case {case.reference} "
-                "by break the glass.",
-                created_at=now,
-                # Emailed on its own (break_glass_email), so the daily digest leaves it out.
-                emailed_at=now,
-            )
-            for supervisor in supervisors
-        )
     from cases.tasks import break_glass_email_task
 
     # The email goes from the worker; the sweep sends any a broker outage held up.
     enqueue_on_commit(break_glass_email_task, access.pk)
     return access
+
+
+def _lock_person(user: User) -> None:
+    """Serialise one person's break-the-glass requests, so two at once cannot both pass
+    the day's limit."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
+
+
+@transaction.atomic
+def break_glass(
+    *, case: Case, user: User, reason: str, now: datetime | None = None
+) -> BreakGlassAccess:
+    """Open a known restricted case for a few hours, with a reason, within the day's limit;
+    its supervisors and the data protection officers are told."""
+    now = now or timezone.now()
+    _break_glass_check_requester(user)
+    if not case.restricted:
+        raise ValidationError("Break the glass is only for restricted cases.")
+    _break_glass_check_reason(reason)
+    _lock_person(user)
+    if break_glass_used_today(user, now=now) >= _break_glass_daily_limit():
+        raise ValidationError(
+            "You have reached today's limit for breaking the glass: ask your supervisor to "
+            "approve a request."
+        )
+    access = _break_glass_grant(case=case, user=user, reason=reason, now=now)
+    BreakGlassRequest(
+        user=user,
+        reference=case.reference,
+        case=case,
+        data_key=crypto.data_key_create(),
+        reason=reason,
+        requested_at=now,
+        status=BreakGlassRequest.Status.GRANTED,
+        access=access,
+    ).save()
+    return access
+
+
+@transaction.atomic
+def break_glass_request(
+    *, user: User, reference: str, reason: str, now: datetime | None = None
+) -> BreakGlassRequest:
+    """Ask to open a restricted case by its reference.
+
+    Every request is recorded and, within the day's limit, served at once: it
+    opens the case if the reference names a restricted case, and otherwise
+    grants nothing. Past the limit it waits for a supervisor of the person's
+    team. Nothing is looked up before the reason has passed its checks, and
+    the outcome past the limit is the same whether or not the case exists.
+    """
+    now = now or timezone.now()
+    _break_glass_check_requester(user)
+    _break_glass_check_reason(reason)
+    _lock_person(user)
+    pk = Case.pk_from_reference(reference)
+    case = Case.objects.filter(pk=pk, restricted=True).first() if pk is not None else None
+    over_limit = break_glass_used_today(user, now=now) >= _break_glass_daily_limit()
+    request = BreakGlassRequest(
+        user=user,
+        reference=reference.strip().upper()[:40],
+        case=case,
+        data_key=crypto.data_key_create(),
+        reason=reason,
+        requested_at=now,
+    )
+    if over_limit:
+        request.status = BreakGlassRequest.Status.PENDING
+        request.save()
+        _notify(
+            selectors.supervisors_of_person(user),
+            case=None,
+            message=f"{user.display_name} asks you to approve a break-the-glass request: "
+            "they have reached today's limit.",
+            now=now,
+        )
+        return request
+    if case is None:
+        request.status = BreakGlassRequest.Status.NO_MATCH
+        request.save()
+        return request
+    request.status = BreakGlassRequest.Status.GRANTED
+    request.access = _break_glass_grant(case=case, user=user, reason=reason, now=now)
+    request.save()
+    return request
+
+
+@transaction.atomic
+def break_glass_decide(
+    *,
+    request: BreakGlassRequest,
+    decided_by: User,
+    approve: bool,
+    now: datetime | None = None,
+) -> BreakGlassRequest:
+    """A supervisor of the requester approves or declines a request past the day's limit."""
+    now = now or timezone.now()
+    request = BreakGlassRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != BreakGlassRequest.Status.PENDING:
+        raise ValidationError("This request has already been decided.")
+    if decided_by.pk == request.user_id or not selectors.supervises_person(
+        decided_by, request.user
+    ):
+        raise ValidationError("Only a supervisor of the person asking can decide this request.")
+    request.decided_by = decided_by
+    request.decided_at = now
+    if approve and request.case is not None and request.case.restricted:
+        request.status = BreakGlassRequest.Status.APPROVED
+        request.access = _break_glass_grant(
+            case=request.case,
+            user=request.user,
+            reason=request.reason,
+            approved_by=decided_by,
+            now=now,
+        )
+    else:
+        request.status = BreakGlassRequest.Status.DECLINED
+    request.save()
+    outcome = "approved" if request.status == BreakGlassRequest.Status.APPROVED else "declined"
+    _notify(
+        [request.user],
+        case=None,
+        message=f"{decided_by.display_name} {outcome} your break-the-glass request "
+        f"for {request.reference}.",
+        now=now,
+    )
+    return request
+
+
+@transaction.atomic
+def break_glass_review(
+    *,
+    access: BreakGlassAccess,
+    reviewer: User,
+    outcome: str,
+    comment: str = "",
+    now: datetime | None = None,
+) -> BreakGlassReview:
+    """A supervisor of the case looks back at one use: justified, or a concern for the data
+    protection officers."""
+    now = now or timezone.now()
+    if reviewer.pk == access.user_id or not selectors.case_is_supervised_by(access.case, reviewer):
+        raise ValidationError("Only a supervisor of the case's team can review this access.")
+    if BreakGlassReview.objects.filter(access=access).exists():
+        raise ValidationError("This access has already been reviewed.")
+    if outcome == BreakGlassReview.Outcome.CONCERN and not comment.strip():
+        raise ValidationError({"comment": "Say what the concern is."})
+    review = BreakGlassReview(
+        access=access, reviewer=reviewer, outcome=outcome, comment=comment, reviewed_at=now
+    )
+    review.save()
+    if outcome == BreakGlassReview.Outcome.CONCERN:
+        _notify(
+            _data_protection_officers(),
+            case=access.case,
+            message=f"{reviewer.display_name} raised a concern about a break-the-glass access "
+            f"to {access.case.reference} by {access.user.display_name}.",
+            now=now,
+        )
+    return review
 
 
 def break_glass_email(*, access_id: int, now: datetime | None = None) -> bool:
@@ -567,12 +836,14 @@ def break_glass_email(*, access_id: int, now: datetime | None = None) -> bool:
             return False
         access = BreakGlassAccess.objects.select_related("case__team", "user").get(pk=access_id)
         case = access.case
-        recipients = []
-        if case.team is not None:
-            recipients = [u.email for u in case.team.supervisors.all() if u.email]
+        people = [*selectors.case_supervisors(case), *_data_protection_officers()]
+        recipients = sorted({u.email for u in people if u.email})
         if not recipients:
             logger.warning(
-                "Break-glass access %s on case %s: no supervisor to email", access.pk, case.pk
+                "Break-glass access %s on case %s: no supervisor or data protection officer "
+                "to email",
+                access.pk,
+                case.pk,
             )
             return True
         link = settings.CASELOAD_BASE_URL + reverse("cases:case_detail", args=[case.pk])
@@ -642,7 +913,11 @@ def referral_out(
     )
     referral.save()
     _event(
-        case, CaseEvent.Kind.REFERRAL, f"Referred out to {agency}", actor=created_by, detail=reason
+        case,
+        CaseEvent.Kind.REFERRAL,
+        "Referred out to another agency",
+        actor=created_by,
+        detail=f"Referred to {agency}. {reason}",
     )
     return referral
 
@@ -670,6 +945,7 @@ def referral_in(
         case_type=case_type,
         presenting_issue=presenting_issue,
         referral_source=Case.ReferralSource.PARTNER,
+        restricted=selectors.client_is_restricted(client),
         status=Case.Status.REFERRED,
         team=team,
         assigned_to=None,
@@ -688,9 +964,9 @@ def referral_in(
     _event(
         case,
         CaseEvent.Kind.REFERRAL,
-        f"Referral received from {agency} for {team.name}",
+        f"Referral received for {team.name}",
         actor=received_by,
-        detail=reason,
+        detail=f"Referred by {agency}. {reason}",
         at=now,
     )
     _refresh_due_dates(case)

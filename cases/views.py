@@ -7,24 +7,28 @@ data records an access event.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caseload.audit import access_record
-from caseload.roles import Role, role_required, roles_of
+from caseload.params import query_datetime, query_id
+from caseload.roles import Role, role_required
 from cases import selectors, services
 from cases.forms import (
+    BreakGlassDecisionForm,
     BreakGlassForm,
+    BreakGlassReviewForm,
     CaseForm,
     CaseStatusForm,
     ClientForm,
@@ -41,10 +45,12 @@ from cases.forms import (
     ShareForm,
 )
 from cases.models import (
+    BreakGlassRequest,
     Case,
     CaseDeadline,
     CaseShare,
     CaseType,
+    Client,
     ConsentRecord,
     Obstacle,
     Outcome,
@@ -76,9 +82,27 @@ def _form_page(
     submit: str,
     back_url: str,
     case: Case | None = None,
+    shown: Sequence[models.Model] = (),
+    via: str = "",
     intro: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    """A page with one form, first shown or re-rendered with its errors.
+
+    With a ``case`` the page heads itself with the case's reference and its
+    client's name; that, and every record in ``shown`` (the note being
+    corrected, the outcome whose progress is recorded, the consents offered),
+    is client data read, so it goes into the audit trail here, GET or POST.
+    """
+    objects = [*((case, case.client) if case is not None else ()), *shown]
+    if objects:
+        match = request.resolver_match
+        access_record(
+            request=request,
+            actor=request.user,
+            objects=objects,
+            via=via or (match.url_name if match and match.url_name else "form page"),
+        )
     return render(
         request,
         "cases/form_page.html",
@@ -121,10 +145,7 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
     order = request.GET.get("order", "priority")
     if order not in selectors.CASELOAD_ORDERINGS:
         order = "priority"
-    try:
-        case_type_id = int(request.GET.get("type", "") or 0) or None
-    except ValueError:
-        case_type_id = None
+    case_type_id = query_id(request.GET, "type")
     cases = selectors.caseload_of(
         request.user, status=status, case_type_id=case_type_id, order=order
     )
@@ -166,41 +187,79 @@ def client_search(request: HttpRequest) -> HttpResponse:
     form = ClientSearchForm(request.POST or None)
     results, elsewhere = None, []
     if form.is_bound and form.is_valid():
-        results, elsewhere = selectors.client_search(request.user, **form.cleaned_data)
-        results = list(results)
+        found, elsewhere = selectors.client_search(request.user, **form.cleaned_data)
+        results = list(found)
         access_record(request=request, actor=request.user, objects=results, via="client search")
+        access_record(
+            request=request,
+            actor=request.user,
+            objects=elsewhere,
+            via="client search: match held elsewhere",
+        )
     return render(
         request,
         "cases/client_search.html",
-        {"form": form, "results": results, "elsewhere": elsewhere},
+        {"form": form, "results": results, "held_elsewhere": bool(elsewhere)},
     )
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*CASE_ROLES)
+@role_required(Role.ADVISER)
 def client_create(request: HttpRequest) -> HttpResponse:
+    """A new client and their first case, in one form: the case is what gives the adviser
+    access to the client, so one is never made without the other."""
     form = ClientForm(request.POST or None)
-    duplicates: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        duplicates = selectors.possible_duplicates(
+    case_form = CaseForm(request.POST or None, prefix="case")
+    duplicates: list[Client] = []
+    held_elsewhere = False
+    if request.method == "POST" and form.is_valid() and case_form.is_valid():
+        duplicates, elsewhere = selectors.possible_duplicates(
+            request.user,
             family_name=form.cleaned_data["family_name"],
             date_of_birth=form.cleaned_data["date_of_birth"],
         )
-        if duplicates and not form.cleaned_data["not_a_duplicate"]:
+        held_elsewhere = bool(elsewhere)
+        access_record(
+            request=request, actor=request.user, objects=duplicates, via="duplicate check"
+        )
+        access_record(
+            request=request,
+            actor=request.user,
+            objects=elsewhere,
+            via="duplicate check: match held elsewhere",
+        )
+        if (duplicates or elsewhere) and not form.cleaned_data["not_a_duplicate"]:
             form.add_error(
                 "not_a_duplicate",
-                "A client with this family name and date of birth already exists. Check the "
-                "references above, or tick this box if this is a different person.",
+                "A client with this family name and date of birth may already exist. Check "
+                "the warning above, or tick this box if this is a different person.",
             )
         else:
-            client = services.client_create(created_by=request.user, **form.client_fields())
-            messages.success(request, f"Client {client.reference} created.")
-            return redirect("cases:client_detail", pk=client.pk)
+            try:
+                case = services.client_create_with_case(
+                    created_by=request.user,
+                    client_fields=form.client_fields(),
+                    **case_form.cleaned_data,
+                )
+            except ValidationError as error:
+                _apply_service_errors(case_form, error)
+            else:
+                messages.success(
+                    request, f"Client {case.client.reference} created with case {case.reference}."
+                )
+                return redirect("cases:case_detail", pk=case.pk)
     return render(
         request,
         "cases/client_form.html",
-        {"form": form, "duplicates": duplicates, "title": "New client"},
-        status=400 if form.errors else 200,
+        {
+            "form": form,
+            "case_form": case_form,
+            "forms": [form, case_form],
+            "duplicates": duplicates,
+            "held_elsewhere": held_elsewhere,
+            "title": "New client",
+        },
+        status=400 if (form.errors or case_form.errors) else 200,
     )
 
 
@@ -226,7 +285,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "client": client,
             "cases": cases,
             "consents": consents,
-            "can_open_case": Role.ADVISER in roles_of(request.user),
+            "can_open_case": selectors.client_can_open_case(request.user, client),
             "can_change": selectors.client_can_change(request.user, client),
         },
     )
@@ -271,6 +330,8 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"Record consent for {client.reference}",
         submit="Record consent",
         back_url=reverse("cases:client_detail", args=[client.pk]),
+        shown=[client],
+        via="consent form",
         status=400 if form.errors else 200,
     )
 
@@ -282,7 +343,10 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADVISER)
 def case_create(request: HttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_for_user(request.user, pk)
-    form = CaseForm(request.POST or None)
+    if not selectors.client_can_open_case(request.user, client):
+        raise PermissionDenied
+    restricted = selectors.client_is_restricted(client)
+    form = CaseForm(request.POST or None, client_restricted=restricted)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_open(client=client, opened_by=request.user, **form.cleaned_data)
@@ -297,6 +361,13 @@ def case_create(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"Open a case for {client.reference}",
         submit="Open case",
         back_url=reverse("cases:client_detail", args=[client.pk]),
+        shown=[client],
+        via="new case form",
+        intro=(
+            "This client has a restricted case, so this case will be restricted too."
+            if restricted
+            else ""
+        ),
         status=400 if form.errors else 200,
     )
 
@@ -319,9 +390,7 @@ def case_page(
     kind = request.GET.get("kind", "")
     if kind not in note_selectors.TIMELINE_FILTERS:
         kind = ""
-    before = None
-    if request.GET.get("before"):
-        before = parse_datetime(request.GET["before"])
+    before = query_datetime(request.GET, "before")
     page = note_selectors.timeline(case, kind=kind, before=before)
     outcomes = list(case.outcomes.prefetch_related("progress"))
     for outcome in outcomes:
@@ -399,6 +468,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro=f"The case is {case.get_status_display().lower()}.",
+        via="case status form",
         status=400 if form.errors else 200,
     )
 
@@ -431,6 +501,7 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         submit=verb,
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
+        via="reassign form",
         status=400 if form.errors else 200,
     )
 
@@ -465,6 +536,7 @@ def deadline_add(request: HttpRequest, pk: int) -> HttpResponse:
         submit="Add deadline",
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
+        via="deadline form",
         status=400 if form.errors else 200,
     )
 
@@ -505,6 +577,7 @@ def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro="Make it SMART: specific, measurable, achievable, relevant and time-bound.",
+        via="outcome form",
         status=400 if form.errors else 200,
     )
 
@@ -536,6 +609,8 @@ def outcome_progress(request: HttpRequest, pk: int, outcome_pk: int) -> HttpResp
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro=f"Outcome: {outcome.description}",
+        shown=[outcome],
+        via="outcome progress",
         status=400 if form.errors else 200,
     )
 
@@ -555,6 +630,7 @@ def obstacle_add(request: HttpRequest, pk: int) -> HttpResponse:
         submit="Record obstacle",
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
+        via="obstacle form",
         status=400 if form.errors else 200,
     )
 
@@ -583,6 +659,8 @@ def obstacle_resolve(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpRes
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro=f"{obstacle.get_kind_display()}: {obstacle.description}",
+        shown=[obstacle],
+        via="obstacle resolve",
         status=400 if form.errors else 200,
     )
 
@@ -618,6 +696,8 @@ def share_add(request: HttpRequest, pk: int) -> HttpResponse:
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro="Access ends by itself after the date you choose. You can revoke it sooner.",
+        shown=list(form.fields["consent"].queryset),
+        via="share form",
         status=400 if form.errors else 200,
     )
 
@@ -643,30 +723,33 @@ def share_revoke(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
 def break_glass(request: HttpRequest) -> HttpResponse:
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        reference = form.cleaned_data["reference"].strip().upper()
-        case = None
-        if reference.startswith("CASE-") and reference[5:].isdigit():
-            case = (
-                Case.objects.select_related("client__data_key")
-                .filter(pk=int(reference[5:]), restricted=True)
-                .first()
-            )
-        if case is None:
-            form.add_error("reference", "There is no restricted case with this reference.")
+        try:
+            made = services.break_glass_request(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
         else:
-            try:
-                services.break_glass(
-                    case=case, user=request.user, reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as error:
-                _apply_service_errors(form, error)
-            else:
+            if made.status == BreakGlassRequest.Status.GRANTED:
                 messages.warning(
                     request,
-                    f"You have access to {case.reference} for {services.BREAK_GLASS_HOURS} hours. "
-                    "This access is logged and the case's supervisor has been told.",
+                    f"You have access to {made.access.case.reference} for "
+                    f"{services.BREAK_GLASS_HOURS} hours. This access is logged, and the case's "
+                    "supervisor and the data protection officer have been told.",
                 )
-                return redirect("cases:case_detail", pk=case.pk)
+                return redirect("cases:case_detail", pk=made.access.case_id)
+            if made.status == BreakGlassRequest.Status.PENDING:
+                messages.info(
+                    request,
+                    "You have reached today's limit for breaking the glass. Your request has "
+                    "gone to your supervisor, who can approve it; you will be notified.",
+                )
+                return redirect("home")
+            messages.info(
+                request,
+                "No restricted case was opened for this reference. Check it and try again; "
+                "your request has been logged.",
+            )
+            return redirect("cases:break_glass")
+    used = services.break_glass_used_today(request.user)
     return _form_page(
         request,
         form,
@@ -675,8 +758,76 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         back_url=reverse("home"),
         intro=(
             "Use this only when you need a restricted case urgently and its adviser and "
-            "supervisor cannot share it with you."
+            "supervisor cannot share it with you. Every request is logged, and the case's "
+            f"supervisor and the data protection officer are told. You have made {used} "
+            "today; past the day's limit a supervisor must approve."
         ),
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@role_required(Role.SUPERVISOR)
+def break_glass_queue(request: HttpRequest) -> HttpResponse:
+    """Requests waiting for this supervisor's decision, and uses on their teams' cases to
+    review."""
+    pending = list(selectors.break_glass_requests_for(request.user))
+    uses = list(selectors.break_glass_uses_for(request.user))
+    access_record(
+        request=request,
+        actor=request.user,
+        objects=[*pending, *uses],
+        via="break-the-glass queue",
+    )
+    return render(
+        request,
+        "cases/break_glass_queue.html",
+        {"pending": pending, "uses": uses, "decision_form": BreakGlassDecisionForm()},
+    )
+
+
+@require_POST
+@role_required(Role.SUPERVISOR)
+def break_glass_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    made = get_object_or_404(selectors.break_glass_requests_for(request.user), pk=pk)
+    form = BreakGlassDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to approve or decline the request.")
+        return redirect("cases:break_glass_queue")
+    try:
+        services.break_glass_decide(
+            request=made,
+            decided_by=request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Request for {made.reference} decided.")
+    return redirect("cases:break_glass_queue")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SUPERVISOR)
+def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_object_or_404(selectors.break_glass_uses_for(request.user, days=None), pk=pk)
+    if hasattr(access, "review"):
+        messages.info(request, "This access has already been reviewed.")
+        return redirect("cases:break_glass_queue")
+    form = BreakGlassReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.break_glass_review(access=access, reviewer=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Review recorded.")
+            return redirect("cases:break_glass_queue")
+    access_record(request=request, actor=request.user, objects=[access], via="break-glass review")
+    return render(
+        request,
+        "cases/break_glass_review.html",
+        {"form": form, "access": access},
         status=400 if form.errors else 200,
     )
 
@@ -700,6 +851,8 @@ def referral_out_add(request: HttpRequest, pk: int) -> HttpResponse:
         submit="Record referral",
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
+        shown=list(form.fields["consent"].queryset),
+        via="referral form",
         status=400 if form.errors else 200,
     )
 
@@ -721,7 +874,9 @@ def referral_in(request: HttpRequest) -> HttpResponse:
         )
         if selectors.case_is_supervised_by(case, request.user):
             return redirect("cases:unallocated")
-        return redirect("cases:client_detail", pk=case.client_id)
+        # Recording a referral for a team gives the person who typed it no access to the
+        # client: the receiving team's supervisor allocates it.
+        return redirect("home")
     return render(
         request,
         "cases/referral_in.html",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from caseload.fields import encrypt_now
 from cases.models import Case, CaseEvent, User
+from cases.services import case_event_record
 from notes.models import Action, CaseNote
 from priorities.services import case_refresh_due_dates
 
@@ -18,9 +19,9 @@ GENESIS_HASH = "0" * 64
 
 
 def _event(case: Case, summary: str, *, actor: User, detail: str = "") -> None:
-    CaseEvent(
-        case=case, kind=CaseEvent.Kind.ACTION, summary=summary, detail=detail, actor=actor
-    ).save()
+    case_event_record(
+        case=case, kind=CaseEvent.Kind.ACTION, summary=summary, actor=actor, detail=detail
+    )
 
 
 @transaction.atomic

@@ -78,6 +78,8 @@ def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
             "The original note is never changed: your correction is added as a new note "
             "that points at it, and both stay on the timeline."
         ),
+        shown=[original],
+        via="note correction",
         status=400 if form.errors else 200,
     )
 
@@ -101,6 +103,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
         submit="Add action",
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
+        via="action form",
         status=400 if form.errors else 200,
     )
 
@@ -141,5 +144,7 @@ def action_cancel(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro=f"Action: {action.description}",
+        shown=[action],
+        via="action cancel",
         status=400 if form.errors else 200,
     )

@@ -50,6 +50,11 @@ class Organisation(models.Model):
         validators=[MinValueValidator(1)],
         help_text="A case with no contact for this many working days counts as stalled.",
     )
+    break_glass_daily_limit = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="How many times a day one person may break the glass on their own; "
+        "further requests that day wait for their supervisor's approval.",
+    )
     advisers_need_two_factor = models.BooleanField(
         "advisers need two-step sign-in",
         default=True,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseDeadline, CaseEvent, Team, User
+from cases.services import case_event_record
 from priorities.calendar import WorkingCalendar
 from priorities.models import (
     Assessment,
@@ -228,13 +229,13 @@ def _apply_level(case: Case, assessment: Assessment, *, actor: User) -> None:
         if assessment.kind == Assessment.Kind.OVERRIDE
         else "Priority assessed"
     )
-    CaseEvent(
+    case_event_record(
         case=case,
         kind=CaseEvent.Kind.STATUS,
         summary=f"{kind}: {label}",
         actor=actor,
         at=assessment.assessed_at,
-    ).save()
+    )
     case_refresh_due_dates(case)
     if assessment.level == Level.RED and not was_red:
         _notify_red(case, actor=actor)

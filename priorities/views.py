@@ -48,6 +48,7 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro=f"Criteria version {version.number}. Answer every question, then give your rationale.",
+        via="assessment form",
         status=400 if form.errors else 200,
     )
 
@@ -75,6 +76,7 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro="An override is recorded as an assessment of its own, with your rationale.",
+        via="override form",
         status=400 if form.errors else 200,
     )
 
@@ -96,7 +98,12 @@ def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> Http
         )
         for criterion in assessment.version.criteria.all()
     ]
-    access_record(request=request, actor=request.user, objects=[case, assessment], via="assessment")
+    access_record(
+        request=request,
+        actor=request.user,
+        objects=[case, case.client, assessment],
+        via="assessment",
+    )
     return render(
         request,
         "priorities/assessment_detail.html",

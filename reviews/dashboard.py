@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from caseload.audit import access_record
+from caseload.params import parse_id
 from caseload.roles import Role, role_required
 from cases.models import Team, User
 from reviews import selectors
@@ -155,12 +156,10 @@ def _advisers_in_scope(request: HttpRequest) -> tuple[str, list[User], dict[str,
     Only an adviser of a team the signed-in supervisor leads, or such a team;
     404 for anything else, whether it exists or not.
     """
-    try:
-        adviser_id = int(request.GET["adviser"]) if "adviser" in request.GET else None
-        team_id = int(request.GET["team"]) if adviser_id is None else None
-    except (KeyError, ValueError):
-        raise Http404("No such adviser or team.") from None
-    if adviser_id is not None:
+    if "adviser" in request.GET:
+        adviser_id = parse_id(request.GET["adviser"])
+        if adviser_id is None:
+            raise Http404("No such adviser in the teams you lead.")
         adviser = (
             User.objects.filter(pk=adviser_id, is_active=True, teams__supervisors=request.user)
             .distinct()
@@ -169,7 +168,8 @@ def _advisers_in_scope(request: HttpRequest) -> tuple[str, list[User], dict[str,
         if adviser is None:
             raise Http404("No such adviser in the teams you lead.")
         return adviser.display_name, [adviser], {"adviser": adviser.pk}
-    team = Team.objects.filter(pk=team_id, supervisors=request.user).first()
+    team_id = parse_id(request.GET.get("team"))
+    team = Team.objects.filter(pk=team_id, supervisors=request.user).first() if team_id else None
     if team is None:
         raise Http404("No such team among those you lead.")
     advisers = selectors.advisers_of_teams([team])[team.pk]

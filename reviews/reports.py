@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
+from caseload.exports import csv_text, pdf_paragraph
 from reviews.models import CaseloadReport, CaseloadReview, ReviewDecision
 
 COLUMNS = [
@@ -32,20 +32,20 @@ COLUMNS = [
 ]
 
 
-def _cell(row: dict, key: str) -> str:
+def _cell(row: dict, key: str) -> Any:
     value = row.get(key)
     if isinstance(value, list):
-        return " ".join(value)
-    return "" if value is None else str(value)
+        return " ".join(str(item) for item in value)
+    return value
 
 
 def report_csv(report: CaseloadReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([label for _, label in COLUMNS])
-    for row in report.data["advisers"]:
-        writer.writerow([_cell(row, key) for key, _ in COLUMNS])
-    return out.getvalue()
+    return csv_text(
+        [
+            [label for _, label in COLUMNS],
+            *([_cell(row, key) for key, _ in COLUMNS] for row in report.data["advisers"]),
+        ]
+    )
 
 
 def report_pdf(report: CaseloadReport) -> bytes:
@@ -59,10 +59,16 @@ def report_pdf(report: CaseloadReport) -> bytes:
         "Breached"
     ]
     rows = [
-        [_cell(row, key) for key, _ in COLUMNS if key not in ("breached", "approaching")]
+        [
+            "" if _cell(row, key) is None else str(_cell(row, key))
+            for key, _ in COLUMNS
+            if key not in ("breached", "approaching")
+        ]
         + [str(len(row["breached"]))]
         for row in data["advisers"]
     ]
+    # Table cells given as plain strings are drawn as they are, never read as
+    # markup; only Paragraphs parse it, and they all go through pdf_paragraph.
     table = Table([header, *rows], repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -74,8 +80,8 @@ def report_pdf(report: CaseloadReport) -> bytes:
         )
     )
     story = [
-        Paragraph("Caseload review report", styles["Title"]),
-        Paragraph(
+        pdf_paragraph("Caseload review report", styles["Title"]),
+        pdf_paragraph(
             f"Supervisor: {data['supervisor']}. Teams: {', '.join(data['teams'])}. "
             f"Week of {data['period_start']} to {data['period_end']}.",
             styles["Normal"],
@@ -87,29 +93,23 @@ def report_pdf(report: CaseloadReport) -> bytes:
     return buffer.getvalue()
 
 
-def _text(value: str) -> str:
-    """A typed value safe for a spreadsheet: one starting like a formula is kept as text."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def review_csv_export(
     review: CaseloadReview, pack: list[dict[str, Any]], decisions: dict[int, ReviewDecision]
 ) -> str:
     """A caseload review as CSV: one row per case with its decision, then the reflection."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Caseload review", review.adviser.display_name, review.get_status_display()])
-    writer.writerow(["Started", f"{review.started_at:%d/%m/%Y}"])
+    rows: list[list[Any]] = []
+    rows.append(["Caseload review", review.adviser.display_name, review.get_status_display()])
+    rows.append(["Started", f"{review.started_at:%d/%m/%Y}"])
     if review.signed_off_at:
-        writer.writerow(
+        rows.append(
             [
                 "Signed off",
                 f"{review.signed_off_at:%d/%m/%Y}",
                 review.signed_off_by.display_name if review.signed_off_by else "",
             ]
         )
-    writer.writerow([])
-    writer.writerow(
+    rows.append([])
+    rows.append(
         [
             "Case",
             "Type",
@@ -133,7 +133,7 @@ def review_csv_export(
             change = decision.change_event.summary
         elif decision is not None and decision.change_assessment_id:
             change = f"Priority set to {decision.change_assessment.get_level_display()}"
-        writer.writerow(
+        rows.append(
             [
                 item["reference"],
                 item["case_type"],
@@ -146,12 +146,12 @@ def review_csv_export(
                 "; ".join(item["flags"]),
                 "yes" if item["assessment_due"] else "no",
                 decision.get_decision_display() if decision else "",
-                _text(decision.comment) if decision else "",
-                _text(change),
+                decision.comment if decision else "",
+                change,
             ]
         )
-    writer.writerow([])
-    writer.writerow(["Factors affecting the caseload", "; ".join(review.factors)])
+    rows.append([])
+    rows.append(["Factors affecting the caseload", "; ".join(review.factors)])
     for label, value in (
         ("More about the factors", review.factors_note),
         ("Improvements identified", review.improvements),
@@ -159,5 +159,5 @@ def review_csv_export(
         ("Agreed actions for the supervisor", review.supervisor_actions),
         ("Supervisor's comment", review.supervisor_comment),
     ):
-        writer.writerow([label, _text(value)])
-    return out.getvalue()
+        rows.append([label, value])
+    return csv_text(rows)

@@ -446,7 +446,7 @@ def needs_attention_now(
                 case__restricted=True,
                 case__team__in=teams,
             )
-            .select_related("case", "user")
+            .select_related("case", "user", "review")
             .order_by("-granted_at", "-pk")[:limit]
         ),
     }

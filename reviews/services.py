@@ -20,6 +20,7 @@ from django.utils import timezone
 from caseload.crypto import data_key_create
 from caseload.roles import Role, roles_of
 from cases.models import AdviserProfile, Case, CaseEvent, Team, User
+from cases.services import case_event_record
 from priorities.models import Assessment, DeadlineFlag, Notification, Organisation
 from priorities.services import organisation_calendar
 from reviews import selectors
@@ -395,7 +396,7 @@ def review_decide(
     item.decided_by = decided_by
     item.decided_at = now
     if decision == ReviewDecision.Decision.ESCALATE and item.change_event is None:
-        item.change_event = CaseEvent(
+        item.change_event = case_event_record(
             case=case,
             kind=CaseEvent.Kind.ESCALATED,
             summary=f"Escalated in {review.adviser.display_name}'s caseload review",
@@ -403,7 +404,6 @@ def review_decide(
             actor=decided_by,
             at=now,
         )
-        item.change_event.save()
         _notify(
             [s for s in selectors.supervisors_of(review.adviser) if s.pk != decided_by.pk],
             f"{case.reference} was escalated to you in a caseload review.",

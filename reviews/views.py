@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caseload.audit import access_record
+from caseload.params import parse_id, query_id
 from caseload.roles import Role, role_required, roles_of
-from cases.models import User
+from cases.models import Case, User
 from cases.views import _apply_service_errors, _form_page
 from reviews import selectors, services
 from reviews.forms import (
@@ -113,10 +114,10 @@ def _review_back(review: CaseloadReview) -> str:
 def review_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = selectors.reviews_visible_to(user).select_related("adviser", "signed_off_by")
-    adviser_id = request.GET.get("adviser", "")
-    if adviser_id.isdigit():
+    adviser_id = query_id(request.GET, "adviser")
+    if adviser_id is not None:
         # One adviser's review history, for a supervisor following the dashboard.
-        visible = visible.filter(adviser_id=int(adviser_id))
+        visible = visible.filter(adviser_id=adviser_id)
     reviews = list(visible.order_by("-started_at")[:100])
     team_advisers = User.objects.filter(
         teams__supervisors=user, is_active=True, groups__name=Role.ADVISER.value
@@ -145,7 +146,7 @@ def review_start(request: HttpRequest) -> HttpResponse:
     if "adviser" in request.POST:
         adviser = get_object_or_404(
             User.objects.filter(teams__supervisors=request.user).distinct(),
-            pk=request.POST.get("adviser") if request.POST.get("adviser", "").isdigit() else 0,
+            pk=parse_id(request.POST.get("adviser")) or 0,
         )
     try:
         review = services.review_start(adviser=adviser, started_by=request.user)
@@ -164,14 +165,20 @@ def review_start(request: HttpRequest) -> HttpResponse:
     return redirect("reviews:review_detail", pk=review.pk)
 
 
+def _pack_cases(pack: list[dict[str, Any]]) -> list[Case]:
+    """The cases a review pack shows (every one, decided or not), for the audit trail."""
+    return list(Case.objects.filter(pk__in=[item["case_id"] for item in pack]).only("pk"))
+
+
 def _review_context(request: HttpRequest, review: CaseloadReview) -> dict[str, Any]:
     services.review_link_changes(review)
     pack = selectors.review_pack(review)
     decisions = selectors.review_decisions(review)
     for item in pack:
         item["decision"] = decisions.get(item["case_id"])
-    cases = [d.case for d in decisions.values()]
-    access_record(request=request, actor=request.user, objects=[review, *cases], via="review")
+    access_record(
+        request=request, actor=request.user, objects=[review, *_pack_cases(pack)], via="review"
+    )
     is_adviser = review.adviser_id == request.user.pk
     return {
         "review": review,
@@ -210,7 +217,6 @@ def review_decide(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Decision recorded for {case.reference}.")
             return redirect(f"{_review_back(review)}#case-{case.pk}")
-    access_record(request=request, actor=request.user, objects=[case], via="review decision")
     return _form_page(
         request,
         form,
@@ -221,6 +227,8 @@ def review_decide(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
             "Reassigning, closing, referring on and changing the priority are done on the "
             "case's own pages; once made, the change is linked to this decision."
         ),
+        shown=[case],
+        via="review decision",
         status=400 if form.errors else 200,
     )
 
@@ -246,13 +254,14 @@ def review_reflection(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Reflection saved.")
             return redirect(f"{_review_back(review)}#reflection")
-    access_record(request=request, actor=request.user, objects=[review], via="review reflection")
     return _form_page(
         request,
         form,
         title=f"Reflection on {review.adviser.display_name}'s caseload",
         submit="Save reflection",
         back_url=f"{_review_back(review)}#reflection",
+        shown=[review],
+        via="review reflection",
         status=400 if form.errors else 200,
     )
 
@@ -330,14 +339,12 @@ def review_csv(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     services.review_link_changes(review)
     decisions = selectors.review_decisions(review)
+    pack = selectors.review_pack(review)
     access_record(
-        request=request,
-        actor=request.user,
-        objects=[review, *(d.case for d in decisions.values())],
-        via="review CSV",
+        request=request, actor=request.user, objects=[review, *_pack_cases(pack)], via="review CSV"
     )
     response = HttpResponse(
-        review_csv_export(review, selectors.review_pack(review), decisions),
+        review_csv_export(review, pack, decisions),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="caseload-review-{review.pk}.csv"'

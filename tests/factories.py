@@ -155,7 +155,8 @@ class CaseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "cases.Case"
 
-    client = factory.SubFactory(ClientFactory)
+    # A new client is created by the adviser who opens their first case.
+    client = factory.SubFactory(ClientFactory, created_by=factory.SelfAttribute("..assigned_to"))
     case_type = factory.SubFactory(CaseTypeFactory)
     presenting_issue = "Rent arrears and a notice seeking possession"
     assigned_to = factory.SubFactory(AdviserFactory)

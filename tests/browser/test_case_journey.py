@@ -35,30 +35,29 @@ def test_an_adviser_opens_a_case_for_a_new_client_that_a_colleague_cannot_see(
     click_and_check(page, page.get_by_role("button", name="Search"))
     expect(page.get_by_role("heading", name="0 clients found")).to_be_visible()
 
-    # Nobody found: create the client.
+    # Nobody found: create the client, with the case that brings them to the service.
     click_and_check(page, page.get_by_role("link", name="Create a new client"))
     expect(page.get_by_role("heading", level=1)).to_have_text("New client")
     page.get_by_label("Given name").fill("Ada")
     page.get_by_label("Family name").fill("Okonkwo")
     page.get_by_label("Date of birth").fill("14/07/1985")
     page.get_by_label("Postcode").fill("LS1 4AP")
-    click_and_check(page, page.get_by_role("button", name="Save client"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Ada Okonkwo")
-    expect(page.get_by_role("status")).to_contain_text("created")
-    expect(page.get_by_text("14 Jul 1985")).to_be_visible()
-    expect(page.get_by_text("LS1 4AP")).to_be_visible()
-
-    # Open a case for them.
-    click_and_check(page, page.get_by_role("link", name="Open a case"))
     page.get_by_label("Case type").select_option(label="Housing")
     page.get_by_label("Presenting issue").fill("Rent arrears and a notice seeking possession")
-    click_and_check(page, page.get_by_role("button", name="Open case"))
+    click_and_check(page, page.get_by_role("button", name="Save client and open case"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Ada Okonkwo")
-    expect(page.get_by_role("status")).to_contain_text("opened")
+    expect(page.get_by_role("status")).to_contain_text("created with case")
     case = Case.objects.get()
     case_url = page.url
     assert case_url == f"{live_server.url}/cases/{case.pk}/"
     expect(page.get_by_text(f"Case {case.reference} · Housing")).to_be_visible()
+
+    # The client's page has what was typed.
+    click_and_check(page, page.get_by_role("link", name="Ada Okonkwo"))
+    expect(page.get_by_text("14 Jul 1985")).to_be_visible()
+    expect(page.get_by_text("LS1 4AP")).to_be_visible()
+    click_and_check(page, page.get_by_role("link", name=case.reference))
+    expect(page).to_have_url(case_url)
 
     # Plan a SMART outcome.
     click_and_check(page, page.get_by_role("link", name="Plan an outcome"))
@@ -109,7 +108,7 @@ def test_an_impossible_date_of_birth_is_explained_and_keeps_what_was_typed(page,
     page.get_by_label("Family name").fill("Okonkwo")
     page.get_by_label("Date of birth").fill("31/02/1990")
     with page.expect_navigation() as navigation:
-        page.get_by_role("button", name="Save client").click()
+        page.get_by_role("button", name="Save client and open case").click()
     assert_accessible(page)
     assert navigation.value.status == 400
 
@@ -129,7 +128,7 @@ def test_an_impossible_date_of_birth_is_explained_and_keeps_what_was_typed(page,
     expect(page.get_by_label("Family name")).to_have_value("Okonkwo")
 
     # The summary's link takes the keyboard to the field.
-    summary.get_by_role("link").click()
+    summary.get_by_role("link", name=f"Date of birth: {message}").click()
     expect(date_of_birth).to_be_focused()
 
 

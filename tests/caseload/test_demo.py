@@ -147,7 +147,7 @@ def test_the_demo_has_a_timescale_flagging_at_a_percentage_of_the_window():
 
 
 def test_the_demo_gives_the_dashboard_recent_closures_and_a_break_glass_access():
-    from cases.models import BreakGlassAccess, Case
+    from cases.models import BreakGlassAccess, BreakGlassRequest, Case
 
     call_command("demo")
     call_command("demo")
@@ -156,3 +156,4 @@ def test_the_demo_gives_the_dashboard_recent_closures_and_a_break_glass_access()
     for team in ("North Team", "South Team"):
         assert Case.objects.filter(team__name=team, closed_on__gte=recent).count() >= 3
     assert BreakGlassAccess.objects.count() == 1
+    assert BreakGlassRequest.objects.filter(status="pending").count() == 1

@@ -27,7 +27,12 @@ def test_an_adviser_sees_their_capacity_scaled_by_fte(alice):
 def test_the_organisation_page_counts_people_by_role(erin, alice, bob, carol, dave):
     response = client_for(erin).get(reverse("cases:organisation"))
 
-    assert response.context["role_counts"] == {"Adviser": 3, "Supervisor": 1, "Admin": 1}
+    assert response.context["role_counts"] == {
+        "Adviser": 3,
+        "Supervisor": 1,
+        "Admin": 1,
+        "Data protection": 0,
+    }
 
 
 def test_the_organisation_page_takes_the_same_number_of_queries_for_more_teams(

@@ -335,17 +335,25 @@ def test_a_referral_out_needs_consent(alice):
     assert "consent" in error.value.error_dict
 
 
-def test_possible_duplicates_match_on_family_name_and_date_of_birth(alice):
-    existing = ClientFactory(
-        family_name="Okonkwo", date_of_birth=date(1980, 1, 2), created_by=alice
+def test_possible_duplicates_match_on_family_name_and_date_of_birth(alice, dave):
+    mine = CaseFactory(
+        assigned_to=alice,
+        client=ClientFactory(family_name="Okonkwo", date_of_birth=date(1980, 1, 2)),
+    ).client
+    theirs = CaseFactory(
+        assigned_to=dave,
+        client=ClientFactory(family_name="Okonkwo", date_of_birth=date(1980, 1, 2)),
+    ).client
+
+    found, elsewhere = selectors.possible_duplicates(
+        alice, family_name="okonkwo ", date_of_birth=date(1980, 1, 2)
     )
 
-    matches = selectors.possible_duplicates(family_name="okonkwo ", date_of_birth=date(1980, 1, 2))
+    assert found == [mine]
+    assert [c.pk for c in elsewhere] == [theirs.pk]
 
-    assert matches == [existing.reference]
 
-
-def test_search_shows_visible_clients_and_only_references_of_the_others(alice, dave):
+def test_search_splits_visible_clients_from_those_held_elsewhere(alice, dave):
     mine = CaseFactory(
         assigned_to=alice, client=ClientFactory(family_name="Nakamura", created_by=alice)
     )
@@ -356,7 +364,7 @@ def test_search_shows_visible_clients_and_only_references_of_the_others(alice, d
     found, elsewhere = selectors.client_search(alice, family_name="NAKAMURA")
 
     assert list(found) == [mine.client]
-    assert elsewhere == [theirs.client.reference]
+    assert [c.pk for c in elsewhere] == [theirs.client.pk]
 
 
 def test_the_visibility_query_is_one_query_however_many_cases_and_shares(

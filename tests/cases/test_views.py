@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 
 from cases.models import Case, CaseShare, Client
@@ -16,21 +17,44 @@ NEW_CLIENT = {
     "family_name": "Quillfeather",
     "date_of_birth": "03/11/1987",
     "postcode": "LS6 2QT",
+    "case-presenting_issue": "Rent arrears",
+    "case-referral_source": "self",
 }
+
+
+@pytest.fixture(autouse=True)
+def _a_case_type(db):
+    from tests.factories import CaseTypeFactory
+
+    NEW_CLIENT["case-case_type"] = str(CaseTypeFactory(name="Housing").pk)
 
 
 def _field_error(response, field: str) -> str:
     return " ".join(response.context["form"].errors.get(field, []))
 
 
-def test_an_adviser_creates_a_client_and_lands_on_their_page(alice):
+def test_an_adviser_creates_a_client_with_their_first_case_and_lands_on_the_case(alice):
     response = client_for(alice).post(reverse("cases:client_create"), NEW_CLIENT)
 
     client = Client.objects.get()
+    case = Case.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("cases:client_detail", args=[client.pk])
+    assert response["Location"] == reverse("cases:case_detail", args=[case.pk])
+    assert case.client == client
+    assert case.assigned_to == alice
     assert client.date_of_birth == date(1987, 11, 3)
     assert client.family_name == "Quillfeather"
+
+
+def test_a_new_client_without_a_case_type_keeps_everything_typed_and_saves_nothing(alice):
+    response = client_for(alice).post(
+        reverse("cases:client_create"), {**NEW_CLIENT, "case-case_type": ""}
+    )
+
+    assert response.status_code == 400
+    assert response.context["case_form"].errors["case_type"]
+    assert 'value="Quillfeather"' in response.content.decode()
+    assert not Client.objects.exists()
 
 
 def test_an_impossible_date_of_birth_keeps_everything_typed(alice):
@@ -46,10 +70,13 @@ def test_an_impossible_date_of_birth_keeps_everything_typed(alice):
     assert not Client.objects.exists()
 
 
-def test_a_possible_duplicate_is_shown_before_a_second_client_is_created(alice, bob):
-    existing = ClientFactory(
-        family_name="Quillfeather", date_of_birth=date(1987, 11, 3), created_by=bob
-    )
+def test_a_possible_duplicate_the_adviser_can_see_is_named_before_a_second_client(alice):
+    existing = CaseFactory(
+        assigned_to=alice,
+        client=ClientFactory(
+            family_name="Quillfeather", date_of_birth=date(1987, 11, 3), created_by=alice
+        ),
+    ).client
     client = client_for(alice)
 
     warned = client.post(reverse("cases:client_create"), NEW_CLIENT)
@@ -62,6 +89,28 @@ def test_a_possible_duplicate_is_shown_before_a_second_client_is_created(alice, 
     )
     assert confirmed.status_code == 302
     assert Client.objects.count() == 2
+
+
+def test_a_duplicate_held_by_another_team_is_mentioned_but_never_named(alice, dave):
+    theirs = CaseFactory(
+        assigned_to=dave,
+        client=ClientFactory(
+            family_name="Quillfeather", date_of_birth=date(1987, 11, 3), created_by=dave
+        ),
+    ).client
+
+    warned = client_for(alice).post(reverse("cases:client_create"), NEW_CLIENT)
+
+    html = warned.content.decode()
+    assert warned.status_code == 400
+    assert "held elsewhere in the organisation" in html
+    assert theirs.reference not in html
+    assert LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS,
+        actor=alice,
+        object_pk=str(theirs.pk),
+        additional_data__via="duplicate check: match held elsewhere",
+    ).exists()
 
 
 def test_closing_without_a_reason_keeps_the_outcome_text_and_changes_nothing(alice):
@@ -158,9 +207,10 @@ def test_closed_cases_leave_the_caseload(alice):
 
 
 def test_a_search_finds_a_client_by_name_and_date_of_birth_sent_in_the_body(alice):
-    mine = ClientFactory(
-        family_name="Quillfeather", date_of_birth=date(1987, 11, 3), created_by=alice
-    )
+    mine = CaseFactory(
+        assigned_to=alice,
+        client=ClientFactory(family_name="Quillfeather", date_of_birth=date(1987, 11, 3)),
+    ).client
 
     response = client_for(alice).post(
         reverse("cases:client_search"),

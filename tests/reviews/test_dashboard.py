@@ -606,8 +606,10 @@ def test_an_unknown_figure_is_404(carol, alice):
 
 
 def test_an_admin_sees_every_teams_counts_without_any_case_or_client(caseloads, erin):
-    client = ClientFactory(created_by=erin, family_name="Zyxwvutsonby")
-    CaseFactory(assigned_to=Team.objects.get(name="North").members.first(), client=client)
+    adviser = Team.objects.get(name="North").members.first()
+    CaseFactory(
+        assigned_to=adviser, client=ClientFactory(created_by=adviser, family_name="Zyxwvutsonby")
+    )
 
     response = client_for(erin).get(reverse("reviews:organisation_teams"))
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("priorities", "0012_timescale_due_dates_stale"),
+        ("priorities", "0013_organisation_break_glass_limit"),
     ]
 
     operations = [

@@ -1,0 +1,62 @@
+"""Everything Caseload writes into a CSV file or a PDF goes through here.
+
+CSV: a cell a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return first, also after leading spaces) is kept as text
+by a leading apostrophe. This applies to every cell whatever its source:
+client data, but also staff names, team names, case types and criteria labels
+that an admin typed.
+
+PDF: ReportLab's ``Paragraph`` reads its text as markup (``<b>``,
+``<img src=...>``, ``<a href=...>``), so a name such as ``<b>North & <i>``
+would break the document, for good if it is stored, or make ReportLab open a
+local file. Every value goes in escaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph
+
+# What spreadsheets treat as the start of a formula (OWASP's list).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_cell(value: Any) -> str:
+    """One cell's text, safe to open in a spreadsheet."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | Decimal):
+        # A number we computed is shown as a number, negative or not.
+        return str(value)
+    text = str(value)
+    if text.lstrip(" ")[:1] in _FORMULA_STARTS:
+        return f"'{text}"
+    return text
+
+
+def csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    """A whole CSV document, every cell passed through ``csv_cell``."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+    return out.getvalue()
+
+
+def pdf_text(value: Any) -> str:
+    """A value as ReportLab markup that shows it literally."""
+    return escape("" if value is None else str(value))
+
+
+def pdf_paragraph(text: Any, style: ParagraphStyle) -> Paragraph:
+    """A ReportLab paragraph showing ``text`` as plain text, never as markup."""
+    return Paragraph(pdf_text(text), style)

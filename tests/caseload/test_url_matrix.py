@@ -1,0 +1,962 @@
+"""Every URL of the site, asked for by every kind of person, by GET and by POST.
+
+The rules (README "Who sees what", as issue 11 tightens them):
+
+- a case is seen by its adviser, a supervisor (with the Supervisor role) of its
+  team, holders of a live share (unrestricted cases only) and holders of a live
+  break-the-glass grant; a restricted case by its adviser, its supervisor and
+  live break-the-glass holders only;
+- contributing (notes, actions, deadlines, obstacles, outcome progress,
+  assessments) is for the adviser, the supervisor, a live contribute share
+  (unrestricted cases) and live break-the-glass; managing (status, outcomes,
+  shares, referrals out) for the adviser and the supervisor; reassigning and
+  overriding for the supervisor;
+- a client is seen only through a case one may see (creating the client grants
+  nothing); editing the client, recording consent and opening another case on
+  them is for whoever manages one of their cases;
+- team pages need the Supervisor role, and leading the team for anything of
+  one team; admin pages need the Admin role, and an admin reaches no client
+  data; being listed as a team's supervisor without the Supervisor role gives
+  nothing;
+- a deactivated user's session is over: every URL sends them to sign in.
+
+Anyone the rules refuse gets 403 or 404, by GET and by POST, and their POST
+changes no row of the domain's tables. Anyone the rules allow gets the page
+(200 unless the sample says otherwise), which proves the sample's URL is live.
+
+Adding a URL
+------------
+``test_every_url_pattern_has_a_sample`` walks the URLconf and fails, naming
+the pattern, when a named URL has no entry in ``SAMPLES`` (or ``EXEMPT``,
+with a reason). A sample is one line in ``SAMPLES``: how to build the URL from
+the fixture world, who may use it (a rule: ANYONE, ANY_ROLE, ADVISER_ROLE,
+CASE_ROLE, SUPERVISOR_ROLE, ADMIN_ROLE, SUPERVISES, MANAGES, SEES_CASE,
+CONTRIBUTES, SEES_REVIEW) and which methods the view takes (GET, POST, BOTH),
+for example::
+
+    "reviews:team_trend": page("reviews:team_trend", SUPERVISOR_ROLE, GET),
+    "cases:case_export": on_case("cases:case_export", SEES_CASE, GET),
+    "notes:note_pin": on_case("notes:note_pin", CONTRIBUTES, POST, "note"),
+    "cases:client_export": on_client("cases:client_export", MANAGES, GET),
+    "reviews:review_pdf": on_review("reviews:review_pdf", SEES_REVIEW, GET),
+
+``on_case`` and ``on_client`` samples run on both of alice's cases (the
+unrestricted and the restricted one); the extra names after the methods
+("note", "action", "outcome", "obstacle", "deadline", "share", "assessment",
+"consent") are the objects of that case to put into the URL after the case's
+id. Keywords: ``data=lambda w, s: {...}`` is the POST body (valid form data,
+so that a missing check shows up as a change); ``ok=302`` when an allowed GET
+redirects; ``follow=True`` to follow redirects. Anything else: write
+``Sample(lambda w, s: url, RULE, METHODS, ...)`` by hand. A new kind of
+person goes into ``ACTORS`` (with what they hold) and, if it needs a new
+user, ``_user``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
+
+from caseload.roles import Role
+from cases import services as case_services
+from cases.models import (
+    BreakGlassAccess,
+    BreakGlassRequest,
+    Case,
+    CaseDeadline,
+    CaseShare,
+    ConsentRecord,
+    Obstacle,
+    Outcome,
+    User,
+)
+from notes import services as note_services
+from notes.models import Action, CaseNote
+from priorities import services as priority_services
+from priorities.models import Assessment, Organisation
+from reviews import services as review_services
+from reviews.models import CaseloadReport, CaseloadReview
+from tests.conftest import client_for
+from tests.factories import (
+    PASSWORD,
+    AdviserFactory,
+    CaseFactory,
+    CaseTypeFactory,
+    ClientFactory,
+    ConsentFactory,
+    UserFactory,
+    published_criteria,
+)
+from tests.personas import CRISIS, GRANTS
+from tests.personas import share as share_with
+
+pytestmark = pytest.mark.django_db
+
+# Named URLs that need no sample, each with the reason. (/healthz is answered by
+# middleware before URL routing, so it is no pattern here; test_access.py covers it.)
+EXEMPT = {
+    "login": "public by design: the sign-in page",
+    "logout": "ends the caller's own session; shows and changes nothing else",
+    "password_reset": "public by design: asks for an email address, says nothing about it",
+    "password_reset_done": "public by design: a fixed message",
+    "password_reset_confirm": "public by design: guarded by the one-time token in its URL",
+    "password_reset_complete": "public by design: a fixed message",
+}
+
+# The configuration pages are the Django admin's own catch-all routes, guarded by the
+# admin site as a whole; only its index is in the matrix (admins in, everyone else out).
+ADMIN_NAMESPACE = "admin"
+ADMIN_SAMPLED = {"admin:index"}
+
+# Tables a refused POST may still write to (none yet). The audit trail lives outside
+# the domain apps and is not compared.
+UNCOMPARED_TABLES: set[str] = set()
+DOMAIN_APPS = ("caseload", "cases", "notes", "priorities", "reviews")
+
+GET, POST, BOTH = frozenset({"GET"}), frozenset({"POST"}), frozenset({"GET", "POST"})
+
+
+# --- the URLconf ----------------------------------------------------------------
+
+
+def url_names(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[str]:
+    """The name of every URL pattern, with its namespaces ("cases:case_detail"), walking
+    nested includes; an unnamed pattern is listed by its route so it cannot hide."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace == ADMIN_NAMESPACE:
+                yield from ADMIN_SAMPLED
+                continue
+            yield from url_names(entry, inner)
+        elif isinstance(entry, URLPattern):
+            yield (
+                f"{namespace}{entry.name}"
+                if entry.name
+                else f"{namespace}<unnamed {entry.pattern}>"
+            )
+
+
+# --- the world ------------------------------------------------------------------
+
+
+def _uk(day: date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def _in_days(days: int) -> date:
+    return timezone.localdate() + timedelta(days=days)
+
+
+@dataclass
+class Scene:
+    """One of alice's cases in North, with one of everything that hangs off a case."""
+
+    name: str
+    restricted: bool
+    case: Case
+    consent: ConsentRecord
+    note: CaseNote
+    action: Action
+    deadline: CaseDeadline
+    outcome: Outcome
+    obstacle: Obstacle
+    assessment: Assessment
+    share: CaseShare | None
+
+
+@dataclass
+class World:
+    open: Scene
+    restricted: Scene
+    review: CaseloadReview
+    report: CaseloadReport
+    people: dict[str, User]
+    access: BreakGlassAccess
+    pending: BreakGlassRequest
+
+    @property
+    def scenes(self) -> list[Scene]:
+        return [self.open, self.restricted]
+
+
+def _scene(name: str, case: Case, alice: User, *, frank: User | None) -> Scene:
+    consent = ConsentFactory(client=case.client, recorded_by=alice)
+    note = note_services.note_append(
+        case=case,
+        author=alice,
+        contact_at=timezone.now() - timedelta(days=2),
+        channel=CaseNote.Channel.PHONE,
+        facts="Client called about the rent arrears",
+        next_steps="Write to the landlord",
+    )
+    return Scene(
+        name=name,
+        restricted=case.restricted,
+        case=case,
+        consent=consent,
+        note=note,
+        action=note_services.action_create(
+            case=case,
+            description="Send the rent statement",
+            owner=Action.Owner.ADVISER,
+            due_on=_in_days(14),
+            created_by=alice,
+        ),
+        deadline=case_services.deadline_add(
+            case=case, due_on=_in_days(21), description="Hearing", added_by=alice
+        ),
+        outcome=case_services.outcome_add(
+            case=case,
+            description="Stay in the home",
+            measure="No eviction",
+            target_date=_in_days(90),
+            added_by=alice,
+        ),
+        obstacle=case_services.obstacle_record(
+            case=case,
+            kind=Obstacle.Kind.FINANCIAL,
+            description="Benefit payments stopped",
+            raised_by=alice,
+        ),
+        assessment=priority_services.assessment_record(
+            case=case,
+            answers={"safeguarding": 0, "complexity": 2},
+            rationale="First look at the papers",
+            assessed_by=alice,
+        ),
+        share=share_with(case, frank, CaseShare.Level.VIEW) if frank else None,
+    )
+
+
+@pytest.fixture
+def world(alice: User, bob: User, carol: User, north: Any) -> World:
+    """Alice's two North cases, her caseload review and carol's weekly report.
+
+    Bob created the unrestricted case's client but holds no case of theirs; frank
+    (in no team) holds a view share of it, so that revoking a share has a target.
+    """
+    CaseTypeFactory()
+    published_criteria()
+    frank = AdviserFactory(username="frank", first_name="Frank", last_name="Fisher")
+    open_case = CaseFactory(assigned_to=alice, client=ClientFactory(created_by=bob))
+    restricted_case = CaseFactory(
+        assigned_to=alice, restricted=True, client=ClientFactory(created_by=alice)
+    )
+    # Frank broke the glass on the restricted case (a use for carol to review), and bob,
+    # past a limit of none, waits for carol's approval of another request.
+    access = case_services.break_glass(case=restricted_case, user=frank, reason=CRISIS)
+    Organisation.objects.update_or_create(pk=1, defaults={"break_glass_daily_limit": 0})
+    pending = case_services.break_glass_request(
+        user=bob, reference=restricted_case.reference, reason=CRISIS
+    )
+    Organisation.objects.filter(pk=1).update(break_glass_daily_limit=3)
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday() + 7)
+    report, _ = review_services.report_generate(supervisor=carol, period_start=monday, email=False)
+    return World(
+        open=_scene("unrestricted case", open_case, alice, frank=frank),
+        restricted=_scene("restricted case", restricted_case, alice, frank=None),
+        review=review_services.review_start(adviser=alice, started_by=alice),
+        report=report,
+        people={"alice": alice, "bob": bob, "carol": carol, "north": north},
+        access=access,
+        pending=pending,
+    )
+
+
+# --- who is asking ------------------------------------------------------------------
+
+ADVISER, SUPERVISOR, ADMIN = Role.ADVISER, Role.SUPERVISOR, Role.ADMIN
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person, the roles they hold, and what they hold on alice's cases right now.
+
+    ``holds``: "alice" (she is the adviser of both cases and the subject of the
+    review), "supervises" (Supervisor role and a supervisor of North), "view share"
+    and "contribute share" (live, on the unrestricted case), "break glass" (live, on
+    the restricted case). Expired and revoked grants hold nothing.
+    """
+
+    user: str
+    roles: frozenset[Role]
+    holds: frozenset[str] = frozenset()
+    grant: str | None = None  # a GRANTS entry of tests/personas.py
+    deactivated: bool = False
+
+
+def _actor(user: str, roles: set[Role], holds: set[str] = set(), **kw: Any) -> Actor:  # noqa: B006
+    return Actor(user, frozenset(roles), frozenset(holds), **kw)
+
+
+ACTORS = {
+    "the adviser (alice)": _actor("alice", {ADVISER}, {"alice"}),
+    "a same-team adviser (bob, who created the client)": _actor("bob", {ADVISER}),
+    "another team's adviser (dave)": _actor("dave", {ADVISER}),
+    "a view-only share holder": _actor("dave", {ADVISER}, {"view share"}, grant="view share"),
+    "a contribute share holder": _actor(
+        "dave", {ADVISER}, {"contribute share"}, grant="contribute share"
+    ),
+    "an expired share holder": _actor("dave", {ADVISER}, grant="expired share"),
+    "a revoked share holder": _actor("dave", {ADVISER}, grant="revoked share"),
+    "a break-the-glass holder": _actor("dave", {ADVISER}, {"break glass"}, grant="break the glass"),
+    "a break-the-glass holder after expiry": _actor(
+        "dave", {ADVISER}, grant="break the glass long ago"
+    ),
+    "the team's supervisor (carol)": _actor("carol", {SUPERVISOR}, {"supervises"}),
+    "another team's supervisor (sam)": _actor("sam", {SUPERVISOR}),
+    "a team-listed supervisor with only the Adviser role": _actor("tess", {ADVISER}),
+    "a team-listed supervisor with no role": _actor("nora", set()),
+    "an admin (erin)": _actor("erin", {ADMIN}),
+    "a user with no role": _actor("newstarter", set()),
+    "the adviser, deactivated after signing in": _actor(
+        "alice", {ADVISER}, {"alice"}, deactivated=True
+    ),
+    "the supervisor, deactivated after signing in": _actor(
+        "carol", {SUPERVISOR}, {"supervises"}, deactivated=True
+    ),
+}
+
+
+def _user(request: pytest.FixtureRequest, name: str) -> User:
+    """A persona fixture, or one of the people only this matrix needs."""
+    if name in ("tess", "nora"):
+        # Listed among North's supervisors without holding the Supervisor role.
+        user = (
+            AdviserFactory(username=name)
+            if name == "tess"
+            else UserFactory(username=name, first_name="Nora", last_name="Nash")
+        )
+        request.getfixturevalue("north").supervisors.add(user)
+        return user
+    if name == "newstarter":
+        return UserFactory(username=name, first_name="New", last_name="Starter")
+    return request.getfixturevalue(name)
+
+
+# --- the rules --------------------------------------------------------------------
+
+Rule = Callable[[Actor, Scene], bool]
+
+
+def ANYONE(actor: Actor, scene: Scene) -> bool:
+    return True
+
+
+def _role(*roles: Role) -> Rule:
+    return lambda actor, scene: bool(actor.roles.intersection(roles))
+
+
+ANY_ROLE = _role(ADVISER, SUPERVISOR, ADMIN)
+ADVISER_ROLE = _role(ADVISER)
+CASE_ROLE = _role(ADVISER, SUPERVISOR)
+SUPERVISOR_ROLE = _role(SUPERVISOR)
+ADMIN_ROLE = _role(ADMIN)
+
+
+def SUPERVISES(actor: Actor, scene: Scene) -> bool:
+    return "supervises" in actor.holds
+
+
+def MANAGES(actor: Actor, scene: Scene) -> bool:
+    return bool(actor.holds & {"alice", "supervises"})
+
+
+def SEES_CASE(actor: Actor, scene: Scene) -> bool:
+    if MANAGES(actor, scene):
+        return True
+    if scene.restricted:
+        return "break glass" in actor.holds
+    return bool(actor.holds & {"view share", "contribute share"})
+
+
+def CONTRIBUTES(actor: Actor, scene: Scene) -> bool:
+    if MANAGES(actor, scene):
+        return True
+    if scene.restricted:
+        return "break glass" in actor.holds
+    return "contribute share" in actor.holds
+
+
+def OPENS_CASE(actor: Actor, scene: Scene) -> bool:
+    """Another case for a client: an adviser who manages one of the client's open cases."""
+    return ADVISER in actor.roles and MANAGES(actor, scene)
+
+
+# Alice's caseload review: alice herself and the supervisors of her team.
+SEES_REVIEW = MANAGES
+
+
+# --- the samples -------------------------------------------------------------------
+
+UrlOf = Callable[[World, Scene], str | None]  # None: not on this case
+DataOf = Callable[[World, Scene], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Sample:
+    url: UrlOf
+    rule: Rule
+    methods: frozenset[str]
+    data: DataOf = field(default=lambda w, s: {})
+    per_case: bool = False
+    ok: int = 200  # what an allowed GET answers
+    follow: bool = False
+
+    def requests(self, world: World) -> Iterator[tuple[Scene, str]]:
+        for scene in world.scenes if self.per_case else [world.open]:
+            url = self.url(world, scene)
+            if url is not None:
+                yield scene, url
+
+
+def page(name: str, rule: Rule, methods: frozenset[str], **kw: Any) -> Sample:
+    """A URL without arguments."""
+    return Sample(lambda w, s: reverse(name), rule, methods, **kw)
+
+
+def on_case(name: str, rule: Rule, methods: frozenset[str], *parts: str, **kw: Any) -> Sample:
+    """A URL of each of alice's cases, with the named objects of that case after its id;
+    skipped on a case that has no such object (a restricted case has no share)."""
+
+    def url(world: World, scene: Scene) -> str | None:
+        objects = [getattr(scene, part) for part in parts]
+        if any(o is None for o in objects):
+            return None
+        return reverse(name, args=[scene.case.pk, *(o.pk for o in objects)])
+
+    return Sample(url, rule, methods, per_case=True, **kw)
+
+
+def on_client(name: str, rule: Rule, methods: frozenset[str], **kw: Any) -> Sample:
+    """A URL of the client of each of alice's cases."""
+    return Sample(
+        lambda w, s: reverse(name, args=[s.case.client_id]), rule, methods, per_case=True, **kw
+    )
+
+
+def on_review(name: str, rule: Rule, methods: frozenset[str], **kw: Any) -> Sample:
+    return Sample(lambda w, s: reverse(name, args=[w.review.pk]), rule, methods, **kw)
+
+
+def on_report(name: str, rule: Rule, methods: frozenset[str], **kw: Any) -> Sample:
+    return Sample(lambda w, s: reverse(name, args=[w.report.pk]), rule, methods, **kw)
+
+
+def _note_post(**extra: str) -> dict[str, str]:
+    return {
+        "contact_date": _uk(_in_days(-1)),
+        "contact_time": "10:30",
+        "channel": CaseNote.Channel.PHONE,
+        "facts": "Client rang: the bailiffs have given a date",
+        "next_steps": "Apply to suspend the warrant",
+        **extra,
+    }
+
+
+def _client_post(**extra: str) -> dict[str, str]:
+    return {
+        "given_name": "Zara",
+        "family_name": "Quorndonshirematrix",
+        "date_of_birth": "02/03/1990",
+        "postcode": "LS1 4AP",
+        **extra,
+    }
+
+
+SAMPLES: dict[str, Sample] = {
+    # -- caseload: the start page, and the auth pages for the signed-in user
+    "home": page("home", ANY_ROLE, BOTH, ok=302),
+    "password_change": page(
+        "password_change",
+        ANYONE,
+        BOTH,
+        data=lambda w, s: {
+            "old_password": PASSWORD,
+            "new_password1": "a much longer new passphrase",
+            "new_password2": "a much longer new passphrase",
+        },
+    ),
+    "password_change_done": page("password_change_done", ANYONE, GET),
+    "admin:index": page("admin:index", ADMIN_ROLE, BOTH, follow=True),
+    # -- cases: role pages
+    "cases:my_caseload": page("cases:my_caseload", ADVISER_ROLE, GET),
+    "cases:organisation": page("cases:organisation", ADMIN_ROLE, GET),
+    "cases:client_search": page(
+        "cases:client_search",
+        CASE_ROLE,
+        BOTH,
+        data=lambda w, s: {"reference": w.open.case.client.reference},
+    ),
+    "cases:client_create": page(
+        "cases:client_create",
+        ADVISER_ROLE,
+        BOTH,
+        data=lambda w, s: {
+            **_client_post(),
+            "case-case_type": w.open.case.case_type_id,
+            "case-presenting_issue": "Debt with a payday lender",
+            "case-referral_source": Case.ReferralSource.SELF,
+        },
+    ),
+    "cases:break_glass_queue": page("cases:break_glass_queue", SUPERVISOR_ROLE, GET),
+    "cases:break_glass_decide": Sample(
+        lambda w, s: reverse("cases:break_glass_decide", args=[w.pending.pk]),
+        SUPERVISES,
+        POST,
+        data=lambda w, s: {"decision": "approve"},
+    ),
+    "cases:break_glass_review": Sample(
+        lambda w, s: reverse("cases:break_glass_review", args=[w.access.pk]),
+        SUPERVISES,
+        BOTH,
+        data=lambda w, s: {"outcome": "reviewed"},
+    ),
+    "cases:break_glass": page(
+        "cases:break_glass",
+        CASE_ROLE,
+        BOTH,
+        data=lambda w, s: {"reference": w.restricted.case.reference, "reason": CRISIS},
+    ),
+    "cases:referral_in": page(
+        "cases:referral_in",
+        CASE_ROLE,
+        BOTH,
+        data=lambda w, s: {
+            "referral-team": w.people["north"].pk,
+            "referral-case_type": w.open.case.case_type_id,
+            "referral-agency": "Leeds GP surgery",
+            "referral-reason": "Rent arrears",
+            "referral-presenting_issue": "Notice seeking possession",
+            **{f"client-{k}": v for k, v in _client_post().items()},
+        },
+    ),
+    "cases:unallocated": page("cases:unallocated", SUPERVISOR_ROLE, GET),
+    # -- cases: a client
+    "cases:client_detail": on_client("cases:client_detail", SEES_CASE, GET),
+    "cases:client_edit": on_client(
+        "cases:client_edit", MANAGES, BOTH, data=lambda w, s: _client_post()
+    ),
+    "cases:consent_add": on_client(
+        "cases:consent_add",
+        MANAGES,
+        BOTH,
+        data=lambda w, s: {
+            "scope": ConsentRecord.Scope.COLLEAGUES,
+            "shared_with": "Colleagues in the advice team",
+            "given_on": _uk(_in_days(-1)),
+            "method": ConsentRecord.Method.VERBAL,
+        },
+    ),
+    "cases:case_create": on_client(
+        "cases:case_create",
+        OPENS_CASE,
+        BOTH,
+        data=lambda w, s: {
+            "case_type": s.case.case_type_id,
+            "presenting_issue": "Debt with a payday lender",
+            "referral_source": Case.ReferralSource.SELF,
+        },
+    ),
+    # -- cases: a case
+    "cases:case_detail": on_case("cases:case_detail", SEES_CASE, GET),
+    "cases:case_status": on_case(
+        "cases:case_status",
+        MANAGES,
+        BOTH,
+        data=lambda w, s: {"status": Case.Status.ON_HOLD, "comment": "Waiting for the council"},
+    ),
+    "cases:case_reassign": on_case(
+        "cases:case_reassign",
+        SUPERVISES,
+        BOTH,
+        data=lambda w, s: {
+            "adviser": w.people["bob"].pk,
+            "handover_note": "Hearing next month; papers are in the file.",
+        },
+    ),
+    "cases:deadline_add": on_case(
+        "cases:deadline_add",
+        CONTRIBUTES,
+        BOTH,
+        data=lambda w, s: {"due_on": _uk(_in_days(10)), "description": "Appeal deadline"},
+    ),
+    "cases:deadline_status": Sample(
+        lambda w, s: reverse(
+            "cases:deadline_status", args=[s.case.pk, s.deadline.pk, CaseDeadline.Status.MET]
+        ),
+        CONTRIBUTES,
+        POST,
+        per_case=True,
+    ),
+    "cases:outcome_add": on_case(
+        "cases:outcome_add",
+        MANAGES,
+        BOTH,
+        data=lambda w, s: {
+            "description": "Keep the tenancy",
+            "measure": "Possession claim withdrawn",
+            "target_date": _uk(_in_days(60)),
+        },
+    ),
+    "cases:outcome_progress": on_case(
+        "cases:outcome_progress",
+        CONTRIBUTES,
+        BOTH,
+        "outcome",
+        data=lambda w, s: {
+            "status": Outcome.Status.IN_PROGRESS,
+            "progress_percent": 50,
+            "note": "Arrears agreement drafted",
+        },
+    ),
+    "cases:obstacle_add": on_case(
+        "cases:obstacle_add",
+        CONTRIBUTES,
+        BOTH,
+        data=lambda w, s: {
+            "kind": Obstacle.Kind.AWAITING_THIRD_PARTY,
+            "description": "Waiting for the landlord's statement",
+        },
+    ),
+    "cases:obstacle_resolve": on_case(
+        "cases:obstacle_resolve",
+        CONTRIBUTES,
+        BOTH,
+        "obstacle",
+        data=lambda w, s: {"resolution": "The landlord replied"},
+    ),
+    "cases:share_add": on_case(
+        "cases:share_add",
+        MANAGES,
+        BOTH,
+        data=lambda w, s: {
+            "shared_with": w.people["bob"].pk,
+            "level": CaseShare.Level.CONTRIBUTE,
+            "reason": "Covering the duty desk",
+            "consent": s.consent.pk,
+            "expires_on": _uk(_in_days(7)),
+        },
+    ),
+    "cases:share_revoke": on_case("cases:share_revoke", MANAGES, POST, "share"),
+    "cases:referral_out_add": on_case(
+        "cases:referral_out_add",
+        MANAGES,
+        BOTH,
+        data=lambda w, s: {
+            "agency": "Shelter",
+            "contact": "Housing helpline",
+            "reason": "Specialist housing advice",
+            "consent": s.consent.pk,
+            "follow_up_on": _uk(_in_days(14)),
+        },
+    ),
+    # -- notes
+    "notes:note_add": on_case("notes:note_add", CONTRIBUTES, POST, data=lambda w, s: _note_post()),
+    "notes:note_correct": on_case(
+        "notes:note_correct",
+        CONTRIBUTES,
+        BOTH,
+        "note",
+        data=lambda w, s: _note_post(correction_reason="The wrong phone number was noted"),
+    ),
+    "notes:action_add": on_case(
+        "notes:action_add",
+        CONTRIBUTES,
+        BOTH,
+        data=lambda w, s: {
+            "description": "Ask the council for a homelessness assessment",
+            "owner": Action.Owner.CLIENT,
+            "due_on": _uk(_in_days(10)),
+        },
+    ),
+    "notes:action_complete": on_case("notes:action_complete", CONTRIBUTES, POST, "action"),
+    "notes:action_cancel": on_case(
+        "notes:action_cancel",
+        CONTRIBUTES,
+        BOTH,
+        "action",
+        data=lambda w, s: {"reason": "The landlord withdrew the notice"},
+    ),
+    # -- priorities
+    "priorities:assess": on_case(
+        "priorities:assess",
+        CONTRIBUTES,
+        BOTH,
+        data=lambda w, s: {
+            "answer_safeguarding": "1",
+            "answer_complexity": "2",
+            "rationale": "A school raised a safeguarding concern",
+        },
+    ),
+    "priorities:override": on_case(
+        "priorities:override",
+        SUPERVISES,
+        BOTH,
+        data=lambda w, s: {"level": "red", "rationale": "A school raised a safeguarding concern"},
+    ),
+    "priorities:assessment_detail": on_case(
+        "priorities:assessment_detail", SEES_CASE, GET, "assessment"
+    ),
+    "priorities:attention": page("priorities:attention", CASE_ROLE, GET),
+    "priorities:notifications": page("priorities:notifications", ANYONE, GET),
+    "priorities:notifications_read": page("priorities:notifications_read", ANYONE, POST),
+    # -- reviews: the dashboard and reports
+    "reviews:team_dashboard": page("reviews:team_dashboard", SUPERVISOR_ROLE, GET),
+    "reviews:dashboard_cases": Sample(
+        lambda w, s: (
+            f"{reverse('reviews:dashboard_cases')}?team={w.people['north'].pk}&figure=open"
+        ),
+        SUPERVISES,
+        GET,
+    ),
+    "reviews:organisation_teams": page("reviews:organisation_teams", ADMIN_ROLE, GET),
+    "reviews:report_list": page("reviews:report_list", SUPERVISOR_ROLE, GET),
+    "reviews:report_detail": on_report("reviews:report_detail", SUPERVISES, GET),
+    "reviews:report_csv": on_report("reviews:report_csv", SUPERVISES, GET),
+    "reviews:report_pdf": on_report("reviews:report_pdf", SUPERVISES, GET),
+    "reviews:capacity_concern": page(
+        "reviews:capacity_concern",
+        ADVISER_ROLE,
+        BOTH,
+        data=lambda w, s: {"comment": "Three new red cases this week"},
+    ),
+    # -- reviews: alice's caseload review
+    "reviews:review_list": page("reviews:review_list", CASE_ROLE, GET),
+    # Starting a review of alice's caseload: only a supervisor of her team.
+    "reviews:review_start": page(
+        "reviews:review_start",
+        SUPERVISES,
+        POST,
+        data=lambda w, s: {"adviser": w.people["alice"].pk},
+    ),
+    "reviews:review_detail": on_review("reviews:review_detail", SEES_REVIEW, GET),
+    "reviews:review_decide": Sample(
+        lambda w, s: reverse("reviews:review_decide", args=[w.review.pk, w.open.case.pk]),
+        SEES_REVIEW,
+        BOTH,
+        data=lambda w, s: {"decision": "continue", "comment": "On track"},
+    ),
+    "reviews:review_reflection": on_review(
+        "reviews:review_reflection",
+        SEES_REVIEW,
+        BOTH,
+        data=lambda w, s: {"improvements": "Book the hearing dates in earlier"},
+    ),
+    "reviews:review_submit": on_review("reviews:review_submit", SEES_REVIEW, POST),
+    "reviews:review_sign_off": on_review(
+        "reviews:review_sign_off",
+        SEES_REVIEW,
+        POST,
+        data=lambda w, s: {"comment": "Agreed"},
+    ),
+    "reviews:review_return": on_review(
+        "reviews:review_return",
+        SEES_REVIEW,
+        BOTH,
+        data=lambda w, s: {"comment": "Add next steps to the red cases"},
+    ),
+    "reviews:review_csv": on_review("reviews:review_csv", SEES_REVIEW, GET),
+}
+
+
+# --- checking one request ------------------------------------------------------------
+
+REFUSED = (403, 404)
+LOGIN_PATHS = ("/accounts/login/", "/configuration/login/")
+
+
+def _domain_tables() -> list[str]:
+    tables = set()
+    for label in DOMAIN_APPS:
+        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            if model._meta.managed and not model._meta.proxy:
+                tables.add(model._meta.db_table)
+    return sorted(tables - UNCOMPARED_TABLES)
+
+
+def _snapshot(tables: list[str]) -> dict[str, str]:
+    """A digest of every row of every domain table, read in one query."""
+    quote = connection.ops.quote_name
+    # Table names come from the models' metadata, quoted; nothing here is user input.
+    columns = ", ".join(
+        f"(SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "  # noqa: S608
+        f"FROM {quote(table)} t)"
+        for table in tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")
+        return dict(zip(tables, cursor.fetchone(), strict=True))
+
+
+def _sent_to_sign_in(response: HttpResponse) -> bool:
+    chain = getattr(response, "redirect_chain", None)
+    if chain:
+        return urlsplit(chain[-1][0]).path in LOGIN_PATHS
+    return response.status_code == 302 and urlsplit(response["Location"]).path in LOGIN_PATHS
+
+
+def _send(http: HttpClient, method: str, sample: Sample, url: str, data: dict) -> HttpResponse:
+    if method == "GET":
+        return http.get(url, follow=sample.follow)
+    return http.post(url, data, follow=sample.follow)
+
+
+def _act_as(request: pytest.FixtureRequest, world: World, actor: Actor) -> HttpClient:
+    user = _user(request, actor.user)
+    if actor.grant:
+        case = world.restricted.case if "glass" in actor.grant else world.open.case
+        GRANTS[actor.grant](case, user)
+    http = client_for(user)
+    if actor.deactivated:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    return http
+
+
+# --- the tests -------------------------------------------------------------------------
+
+
+def test_every_url_pattern_has_a_sample():
+    names = set(url_names())
+    missing = sorted(names - set(SAMPLES) - set(EXEMPT))
+    stale = sorted((set(SAMPLES) | set(EXEMPT)) - names)
+
+    assert not missing, (
+        "These URL patterns have no sample in tests/caseload/test_url_matrix.py SAMPLES "
+        "(add one line each, see the module docstring): " + ", ".join(missing)
+    )
+    assert not stale, "These samples name no URL pattern any more: " + ", ".join(stale)
+    assert not set(SAMPLES) & set(EXEMPT), "A URL is both sampled and exempt."
+
+
+def test_every_rule_lets_someone_in_so_every_sample_is_proved_live():
+    scenes = [
+        Scene("unrestricted", False, *[None] * 9),  # type: ignore[arg-type]
+        Scene("restricted", True, *[None] * 9),  # type: ignore[arg-type]
+    ]
+    nobody = [
+        name
+        for name, sample in SAMPLES.items()
+        if not any(
+            sample.rule(actor, scene)
+            for actor in ACTORS.values()
+            if not actor.deactivated
+            for scene in (scenes if sample.per_case else scenes[:1])
+        )
+    ]
+
+    assert not nobody, "No actor may use these, so nothing proves their URL is live: " + str(nobody)
+
+
+def test_every_sample_url_resolves_to_the_pattern_it_samples(world):
+    wrong = [
+        f"{name} [{scene.name}]: {url} is {resolve(urlsplit(url).path).view_name}"
+        for name, sample in SAMPLES.items()
+        for scene, url in sample.requests(world)
+        if resolve(urlsplit(url).path).view_name != name
+    ]
+
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("actor_name", list(ACTORS))
+def test_each_person_gets_exactly_what_the_rules_allow_on_every_url(request, world, actor_name):
+    actor = ACTORS[actor_name]
+    http = _act_as(request, world, actor)
+    tables = _domain_tables()
+    failures: list[str] = []
+    post_probes: list[tuple[str, Sample, Scene, str]] = []
+
+    def fail(method: str, name: str, scene: Scene, expected: str, got: str) -> None:
+        where = f" [{scene.name}]" if SAMPLES[name].per_case else ""
+        failures.append(f"{method} {name}{where}: expected {expected}, got {got}")
+
+    for name, sample in SAMPLES.items():
+        for scene, url in sample.requests(world):
+            allowed = not actor.deactivated and sample.rule(actor, scene)
+            for method in ("GET", "POST"):
+                if method == "POST" and allowed:
+                    if sample.methods == POST:
+                        post_probes.append((name, sample, scene, url))
+                    continue
+                before = _snapshot(tables) if method == "POST" else None
+                response = _send(http, method, sample, url, sample.data(world, scene))
+                status = response.status_code
+                if actor.deactivated:
+                    if not _sent_to_sign_in(response):
+                        fail(method, name, scene, "a redirect to sign in", str(status))
+                elif method not in sample.methods:
+                    if status != 405:
+                        fail(method, name, scene, "405 (method not allowed)", str(status))
+                elif allowed:
+                    if status != sample.ok:
+                        fail(method, name, scene, f"{sample.ok} (allowed)", str(status))
+                elif status not in REFUSED:
+                    fail(method, name, scene, "403 or 404 (refused)", str(status))
+                if before is not None:
+                    changed = [t for t, digest in _snapshot(tables).items() if before[t] != digest]
+                    if changed:
+                        fail(method, name, scene, "no change", "changes to " + ", ".join(changed))
+
+    # POST-only URLs the actor may use: the answer must not be a refusal (run last,
+    # since these write).
+    for name, sample, scene, url in post_probes:
+        status = _send(http, "POST", sample, url, sample.data(world, scene)).status_code
+        if status in (*REFUSED, 405) or status >= 500:
+            fail("POST", name, scene, "not refused (allowed)", str(status))
+
+    assert not failures, f"{actor_name}:\n" + "\n".join(failures)
+
+
+def test_an_admin_finds_no_client_data_on_any_configuration_page(world, erin):
+    """The configuration pages are walked model by model (list and every object's page),
+    since the URL walk above samples only their index."""
+    from django.contrib import admin
+
+    secrets = {
+        value
+        for scene in world.scenes
+        for value in (
+            scene.case.client.reference,
+            scene.case.client.given_name,
+            scene.case.client.family_name,
+            scene.case.presenting_issue,
+            scene.note.facts,
+            scene.obstacle.description,
+            scene.outcome.description,
+        )
+    }
+    http = client_for(erin)
+    pages = []
+    for model in admin.site._registry:
+        meta = model._meta
+        pages.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+        pages += [
+            reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[pk])
+            for pk in model._default_manager.values_list("pk", flat=True)[:50]
+        ]
+    leaks, shown = [], 0
+    for url in pages:
+        response = http.get(url)
+        if response.status_code != 200:
+            continue
+        shown += 1
+        html = response.content.decode()
+        leaks += [f"{url} shows {secret!r}" for secret in secrets if secret in html]
+
+    assert shown > 10, "The admin should reach its configuration pages."
+    assert not leaks, "\n".join(leaks)
