@@ -14,11 +14,35 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caseload.roles import Role
 from cases.models import AdviserProfile, Case, CaseType, Client, Team, User
 
 DEMO_PASSWORD = "caseload-demo"  # noqa: S105 - printed for demo users on purpose
+# Every demo user's authenticator app holds this published key, so anyone trying
+# the demo can add it to an app once (or run `manage.py demo_code`) and sign in
+# as anyone. A real account's key is random and shown only to its owner.
+DEMO_TOTP_SECRET = "CASELOADDEMOCASELOADDEMOCASELOAD"  # noqa: S105 - published on purpose
+
+
+def demo_totp_key() -> str:
+    """The demo key as django-otp stores it (hex)."""
+    from base64 import b32decode
+
+    return b32decode(DEMO_TOTP_SECRET).hex()
+
+
+def demo_code(*, at: float | None = None) -> str:
+    """The code an authenticator app holding the demo key shows at ``at`` (default now)."""
+    import time
+    from binascii import unhexlify
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(unhexlify(demo_totp_key()))
+    totp.time = time.time() if at is None else at
+    return f"{totp.token():06d}"
 
 
 @dataclass(frozen=True)
@@ -30,6 +54,8 @@ class DemoPerson:
     team: str | None = None
     fte: Decimal = Decimal("1.00")
 
+
+DEMO_DEVICE_NAME = "Demo authenticator"
 
 TEAMS = ["North Team", "South Team"]
 
@@ -68,6 +94,12 @@ def demo_load(*, now: datetime | None = None) -> list[DemoPerson]:
         )
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
+        TOTPDevice.objects.filter(user=user).exclude(name=DEMO_DEVICE_NAME).delete()
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            name=DEMO_DEVICE_NAME,
+            defaults={"key": demo_totp_key(), "confirmed": True},
+        )
         user.groups.set([groups[person.role]])
         if person.role is Role.ADVISER:
             AdviserProfile.objects.update_or_create(

@@ -8,6 +8,7 @@ must come from the environment, or start-up stops with a message naming it.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -159,11 +160,16 @@ INSTALLED_APPS = [
     "auditlog",
     "csp",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "caseload",
     "cases",
     "notes",
     "priorities",
     "reviews",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -174,13 +180,23 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user as verified once a second factor was given in this session.
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a login unless its view is marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends a session left idle, and remembers each session's user so that
+    # deactivating them ends it.
+    "accounts.middleware.IdleTimeoutMiddleware",
+    # No page but the second-factor ones for a session that signed in with a
+    # password only.
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "caseload.middleware.PrivacyHeadersMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Counts failed sign-ins; django-axes wants to be last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "caseload.urls"
@@ -295,6 +311,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 AUTH_USER_MODEL = "cases.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out sign-in is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -309,6 +327,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # A local list of frequently breached passwords: no network call.
+    {"NAME": "accounts.validators.BreachedPasswordValidator"},
+    {"NAME": "accounts.validators.RepetitivePasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -323,7 +344,36 @@ SESSION_COOKIE_AGE = env_int(
     "Seconds a login lasts at most. Default nine hours.",
     minimum=300,
 )
+CASELOAD_SESSION_IDLE_MINUTES = env_int(
+    "CASELOAD_SESSION_IDLE_MINUTES",
+    30,
+    "Minutes without a request after which a session ends and the person signs in again, "
+    "besides `SESSION_COOKIE_AGE`. Default 30.",
+    minimum=1,
+)
 SESSION_COOKIE_HTTPONLY = True
+
+# Failed sign-ins (django-axes). Attempts are counted per user name *and*
+# address, so guessing from one address locks that name from that address
+# only, not the person from their own machine; an address as a whole is
+# stopped after a higher number of failures (accounts.lockout). A lock is a
+# short cool-off, not a hard lock, and a supervisor or admin can clear it at
+# /accounts/unlock/. The failure shown is the same as for a wrong password.
+AXES_HANDLER = "accounts.lockout.CaseloadAxesHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5
+AXES_ADDRESS_FAILURE_LIMIT = 50
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Failures during a lock do not extend it: an attacker cannot keep a name locked.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+# Second factor (django-otp): the name authenticator apps show for Caseload.
+OTP_TOTP_ISSUER = "Caseload"
 SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "en-gb"
@@ -394,7 +444,8 @@ if env_bool(
     "CASELOAD_BEHIND_PROXY",
     False,
     "Trust the proxy's `X-Forwarded-Proto` header to tell HTTPS requests apart (set it "
-    "when a TLS-terminating proxy sits in front of gunicorn, as in docker-compose).",
+    "when a TLS-terminating proxy sits in front of gunicorn, as in docker-compose), and take "
+    "the address a sign-in came from as the last one in `X-Forwarded-For`.",
 ):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -434,5 +485,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # django-axes reports every sign-in at INFO; its warnings (failures, locks,
+        # user names masked) are the part worth keeping.
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
@@ -29,6 +31,14 @@ class UserAdmin(DjangoUserAdmin):
                 "date_joined",
             ]
         return readonly
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivating someone ends every session they hold, at once.
+            from accounts.services import user_deactivate
+
+            user_deactivate(user=obj, deactivated_by=request.user)
 
 
 @admin.register(Team)

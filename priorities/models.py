@@ -55,6 +55,12 @@ class Organisation(models.Model):
         help_text="How many times a day one person may break the glass on their own; "
         "further requests that day wait for their supervisor's approval.",
     )
+    advisers_need_two_factor = models.BooleanField(
+        "advisers need two-step sign-in",
+        default=True,
+        help_text="Advisers must give a code from an authenticator app after their password. "
+        "Supervisors and admins always must.",
+    )
 
     class Meta:
         verbose_name = "organisation settings"

@@ -124,9 +124,24 @@ def erin(roles: None) -> User:
 
 
 def client_for(user: User) -> Client:
+    """A test client signed in as ``user``, past the second factor if they have one."""
     client = Client()
     client.force_login(user)
+    verify_session(client, user)
     return client
+
+
+def verify_session(client: Client, user: User) -> None:
+    """Mark ``client``'s session as having given ``user``'s second factor, as the code
+    step does (django_otp.login)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
 
 
 # --- the real-browser harness -----------------------------------------------

@@ -14,6 +14,26 @@ from cases.models import AdviserProfile, Team, User
 PASSWORD = "correct horse battery"
 
 
+def totp_code(user: User) -> str:
+    """The code ``user``'s authenticator app would show now, as a person would type it.
+
+    A code is accepted once: if this time step's code was already used (the
+    same person signing in twice within 30 seconds), this is the next step's
+    code, which the device also accepts.
+    """
+    import time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += (device.last_t + 1 - totp.t()) * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -30,6 +50,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create: bool, extracted: list[Role] | None, **kwargs: object) -> None:
         if create and extracted:
             self.groups.add(*Group.objects.filter(name__in=[role.value for role in extracted]))
+
+    @factory.post_generation
+    def two_factor(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """Everyone has an authenticator app set up unless made with ``two_factor=False``."""
+        if create and extracted is not False:
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            TOTPDevice.objects.get_or_create(
+                user=self, name="Authenticator app", defaults={"confirmed": True}
+            )
 
 
 class AdviserFactory(UserFactory):

@@ -8,8 +8,9 @@ from datetime import date
 
 from playwright.sync_api import expect
 
+from cases.models import User
 from tests.conftest import assert_accessible
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code
 
 
 def click_and_check(page, locator) -> None:
@@ -20,11 +21,15 @@ def click_and_check(page, locator) -> None:
 
 
 def sign_in(page, username: str) -> None:
+    """Sign in with the password, then the code the person's authenticator app shows."""
     page.goto("/")
     assert_accessible(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     click_and_check(page, page.get_by_role("button", name="Sign in"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    page.get_by_label("Code").fill(totp_code(User.objects.get(username=username)))
+    click_and_check(page, page.get_by_role("button", name="Continue"))
 
 
 def sign_out(page) -> None:

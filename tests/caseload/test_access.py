@@ -4,8 +4,8 @@ import uuid
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.conftest import client_for
-from tests.factories import PASSWORD
+from tests.conftest import client_for, verify_session
+from tests.factories import PASSWORD, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +76,10 @@ def test_each_role_signs_in_and_lands_on_its_home_page(client, request, persona,
 
     response = client.post(
         reverse("login"), {"username": user.username, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("accounts:two_factor_verify")
+    response = client.post(
+        reverse("accounts:two_factor_verify"), {"code": totp_code(user)}, follow=True
     )
 
     assert response.redirect_chain[-1][0] == home
@@ -161,6 +165,7 @@ def test_a_person_with_no_role_is_told_to_ask_an_admin(db):
 
 def test_signing_out_ends_the_session(client, alice):
     client.force_login(alice)
+    verify_session(client, alice)
 
     response = client.post(reverse("logout"))
 

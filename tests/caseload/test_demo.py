@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.core.management import call_command
@@ -6,7 +7,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from caseload.demo import DEMO_PASSWORD, PEOPLE
+from caseload.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE, demo_code
 from cases.models import Team, User
 
 pytestmark = pytest.mark.django_db
@@ -52,11 +53,22 @@ def test_every_demo_login_works(client):
 
     for person in PEOPLE:
         client.logout()
+        client.post(reverse("login"), {"username": person.username, "password": DEMO_PASSWORD})
         response = client.post(
-            reverse("login"), {"username": person.username, "password": DEMO_PASSWORD}, follow=True
+            reverse("accounts:two_factor_verify"), {"code": demo_code()}, follow=True
         )
         assert response.status_code == 200, person.username
         assert response.context["user"].username == person.username
+        assert response.context["user"].is_verified(), person.username
+
+
+def test_the_demo_prints_how_to_get_the_second_factor_code(capsys):
+    call_command("demo")
+    call_command("demo_code")
+
+    out = capsys.readouterr().out
+    assert DEMO_TOTP_SECRET in out
+    assert re.search(r"^\d{6}$", out, re.MULTILINE)
 
 
 def test_the_demo_refuses_to_load_in_production(settings):

@@ -492,6 +492,18 @@ SAMPLES: dict[str, Sample] = {
     ),
     "password_change_done": page("password_change_done", ANYONE, GET),
     "admin:index": page("admin:index", ADMIN_ROLE, BOTH, follow=True),
+    # -- accounts: one's own two-step sign-in (the session here has given its code, so
+    # the code page sends on), and clearing a colleague's sign-in lock
+    "accounts:two_factor": page("accounts:two_factor", ANYONE, GET),
+    "accounts:two_factor_verify": page("accounts:two_factor_verify", ANYONE, BOTH, ok=302),
+    "accounts:two_factor_setup": page("accounts:two_factor_setup", ANYONE, BOTH),
+    "accounts:recovery_codes_regenerate": page("accounts:recovery_codes_regenerate", ANYONE, POST),
+    "accounts:unlock": page(
+        "accounts:unlock",
+        _role(SUPERVISOR, ADMIN),
+        BOTH,
+        data=lambda w, s: {"username": "alice"},
+    ),
     # -- cases: role pages
     "cases:my_caseload": page("cases:my_caseload", ADVISER_ROLE, GET),
     "cases:organisation": page("cases:organisation", ADMIN_ROLE, GET),

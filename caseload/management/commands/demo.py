@@ -4,7 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from caseload.demo import DEMO_PASSWORD, demo_load
+from caseload.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_load
 
 
 class Command(BaseCommand):
@@ -29,3 +29,9 @@ class Command(BaseCommand):
         for person in people:
             team = f", {person.team}" if person.team else ""
             self.stdout.write(f"  {person.username:<8} {person.role.label}{team}")
+        self.stdout.write(
+            "After the password, Caseload asks for a code from an authenticator app. Every "
+            f"demo user's app holds the key {DEMO_TOTP_SECRET} (time-based, 6 digits, 30 "
+            "seconds): add it to any authenticator app, or run `manage.py demo_code` for the "
+            "current code."
+        )

@@ -1,0 +1,127 @@
+"""Session rules: the idle timeout, and no page without the second factor where one is due."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from accounts.selectors import two_factor_enrolled, two_factor_required
+from accounts.services import session_record
+
+LAST_ACTIVITY_SESSION_KEY = "caseload_last_activity"
+_TRACKED_SESSION_KEY = "caseload_tracked_session"
+# Writing the time on every request would save the session every time; a
+# minute's precision is plenty for a timeout counted in tens of minutes.
+_ACTIVITY_RESOLUTION_SECONDS = 60
+
+IDLE_TIMEOUT_MESSAGE = (
+    "You were signed out because your session was idle for {minutes} minutes. "
+    "Sign in again to carry on."
+)
+
+
+class IdleTimeoutMiddleware:
+    """End a signed-in session that has had no request for ``CASELOAD_SESSION_IDLE_MINUTES``.
+
+    The absolute limit (``SESSION_COOKIE_AGE``) still applies on top. The next
+    request after the idle window finds itself signed out and is sent to the
+    sign-in page with a message saying why. Also records which user a session
+    belongs to whenever its key changes (sign-in, password change), so that
+    deactivating the user can end it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
+            idle_limit = settings.CASELOAD_SESSION_IDLE_MINUTES * 60
+            if isinstance(last, int) and now - last > idle_limit:
+                logout(request)
+                messages.info(
+                    request,
+                    IDLE_TIMEOUT_MESSAGE.format(minutes=settings.CASELOAD_SESSION_IDLE_MINUTES),
+                )
+            elif not isinstance(last, int) or now - last >= _ACTIVITY_RESOLUTION_SECONDS:
+                request.session[LAST_ACTIVITY_SESSION_KEY] = now
+        response = self.get_response(request)
+        self._track(request)
+        return response
+
+    @staticmethod
+    def _track(request: HttpRequest) -> None:
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is None or session is None or not user.is_authenticated:
+            return
+        key = session.session_key
+        if key and session.get(_TRACKED_SESSION_KEY) != key:
+            session_record(user=user, session_key=key)
+            session[_TRACKED_SESSION_KEY] = key
+            if LAST_ACTIVITY_SESSION_KEY not in session:
+                session[LAST_ACTIVITY_SESSION_KEY] = int(time.time())
+
+
+# Pages a signed-in person may open before giving their second factor.
+_OPEN_BEFORE_SECOND_FACTOR = {
+    "accounts:two_factor_verify",
+    "accounts:two_factor_setup",
+    "logout",
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+
+
+class TwoFactorMiddleware:
+    """Keep a session signed in with a password only away from every page.
+
+    Someone with an authenticator app gives a code first; someone who must
+    have one and has none sets it up first. Advisers of an organisation that
+    does not require it, and who have not set one up, pass.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in _OPEN_BEFORE_SECOND_FACTOR:
+            return None
+        if two_factor_enrolled(user):
+            target = "accounts:two_factor_verify"
+        elif two_factor_required(user):
+            target = "accounts:two_factor_setup"
+        else:
+            return None
+        next_path = request.get_full_path() if request.method == "GET" else ""
+        url = reverse(target)
+        if next_path and next_path != "/":
+            url += "?" + urlencode({"next": next_path})
+        return redirect(url)
