@@ -188,6 +188,7 @@ APPEND_ONLY_TABLES = [
     "priorities_assessment",
     "reviews_caseloadreport",
     "cases_breakglassreview",
+    "cases_accesschange",
 ]
 
 

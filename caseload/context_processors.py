@@ -23,6 +23,7 @@ _NAVIGATION = [
     ({Role.ADVISER, Role.SUPERVISOR}, "Needs attention", "priorities:attention"),
     ({Role.ADVISER, Role.SUPERVISOR}, "Find a client", "cases:client_search"),
     ({Role.ADVISER, Role.SUPERVISOR}, "New referral", "cases:referral_in"),
+    ({Role.SERVICE_MANAGER}, "Access", "cases:access"),
     ({Role.ADMIN}, "Organisation", "cases:organisation"),
 ]
 

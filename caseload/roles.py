@@ -1,4 +1,11 @@
-"""The three roles of Caseload, held as Django groups created by a migration."""
+"""The roles of Caseload, held as Django groups created by migrations.
+
+Adviser and Supervisor reach client data (through cases, never model-wide).
+Service manager grants and revokes those two roles and team places, on
+Caseload's access page. Admin configures the organisation and Data protection
+receives break-the-glass alerts; neither reaches client data. Service manager,
+Admin and Data protection are given by a superuser only.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +25,14 @@ class Role(models.TextChoices):
     ADVISER = "Adviser", "Adviser"
     SUPERVISOR = "Supervisor", "Supervisor"
     ADMIN = "Admin", "Admin"
+    SERVICE_MANAGER = "Service manager", "Service manager"
     DATA_PROTECTION = "Data protection", "Data protection"
+
+
+# Roles that reach client data; a Service manager grants and revokes them (with a reason).
+CLIENT_DATA_ROLES = frozenset({Role.ADVISER, Role.SUPERVISOR})
+# Roles that only a superuser may give, in the configuration pages (still recorded).
+SUPERUSER_GRANTED_ROLES = frozenset({Role.SERVICE_MANAGER, Role.ADMIN, Role.DATA_PROTECTION})
 
 
 # What the Admin role may configure, as (app label, permission codename). No

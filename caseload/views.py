@@ -7,6 +7,7 @@ from caseload.roles import Role, roles_of
 _HOME_FOR_ROLE = [
     (Role.SUPERVISOR, "reviews:team_dashboard"),
     (Role.ADVISER, "cases:my_caseload"),
+    (Role.SERVICE_MANAGER, "cases:access"),
     (Role.ADMIN, "cases:organisation"),
 ]
 

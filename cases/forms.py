@@ -288,3 +288,62 @@ class ReferralInForm(forms.Form):
     contact = forms.CharField(max_length=200, required=False, label="Contact at that organisation")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for referral")
     presenting_issue = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AccessChangeForm(forms.Form):
+    """One change of a person's access (a case role or a team place), with its reason.
+
+    The choices are built from what the person holds now: a role or place they
+    have can be removed, one they lack can be given.
+    """
+
+    change = forms.ChoiceField(label="Change")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        label="Reason",
+        help_text="Why this change is needed. It is kept with the change, and shown to "
+        "service managers.",
+    )
+
+    def __init__(self, *args: Any, person: User, teams: list[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from caseload.roles import Role, roles_of
+
+        held = roles_of(person)
+        member_of = {t.pk for t in person.teams.all()}
+        leads = {t.pk for t in person.supervised_teams.all()}
+        roles: list[tuple[str, str]] = []
+        for role in (Role.ADVISER, Role.SUPERVISOR):
+            if role in held:
+                roles.append((f"revoke:role:{role.value}", f"Remove the {role.label} role"))
+            else:
+                roles.append((f"grant:role:{role.value}", f"Give the {role.label} role"))
+        members: list[tuple[str, str]] = []
+        supervisors: list[tuple[str, str]] = []
+        for team in teams:
+            if team.pk in member_of:
+                members.append((f"revoke:member:{team.pk}", f"Remove from {team.name}"))
+            else:
+                members.append((f"grant:member:{team.pk}", f"Add to {team.name}"))
+            if team.pk in leads:
+                supervisors.append(
+                    (f"revoke:supervisor:{team.pk}", f"Remove from {team.name}'s supervisors")
+                )
+            else:
+                supervisors.append(
+                    (f"grant:supervisor:{team.pk}", f"Add to {team.name}'s supervisors")
+                )
+        self.fields["change"].choices = [
+            ("", "Choose a change"),
+            ("Roles", roles),
+            ("Team membership", members),
+            ("Supervisor places", supervisors),
+        ]
+        self._teams = {team.pk: team for team in teams}
+
+    def clean_change(self) -> dict[str, Any]:
+        action, kind, value = self.cleaned_data["change"].split(":", 2)
+        if kind == "role":
+            return {"action": action, "role": value}
+        return {"action": action, "team": self._teams[int(value)], "place": kind}

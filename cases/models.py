@@ -22,6 +22,7 @@ from caseload.fields import (
 )
 from caseload.models import DataKey
 from caseload.params import parse_id
+from caseload.roles import Role
 
 
 class User(AbstractUser):
@@ -85,6 +86,63 @@ class AdviserProfile(models.Model):
     def capacity(self) -> Decimal:
         """Capacity in caseload points after scaling by FTE."""
         return (Decimal(self.capacity_points) * self.fte).quantize(Decimal("0.1"))
+
+
+class AccessChange(AppendOnlyModel):
+    """One grant or revocation of access: a role, or a place in a team. Never edited.
+
+    Written by ``cases.services.access_grant`` and ``access_revoke`` only, so that
+    every change of who may reach client data says who made it, for whom and why.
+    """
+
+    class Action(models.TextChoices):
+        GRANT = "grant", "Granted"
+        REVOKE = "revoke", "Revoked"
+
+    class Place(models.TextChoices):
+        MEMBER = "member", "Member"
+        SUPERVISOR = "supervisor", "Supervisor place"
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    role = models.CharField(max_length=30, choices=Role.choices, blank=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="access_changes"
+    )
+    place = models.CharField(max_length=20, choices=Place.choices, blank=True)
+    reason = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["-at"], name="access_change_at_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    (~models.Q(role="") & models.Q(team__isnull=True) & models.Q(place=""))
+                    | (models.Q(role="") & models.Q(team__isnull=False) & ~models.Q(place=""))
+                ),
+                name="access_change_is_a_role_or_a_team_place",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Access change {self.pk}"
+
+    @property
+    def what(self) -> str:
+        """The role or team place changed, in words (staff and team names, no client data)."""
+        if self.role:
+            return f"{self.role} role"
+        place = "supervisor" if self.place == self.Place.SUPERVISOR else "member"
+        return f"{place} of {self.team}"
 
 
 class CaseType(models.Model):
@@ -853,3 +911,4 @@ auditlog.register(
 )
 auditlog.register(Team, m2m_fields={"supervisors", "members"})
 auditlog.register(AdviserProfile)
+auditlog.register(AccessChange)

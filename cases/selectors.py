@@ -12,6 +12,7 @@ from django.utils import timezone
 from caseload import crypto
 from caseload.roles import Role, roles_of
 from cases.models import (
+    AccessChange,
     AdviserProfile,
     BreakGlassAccess,
     BreakGlassRequest,
@@ -26,17 +27,46 @@ from cases.models import (
 # --- who sees which case -----------------------------------------------------
 
 
+def supervised_teams(user: User) -> QuerySet[Team]:
+    """The teams ``user`` leads: listed among the team's supervisors *and* holding the
+    Supervisor role, while active.
+
+    The one rule for every supervisor power (team cases, the unallocated queue,
+    reassigning, the dashboard, reviews, overrides, reports, notifications):
+    someone listed on a team without the role gets nothing a supervisor gets,
+    and the role without a team leads nothing.
+    """
+    if not user.is_authenticated or not user.is_active or Role.SUPERVISOR not in roles_of(user):
+        return Team.objects.none()
+    return Team.objects.filter(supervisors=user)
+
+
+def supervises(user: User, team_id: int | None) -> bool:
+    """Whether ``user`` leads the team with this id (see ``supervised_teams``)."""
+    return team_id is not None and supervised_teams(user).filter(pk=team_id).exists()
+
+
+def acting_supervisors() -> QuerySet[User]:
+    """People who can act as supervisors at all: active, holding the Supervisor role.
+
+    Compose it with a team relation to find who leads a team (``team_supervisors``)
+    or an adviser (``reviews.selectors.supervisors_of``).
+    """
+    return User.objects.filter(is_active=True, groups__name=Role.SUPERVISOR.value)
+
+
+def team_supervisors(team_id: int | None) -> QuerySet[User]:
+    """Who leads the team with this id: its listed supervisors who hold the role."""
+    if team_id is None:
+        return User.objects.none()
+    return acting_supervisors().filter(supervised_teams=team_id).order_by("pk")
+
+
 def managed_cases_condition(user: User) -> Q:
     """Cases ``user`` is responsible for: assigned to them, or of a team they supervise."""
     condition = Q(assigned_to=user)
     if Role.SUPERVISOR in roles_of(user):
-        condition |= Q(
-            Exists(
-                Team.supervisors.through.objects.filter(
-                    team_id=OuterRef("team_id"), user_id=user.pk
-                )
-            )
-        )
+        condition |= Q(team_id__in=supervised_teams(user).values("pk"))
     return condition
 
 
@@ -98,7 +128,7 @@ def case_can_manage(user: User, case: Case) -> bool:
     """Assigned adviser or a supervisor of the case's team: may change the case itself."""
     if case.assigned_to_id == user.pk:
         return True
-    return Role.SUPERVISOR in roles_of(user) and case_is_supervised_by(case, user)
+    return case_is_supervised_by(case, user)
 
 
 def client_can_change(user: User, client: Client) -> bool:
@@ -145,31 +175,19 @@ def case_can_contribute(user: User, case: Case, *, now: datetime | None = None) 
 
 
 def case_is_supervised_by(case: Case, user: User) -> bool:
-    """Whether ``user`` supervises the case: the Supervisor role and a supervisor's place in
-    the case's team, both; either alone gives nothing."""
-    return (
-        case.team_id is not None
-        and user.is_active
-        and Role.SUPERVISOR in roles_of(user)
-        and Team.supervisors.through.objects.filter(team_id=case.team_id, user_id=user.pk).exists()
-    )
-
-
-def _acting_supervisors() -> QuerySet[User]:
-    return User.objects.filter(is_active=True, groups__name=Role.SUPERVISOR.value)
+    """Whether ``user`` leads the case's team (listed there and holding the Supervisor role)."""
+    return supervises(user, case.team_id)
 
 
 def case_supervisors(case: Case) -> list[User]:
     """The people who supervise the case's team (holding the Supervisor role)."""
-    if case.team_id is None:
-        return []
-    return list(_acting_supervisors().filter(supervised_teams=case.team_id).distinct())
+    return list(team_supervisors(case.team_id))
 
 
 def supervisors_of_person(person: User) -> list[User]:
     """Who supervises ``person``: the acting supervisors of every team they are a member of."""
     return list(
-        _acting_supervisors()
+        acting_supervisors()
         .filter(supervised_teams__members=person)
         .exclude(pk=person.pk)
         .distinct()
@@ -177,11 +195,8 @@ def supervisors_of_person(person: User) -> list[User]:
 
 
 def supervises_person(supervisor: User, person: User) -> bool:
-    return (
-        supervisor.is_active
-        and Role.SUPERVISOR in roles_of(supervisor)
-        and Team.objects.filter(supervisors=supervisor, members=person).exists()
-    )
+    """Whether ``supervisor`` leads a team ``person`` is a member of."""
+    return supervised_teams(supervisor).filter(members=person).exists()
 
 
 # --- break the glass ------------------------------------------------------------
@@ -190,10 +205,8 @@ def supervises_person(supervisor: User, person: User) -> bool:
 def break_glass_requests_for(supervisor: User) -> QuerySet[BreakGlassRequest]:
     """Requests past the day's limit waiting for ``supervisor``: from members of the teams
     they lead, never their own."""
-    if not supervisor.is_active or Role.SUPERVISOR not in roles_of(supervisor):
-        return BreakGlassRequest.objects.none()
     members = Team.members.through.objects.filter(
-        team__supervisors=supervisor, user_id=OuterRef("user_id")
+        team__in=supervised_teams(supervisor), user_id=OuterRef("user_id")
     )
     return (
         BreakGlassRequest.objects.filter(Exists(members), status=BreakGlassRequest.Status.PENDING)
@@ -208,9 +221,7 @@ def break_glass_uses_for(
 ) -> QuerySet[BreakGlassAccess]:
     """Break-the-glass accesses to cases of the teams ``supervisor`` leads, for review;
     those not yet reviewed first."""
-    if not supervisor.is_active or Role.SUPERVISOR not in roles_of(supervisor):
-        return BreakGlassAccess.objects.none()
-    uses = BreakGlassAccess.objects.filter(case__team__supervisors=supervisor).exclude(
+    uses = BreakGlassAccess.objects.filter(case__team__in=supervised_teams(supervisor)).exclude(
         user=supervisor
     )
     if days is not None:
@@ -296,7 +307,7 @@ def unallocated_for(supervisor: User) -> QuerySet[Case]:
     """Open cases without an adviser in the teams ``supervisor`` leads."""
     return (
         Case.objects.open()
-        .filter(assigned_to__isnull=True, team__supervisors=supervisor)
+        .filter(assigned_to__isnull=True, team__in=supervised_teams(supervisor))
         .select_related("client__data_key", "case_type", "team", "assessment_version")
         .order_by("level_rank", "created_at", "pk")
     )
@@ -439,3 +450,25 @@ def colleagues_for_sharing(user: User) -> QuerySet[User]:
         .distinct()
         .order_by("first_name", "last_name")
     )
+
+
+# --- access -------------------------------------------------------------------
+
+
+def people_with_access() -> QuerySet[User]:
+    """Everyone with an account, with their roles and team places loaded (three queries)."""
+    from django.contrib.auth.models import Group
+
+    return User.objects.prefetch_related(
+        Prefetch("groups", queryset=Group.objects.order_by("name")),
+        Prefetch("teams", queryset=Team.objects.order_by("name")),
+        Prefetch("supervised_teams", queryset=Team.objects.order_by("name")),
+    ).order_by("-is_active", "last_name", "first_name", "username")
+
+
+def access_changes(*, person: User | None = None) -> QuerySet[AccessChange]:
+    """Recorded access changes, newest first, for everyone or for one person."""
+    changes = AccessChange.objects.select_related("person", "changed_by", "team")
+    if person is not None:
+        changes = changes.filter(person=person)
+    return changes.order_by("-at", "-pk")

@@ -51,4 +51,6 @@ urlpatterns = [
     ),
     path("referrals/new/", views.referral_in, name="referral_in"),
     path("team/unallocated/", views.unallocated, name="unallocated"),
+    path("people/access/", views.access, name="access"),
+    path("people/access/<int:pk>/", views.access_person, name="access_person"),
 ]

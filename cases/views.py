@@ -24,8 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseload.audit import access_record
 from caseload.params import query_datetime, query_id
 from caseload.roles import Role, role_required
-from cases import selectors, services
+from cases import people, selectors, services
 from cases.forms import (
+    AccessChangeForm,
     BreakGlassDecisionForm,
     BreakGlassForm,
     BreakGlassReviewForm,
@@ -54,6 +55,7 @@ from cases.models import (
     ConsentRecord,
     Obstacle,
     Outcome,
+    Team,
 )
 from reviews import selectors as review_selectors
 from reviews.forms import CapacityConcernForm
@@ -893,4 +895,71 @@ def organisation(request: HttpRequest) -> HttpResponse:
         request,
         "cases/organisation.html",
         {"teams": selectors.team_overview(), "role_counts": selectors.role_counts()},
+    )
+
+
+# --- access: who holds a case role or a team place --------------------------------
+
+ACCESS_PEOPLE_PER_PAGE = 50
+
+
+@require_GET
+@role_required(Role.SERVICE_MANAGER)
+def access(request: HttpRequest) -> HttpResponse:
+    """Everyone's roles and team places, and the latest access changes. No client data."""
+    page = Paginator(selectors.people_with_access(), ACCESS_PEOPLE_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cases/access.html",
+        {"page": page, "changes": list(selectors.access_changes()[:30])},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SERVICE_MANAGER)
+def access_person(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give or take away one case role or team place of a person, with a reason."""
+    person = get_object_or_404(selectors.people_with_access(), pk=pk)
+    own = person.pk == request.user.pk
+    form = None
+    if not own:
+        teams = list(Team.objects.order_by("name"))
+        form = AccessChangeForm(request.POST or None, person=person, teams=teams)
+    elif request.method == "POST":
+        raise PermissionDenied
+    if request.method == "POST" and form is not None and form.is_valid():
+        change = dict(form.cleaned_data["change"])
+        action = change.pop("action")
+        try:
+            if action == "grant":
+                people.access_grant(
+                    user=person,
+                    granted_by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    **change,
+                )
+            else:
+                people.access_revoke(
+                    user=person,
+                    revoked_by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    **change,
+                )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Access of {person.display_name} changed; they are told.")
+            return redirect("cases:access_person", pk=person.pk)
+    return render(
+        request,
+        "cases/access_person.html",
+        {
+            "person": person,
+            "own": own,
+            "form": form,
+            "changes": list(selectors.access_changes(person=person)[:50]),
+        },
+        status=400 if form is not None and form.errors else 200,
     )

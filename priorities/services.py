@@ -15,7 +15,7 @@ from django.db.models import Min, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case, CaseDeadline, CaseEvent, Team, User
+from cases.models import Case, CaseDeadline, CaseEvent, User
 from cases.services import case_event_record
 from priorities.calendar import WorkingCalendar
 from priorities.models import (
@@ -243,9 +243,9 @@ def _apply_level(case: Case, assessment: Assessment, *, actor: User) -> None:
 
 def _notify_red(case: Case, *, actor: User) -> None:
     """Tell the case's supervisors (and its adviser, if someone else set it) that it is red."""
-    recipients: set[User] = set()
-    if case.team_id:
-        recipients.update(Team.objects.get(pk=case.team_id).supervisors.all())
+    from cases.selectors import team_supervisors
+
+    recipients: set[User] = set(team_supervisors(case.team_id))
     if case.assigned_to_id and case.assigned_to_id != actor.pk:
         recipients.add(case.assigned_to)
     recipients.discard(actor)

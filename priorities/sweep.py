@@ -31,6 +31,7 @@ from django.db.models import CharField, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from cases.models import Case, Team
+from cases.selectors import acting_supervisors
 from cases.services import break_glass_emails_pending
 from priorities.models import DeadlineFlag, DeadlineWatch, Level, Notification
 from priorities.services import timescales_refresh_stale
@@ -139,7 +140,10 @@ def sweep_deadlines(
     # after the flags, so a long recompute never holds up flagging.
     result.emailed = break_glass_emails_pending()
     supervisors: dict[int, list[int]] = defaultdict(list)
-    for team_id, user_id in Team.supervisors.through.objects.values_list("team_id", "user_id"):
+    # Who leads each team: listed on it and holding the Supervisor role (one rule).
+    for team_id, user_id in Team.supervisors.through.objects.filter(
+        user__in=acting_supervisors()
+    ).values_list("team_id", "user_id"):
         supervisors[team_id].append(user_id)
     chunk: list[tuple[int, str, date, str]] = []
 

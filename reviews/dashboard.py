@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET
 from caseload.audit import access_record
 from caseload.params import parse_id
 from caseload.roles import Role, role_required
-from cases.models import Team, User
+from cases.models import User
+from cases.selectors import supervised_teams
 from reviews import selectors
 from reviews.selectors import FIGURES, AdviserFigures, TeamFigures
 
@@ -115,7 +116,7 @@ def _chart_data(figures: TeamFigures, weeks: list[dict[str, Any]]) -> dict[str, 
 def team_dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     column, descending = _sorting(request)
-    teams = list(Team.objects.filter(supervisors=request.user).order_by("name"))
+    teams = list(supervised_teams(request.user).order_by("name"))
     trends = selectors.team_trends(teams, now=now)
     sections = [
         {
@@ -161,7 +162,9 @@ def _advisers_in_scope(request: HttpRequest) -> tuple[str, list[User], dict[str,
         if adviser_id is None:
             raise Http404("No such adviser in the teams you lead.")
         adviser = (
-            User.objects.filter(pk=adviser_id, is_active=True, teams__supervisors=request.user)
+            User.objects.filter(
+                pk=adviser_id, is_active=True, teams__in=supervised_teams(request.user)
+            )
             .distinct()
             .first()
         )
@@ -169,7 +172,7 @@ def _advisers_in_scope(request: HttpRequest) -> tuple[str, list[User], dict[str,
             raise Http404("No such adviser in the teams you lead.")
         return adviser.display_name, [adviser], {"adviser": adviser.pk}
     team_id = parse_id(request.GET.get("team"))
-    team = Team.objects.filter(pk=team_id, supervisors=request.user).first() if team_id else None
+    team = supervised_teams(request.user).filter(pk=team_id).first() if team_id else None
     if team is None:
         raise Http404("No such team among those you lead.")
     advisers = selectors.advisers_of_teams([team])[team.pk]

@@ -28,6 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.models import AdviserProfile, Case, Obstacle, Outcome, Team, User
+from cases.selectors import acting_supervisors, supervised_teams
 from priorities.models import CriteriaVersion, DeadlineFlag, Level, Organisation
 from priorities.services import organisation_calendar
 from reviews.models import CapacityConcern, CaseloadReview, ReviewDecision
@@ -192,12 +193,13 @@ def cases_for_figure(
 
 
 def supervisors_of(adviser: User) -> QuerySet[User]:
-    """Everyone who supervises a team ``adviser`` is a member of."""
-    return User.objects.filter(supervised_teams__members=adviser, is_active=True).distinct()
+    """Everyone who leads a team ``adviser`` is a member of (listed and holding the role)."""
+    return acting_supervisors().filter(supervised_teams__members=adviser).distinct()
 
 
 def is_supervisor_of(supervisor: User, adviser: User) -> bool:
-    return Team.objects.filter(supervisors=supervisor, members=adviser).exists()
+    """Whether ``supervisor`` leads a team ``adviser`` is a member of."""
+    return supervised_teams(supervisor).filter(members=adviser).exists()
 
 
 def adviser_capacity(adviser: User) -> AdviserFigures:
@@ -311,7 +313,7 @@ def review_pack(review: CaseloadReview, *, now: datetime | None = None) -> list[
 def reviews_visible_to(user: User) -> QuerySet[CaseloadReview]:
     """Reviews of the user's own caseload and of the advisers in teams they lead."""
     return CaseloadReview.objects.filter(
-        Q(adviser=user) | Q(adviser__teams__supervisors=user)
+        Q(adviser=user) | Q(adviser__teams__in=supervised_teams(user))
     ).distinct()
 
 
@@ -564,7 +566,9 @@ def capacity_concerns_for(supervisor: User, *, days: int = 30) -> QuerySet[Capac
     """Recent capacity concerns of advisers in the teams ``supervisor`` leads."""
     since = timezone.now() - timedelta(days=days)
     return (
-        CapacityConcern.objects.filter(adviser__teams__supervisors=supervisor, raised_at__gte=since)
+        CapacityConcern.objects.filter(
+            adviser__teams__in=supervised_teams(supervisor), raised_at__gte=since
+        )
         .select_related("adviser", "data_key")
         .distinct()
         .order_by("-raised_at")

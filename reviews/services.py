@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from caseload.crypto import data_key_create
 from caseload.roles import Role, roles_of
-from cases.models import AdviserProfile, Case, CaseEvent, Team, User
+from cases.models import AdviserProfile, Case, CaseEvent, User
+from cases.selectors import acting_supervisors, supervised_teams
 from cases.services import case_event_record
 from priorities.models import Assessment, DeadlineFlag, Notification, Organisation
 from priorities.services import organisation_calendar
@@ -57,7 +58,7 @@ def report_data(
     *, supervisor: User, period_start: date, period_end: date, now: datetime
 ) -> dict[str, Any]:
     """The figures of a report, in a fixed number of aggregate queries."""
-    teams = list(Team.objects.filter(supervisors=supervisor).order_by("name"))
+    teams = list(supervised_teams(supervisor).order_by("name"))
     advisers = list(
         User.objects.filter(teams__in=teams, is_active=True)
         .distinct()
@@ -249,9 +250,7 @@ def reports_generate_all(
     now = now or timezone.now()
     start = period_start or last_complete_week(today=timezone.localdate(now))[0]
     supervisors = (
-        User.objects.filter(supervised_teams__isnull=False, is_active=True)
-        .distinct()
-        .order_by("pk")
+        acting_supervisors().filter(supervised_teams__isnull=False).distinct().order_by("pk")
     )
     return [
         report_generate(supervisor=s, period_start=start, now=now, email=email) for s in supervisors

@@ -11,6 +11,7 @@ from caseload.audit import access_record
 from caseload.params import parse_id, query_id
 from caseload.roles import Role, role_required, roles_of
 from cases.models import Case, User
+from cases.selectors import supervised_teams
 from cases.views import _apply_service_errors, _form_page
 from reviews import selectors, services
 from reviews.forms import (
@@ -120,7 +121,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         visible = visible.filter(adviser_id=adviser_id)
     reviews = list(visible.order_by("-started_at")[:100])
     team_advisers = User.objects.filter(
-        teams__supervisors=user, is_active=True, groups__name=Role.ADVISER.value
+        teams__in=supervised_teams(user), is_active=True, groups__name=Role.ADVISER.value
     ).exclude(pk=user.pk)
     start_form = ReviewStartForm(advisers=team_advisers.distinct().order_by("first_name"))
     is_adviser = Role.ADVISER in roles_of(user)
@@ -145,7 +146,7 @@ def review_start(request: HttpRequest) -> HttpResponse:
     adviser: User = request.user
     if "adviser" in request.POST:
         adviser = get_object_or_404(
-            User.objects.filter(teams__supervisors=request.user).distinct(),
+            User.objects.filter(teams__in=supervised_teams(request.user)).distinct(),
             pk=parse_id(request.POST.get("adviser")) or 0,
         )
     try:

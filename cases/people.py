@@ -1,0 +1,303 @@
+"""Services for staff accounts and their access: invitations, password reset emails, and
+every grant or revocation of a role or a team place.
+
+Part of the cases app's services, kept in a module of its own because it is a
+sub-domain of its own (people, not clients). Who may reach client data changes
+only here: ``access_grant`` and ``access_revoke`` check who is asking, record the
+change with its reason in the append-only ``AccessChange`` table (and so in the
+audit trail), and tell the person and their supervisors.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from typing import Any
+
+from auditlog.context import set_actor
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail, send_mass_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from caseload.roles import SUPERUSER_GRANTED_ROLES, Role, roles_of
+from cases import selectors
+from cases.models import AccessChange, Team, User
+
+logger = logging.getLogger(__name__)
+
+# A reason must say something: at least this many letters or digits, in three words or more.
+ACCESS_REASON_MIN_CHARACTERS = 20
+ACCESS_REASON_MIN_WORDS = 3
+
+
+def access_reason_clean(reason: str) -> str:
+    """The reason with its spaces tidied; a ValidationError if it is too thin to mean anything."""
+    text = " ".join(reason.split())
+    characters = sum(ch.isalnum() for ch in text)
+    words = [w for w in re.split(r"\W+", text) if w]
+    if characters < ACCESS_REASON_MIN_CHARACTERS or len(words) < ACCESS_REASON_MIN_WORDS:
+        raise ValidationError(
+            {
+                "reason": f"Say why, in at least {ACCESS_REASON_MIN_WORDS} words and "
+                f"{ACCESS_REASON_MIN_CHARACTERS} letters: the reason is kept with the change."
+            }
+        )
+    return text
+
+
+def access_may_change(*, changed_by: User, user: User, role: Role | None = None) -> str | None:
+    """Why ``changed_by`` may not change ``user``'s access (to ``role``, if given), or None.
+
+    Adviser and Supervisor roles and team places are changed by an active Service
+    manager, never for themselves; Service manager, Admin and Data protection by a
+    superuser only. A superuser may do either (in the configuration pages).
+    """
+    if not changed_by.is_active:
+        return "Your account is not active."
+    if changed_by.is_superuser:
+        return None
+    if role is not None and role in SUPERUSER_GRANTED_ROLES:
+        return f"Only a superuser can change who holds the {role.label} role."
+    if Role.SERVICE_MANAGER not in roles_of(changed_by):
+        return "Only a service manager can change who holds a role or a team place."
+    if changed_by.pk == user.pk:
+        return "You cannot change your own access: ask another service manager."
+    return None
+
+
+def _team_places(team: Team, place: str) -> Any:
+    """The team's list of supervisors or of members, as the place asks."""
+    return team.supervisors if place == AccessChange.Place.SUPERVISOR else team.members
+
+
+def _describe(action: str, user: User, *, role: Role | None, team: Team | None, place: str) -> str:
+    """The change in words: staff and team names only, never client data."""
+    name = user.display_name
+    granted = action == AccessChange.Action.GRANT
+    if role is not None:
+        if granted:
+            return f"{name} was given the {role.label} role"
+        return f"{name} no longer holds the {role.label} role"
+    what = "a supervisor place in" if place == AccessChange.Place.SUPERVISOR else "membership of"
+    team_name = team.name if team is not None else ""
+    if granted:
+        return f"{name} was given {what} {team_name}"
+    return f"{name} no longer has {what} {team_name}"
+
+
+@transaction.atomic
+def _access_change(
+    *,
+    action: str,
+    user: User,
+    changed_by: User,
+    reason: str,
+    role: Role | None,
+    team: Team | None,
+    place: str,
+    now: datetime | None,
+) -> AccessChange:
+    now = now or timezone.now()
+    if (role is None) == (team is None):
+        raise ValueError("Change either a role or a team place.")
+    if team is not None and place not in AccessChange.Place.values:
+        raise ValueError("A team place is a membership or a supervisor place.")
+    if role is not None:
+        role = Role(role)
+        place = ""
+    refusal = access_may_change(changed_by=changed_by, user=user, role=role)
+    if refusal:
+        raise ValidationError(refusal)
+    reason = access_reason_clean(reason)
+    granting = action == AccessChange.Action.GRANT
+    if granting and not user.is_active:
+        raise ValidationError(f"{user.display_name}'s account is not active.")
+    if role is not None:
+        holder = user.groups
+        target: Any = Group.objects.get(name=role.value)
+        holds = user.groups.filter(pk=target.pk).exists()
+    else:
+        holder = _team_places(team, place)
+        target = user
+        holds = holder.filter(pk=user.pk).exists()
+    if holds == granting:
+        raise ValidationError(
+            f"{user.display_name} already has that."
+            if granting
+            else f"{user.display_name} does not have that."
+        )
+    # Supervisors to tell: of the teams the person is in before the change and after it.
+    team_ids = set(user.teams.values_list("pk", flat=True))
+    with set_actor(changed_by):
+        (holder.add if granting else holder.remove)(target)
+        user.__dict__.pop("_caseload_roles", None)
+        if team is not None:
+            team_ids.add(team.pk)
+        change = AccessChange(
+            person=user,
+            changed_by=changed_by,
+            action=action,
+            role=role.value if role is not None else "",
+            team=team,
+            place=place,
+            reason=reason,
+            at=now,
+        )
+        change.save()
+    _access_notify(
+        change,
+        description=_describe(action, user, role=role, team=team, place=place),
+        team_ids=team_ids,
+        now=now,
+    )
+    return change
+
+
+def access_grant(
+    *,
+    user: User,
+    granted_by: User,
+    reason: str,
+    role: Role | None = None,
+    team: Team | None = None,
+    place: str = AccessChange.Place.MEMBER,
+    now: datetime | None = None,
+) -> AccessChange:
+    """Give ``user`` a role, or a place in a team (``place``: member or supervisor).
+
+    Recorded with who and why, and the person and their supervisors are told.
+    """
+    return _access_change(
+        action=AccessChange.Action.GRANT,
+        user=user,
+        changed_by=granted_by,
+        reason=reason,
+        role=role,
+        team=team,
+        place=place,
+        now=now,
+    )
+
+
+def access_revoke(
+    *,
+    user: User,
+    revoked_by: User,
+    reason: str,
+    role: Role | None = None,
+    team: Team | None = None,
+    place: str = AccessChange.Place.MEMBER,
+    now: datetime | None = None,
+) -> AccessChange:
+    """Take a role or a team place away from ``user``; recorded and told like a grant."""
+    return _access_change(
+        action=AccessChange.Action.REVOKE,
+        user=user,
+        changed_by=revoked_by,
+        reason=reason,
+        role=role,
+        team=team,
+        place=place,
+        now=now,
+    )
+
+
+def _access_notify(
+    change: AccessChange, *, description: str, team_ids: set[int], now: datetime
+) -> None:
+    """Tell the person and the supervisors of their teams, in the app and by email.
+
+    The message names staff and teams only; the reason stays on the access page.
+    The emails go once the change is committed (an outbox will make them sure).
+    """
+    from priorities.models import Notification
+
+    recipients = {change.person_id: change.person}
+    for team_id in team_ids:
+        for supervisor in selectors.team_supervisors(team_id):
+            recipients.setdefault(supervisor.pk, supervisor)
+    by = change.changed_by.display_name
+    message = f"Access changed: {description} (by {by})."
+    Notification.objects.bulk_create(
+        Notification(recipient=person, message=message, created_at=now, emailed_at=now)
+        for person in recipients.values()
+    )
+    link = settings.CASELOAD_BASE_URL + reverse("priorities:notifications")
+    emails = [
+        (
+            "Caseload: a change of access",
+            f"{message}\n\nIf you did not expect this, tell your supervisor.\n\n{link}\n",
+            None,
+            [person.email],
+        )
+        for person in recipients.values()
+        if person.email
+    ]
+    change_id = change.pk
+
+    def send() -> None:
+        try:
+            send_mass_mail(emails)
+        except OSError:  # SMTP errors included: the in-app notification stands.
+            logger.exception("Access change %s: the emails could not be sent", change_id)
+
+    if emails:
+        transaction.on_commit(send)
+
+
+# --- accounts -------------------------------------------------------------------
+
+
+def password_reset_link(user: User) -> str:
+    """A one-use link with which ``user`` sets their own password (Django's reset flow)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return settings.CASELOAD_BASE_URL + path
+
+
+def password_reset_send(*, user: User, invite: bool = False) -> bool:
+    """Email ``user`` a link to set their own password, once the transaction commits.
+
+    Nobody types a password for someone else: an admin invites a new person, or
+    sends an existing one a reset link. False if the person has no email address.
+    """
+    if not user.email or not user.is_active:
+        return False
+    link = password_reset_link(user)
+    if invite:
+        subject = "Your Caseload account"
+        opening = f"A Caseload account has been made for you, with the user name {user.username}."
+    else:
+        subject = "Reset your Caseload password"
+        opening = f"An administrator sent you a link to set a new password for {user.username}."
+    body = (
+        f"{opening}\n\nTo set your password, open this link (it works once):\n\n{link}\n\n"
+        "If you did not expect this email, tell your supervisor or administrator.\n"
+    )
+    address, user_id = user.email, user.pk
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, [address])
+        except OSError:
+            logger.exception("User %s: the password email could not be sent", user_id)
+
+    transaction.on_commit(send)
+    return True
+
+
+def user_invite(*, user: User) -> User:
+    """Save a new account with no usable password and email the person a link to set one."""
+    user.set_unusable_password()
+    user.save()
+    password_reset_send(user=user, invite=True)
+    return user
