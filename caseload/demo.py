@@ -71,6 +71,7 @@ PEOPLE = [
     DemoPerson("grace", "Grace", "Lloyd", Role.ADVISER, "South Team", Decimal("0.80")),
     DemoPerson("hamid", "Hamid", "Rahman", Role.ADVISER, "South Team"),
     DemoPerson("erin", "Erin", "Walsh", Role.ADMIN),
+    DemoPerson("mia", "Mia", "Clarke", Role.SERVICE_MANAGER),
 ]
 
 

@@ -31,6 +31,7 @@ def test_the_organisation_page_counts_people_by_role(erin, alice, bob, carol, da
         "Adviser": 3,
         "Supervisor": 1,
         "Admin": 1,
+        "Service manager": 0,
         "Data protection": 0,
     }
 
