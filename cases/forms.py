@@ -297,7 +297,7 @@ class AccessChangeForm(forms.Form):
     have can be removed, one they lack can be given.
     """
 
-    change = forms.ChoiceField(label="Change")
+    change = forms.ChoiceField(label="What to change")
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,

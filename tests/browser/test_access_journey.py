@@ -22,15 +22,15 @@ def test_a_service_manager_gives_a_newcomer_a_role_and_a_team(page, north, alice
     expect(page.get_by_role("heading", level=1)).to_have_text("Access")
     click_and_check(page, page.get_by_role("link", name="Nat New"))
 
-    page.get_by_label("Change").select_option(label="Give the Adviser role")
+    page.get_by_label("What to change").select_option(label="Give the Adviser role")
     page.get_by_label("Reason").fill("ok")
     click_and_check(page, page.get_by_role("button", name="Make this change"))
     expect(page.get_by_role("alert")).to_contain_text("Reason")
 
-    page.get_by_label("Change").select_option(label="Give the Adviser role")
+    page.get_by_label("What to change").select_option(label="Give the Adviser role")
     page.get_by_label("Reason").fill(REASON)
     click_and_check(page, page.get_by_role("button", name="Make this change"))
-    page.get_by_label("Change").select_option(label="Add to North")
+    page.get_by_label("What to change").select_option(label="Add to North")
     page.get_by_label("Reason").fill(REASON)
     click_and_check(page, page.get_by_role("button", name="Make this change"))
 
