@@ -176,7 +176,10 @@ class UserAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         refused = self.admin_site.admin_view(self.password_refused)
-        return [path("<path:object_id>/password/", refused), *super().get_urls()]
+        return [
+            path("<path:object_id>/password/", refused, name="cases_user_password_change"),
+            *super().get_urls(),
+        ]
 
     def password_refused(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Nobody types someone's password here, a superuser neither: the person sets it

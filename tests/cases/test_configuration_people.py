@@ -117,7 +117,7 @@ def test_the_password_page_of_the_configuration_is_gone_for_admins_and_superuser
         user = UserFactory(username="root", is_superuser=True, is_staff=True)
     else:
         user = request.getfixturevalue(persona)
-    url = f"{_change_url(alice).removesuffix('change/')}password/"
+    url = reverse("admin:cases_user_password_change", args=[alice.pk])
     data = {"password1": "A new password 12345", "password2": "A new password 12345"}
 
     response = getattr(client_for(user), method)(url, data)
