@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from caseload import crypto
-from caseload.roles import Role, roles_of
+from caseload.roles import CLIENT_DATA_ROLES, Role, roles_of
 from cases.models import (
     AccessChange,
     AdviserProfile,
@@ -63,9 +63,17 @@ def team_supervisors(team_id: int | None) -> QuerySet[User]:
 
 
 def managed_cases_condition(user: User) -> Q:
-    """Cases ``user`` is responsible for: assigned to them, or of a team they supervise."""
+    """Cases ``user`` is responsible for: assigned to them, or of a team they supervise.
+
+    Both take a role that reaches client data as well as the relationship: once a
+    service manager takes the person's last case role away, cases still assigned to
+    them are theirs no more (their supervisor reassigns them).
+    """
+    roles = roles_of(user)
+    if not roles & CLIENT_DATA_ROLES:
+        return Q(pk__in=[])
     condition = Q(assigned_to=user)
-    if Role.SUPERVISOR in roles_of(user):
+    if Role.SUPERVISOR in roles:
         condition |= Q(team_id__in=supervised_teams(user).values("pk"))
     return condition
 
@@ -127,7 +135,7 @@ def client_for_user(user: User, pk: int) -> Client:
 def case_can_manage(user: User, case: Case) -> bool:
     """Assigned adviser or a supervisor of the case's team: may change the case itself."""
     if case.assigned_to_id == user.pk:
-        return True
+        return bool(roles_of(user) & CLIENT_DATA_ROLES)
     return case_is_supervised_by(case, user)
 
 

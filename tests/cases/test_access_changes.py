@@ -14,7 +14,7 @@ from cases import people, selectors
 from cases.models import AccessChange, Team, User
 from priorities.models import Notification
 from tests.conftest import client_for
-from tests.factories import UserFactory
+from tests.factories import CaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -268,3 +268,17 @@ def test_a_team_that_is_not_offered_cannot_be_posted(mia, newcomer):
     response = client_for(mia).post(url, {"change": f"grant:member:{missing}", "reason": REASON})
 
     assert response.status_code == 400
+
+
+def test_an_adviser_whose_role_is_taken_away_no_longer_sees_her_cases(mia, alice):
+    case = CaseFactory(assigned_to=alice)
+
+    people.access_revoke(user=alice, revoked_by=mia, reason=REASON, role=Role.ADVISER)
+
+    alice = _reload(alice)
+    assert not selectors.visible_cases(alice).filter(pk=case.pk).exists()
+    assert not selectors.case_can_manage(alice, case)
+    assert client_for(alice).get(reverse("cases:case_detail", args=[case.pk])).status_code in (
+        403,
+        404,
+    )
