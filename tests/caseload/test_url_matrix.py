@@ -30,8 +30,8 @@ Adding a URL
 the pattern, when a named URL has no entry in ``SAMPLES`` (or ``EXEMPT``,
 with a reason). A sample is one line in ``SAMPLES``: how to build the URL from
 the fixture world, who may use it (a rule: ANYONE, ANY_ROLE, ADVISER_ROLE,
-CASE_ROLE, SUPERVISOR_ROLE, ADMIN_ROLE, SUPERVISES, MANAGES, SEES_CASE,
-CONTRIBUTES, SEES_REVIEW) and which methods the view takes (GET, POST, BOTH),
+CASE_ROLE, SUPERVISOR_ROLE, ADMIN_ROLE, SERVICE_MANAGER_ROLE, SUPERVISES, MANAGES,
+SEES_CASE, CONTRIBUTES, SEES_REVIEW) and which methods the view takes (GET, POST, BOTH),
 for example::
 
     "reviews:team_trend": page("reviews:team_trend", SUPERVISOR_ROLE, GET),
@@ -279,6 +279,7 @@ def world(alice: User, bob: User, carol: User, north: Any) -> World:
 # --- who is asking ------------------------------------------------------------------
 
 ADVISER, SUPERVISOR, ADMIN = Role.ADVISER, Role.SUPERVISOR, Role.ADMIN
+SERVICE_MANAGER = Role.SERVICE_MANAGER
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,7 @@ ACTORS = {
     "a team-listed supervisor with only the Adviser role": _actor("tess", {ADVISER}),
     "a team-listed supervisor with no role": _actor("nora", set()),
     "an admin (erin)": _actor("erin", {ADMIN}),
+    "a service manager (mia)": _actor("mia", {SERVICE_MANAGER}),
     "a user with no role": _actor("newstarter", set()),
     "the adviser, deactivated after signing in": _actor(
         "alice", {ADVISER}, {"alice"}, deactivated=True
@@ -344,6 +346,8 @@ def _user(request: pytest.FixtureRequest, name: str) -> User:
         return user
     if name == "newstarter":
         return UserFactory(username=name, first_name="New", last_name="Starter")
+    if name == "mia":
+        return UserFactory(username=name, roles=[SERVICE_MANAGER])
     return request.getfixturevalue(name)
 
 
@@ -360,11 +364,12 @@ def _role(*roles: Role) -> Rule:
     return lambda actor, scene: bool(actor.roles.intersection(roles))
 
 
-ANY_ROLE = _role(ADVISER, SUPERVISOR, ADMIN)
+ANY_ROLE = _role(ADVISER, SUPERVISOR, ADMIN, SERVICE_MANAGER)
 ADVISER_ROLE = _role(ADVISER)
 CASE_ROLE = _role(ADVISER, SUPERVISOR)
 SUPERVISOR_ROLE = _role(SUPERVISOR)
 ADMIN_ROLE = _role(ADMIN)
+SERVICE_MANAGER_ROLE = _role(SERVICE_MANAGER)
 
 
 def SUPERVISES(actor: Actor, scene: Scene) -> bool:
@@ -557,6 +562,17 @@ SAMPLES: dict[str, Sample] = {
         },
     ),
     "cases:unallocated": page("cases:unallocated", SUPERVISOR_ROLE, GET),
+    # -- cases: who holds a case role or a team place (bob's access, changed by mia)
+    "cases:access": page("cases:access", SERVICE_MANAGER_ROLE, GET),
+    "cases:access_person": Sample(
+        lambda w, s: reverse("cases:access_person", args=[w.people["bob"].pk]),
+        SERVICE_MANAGER_ROLE,
+        BOTH,
+        data=lambda w, s: {
+            "change": f"grant:supervisor:{w.people['north'].pk}",
+            "reason": "Covering the North team's supervision this month",
+        },
+    ),
     # -- cases: a client
     "cases:client_detail": on_client("cases:client_detail", SEES_CASE, GET),
     "cases:client_edit": on_client(
