@@ -84,9 +84,12 @@ def case_visibility_filter(user: User, *, now: datetime | None = None) -> Q:
     An adviser sees the cases assigned to them and those shared with them
     (while the share lasts); a supervisor also sees every case of the teams
     they lead; restricted cases ignore shares and open to others only through
-    break-the-glass access. Admins see nothing by virtue of the Admin role.
+    break-the-glass access. Admins see nothing by virtue of the Admin role, and
+    nobody without a case role sees anything, whatever they were once given.
     """
     if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if not roles_of(user) & CLIENT_DATA_ROLES:
         return Q(pk__in=[])
     now = now or timezone.now()
     condition = managed_cases_condition(user)

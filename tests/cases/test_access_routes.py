@@ -389,3 +389,14 @@ def test_a_search_says_a_match_is_held_elsewhere_without_naming_it_and_audits_it
         object_pk=str(theirs.client.pk),
         additional_data__via="client search: match held elsewhere",
     ).exists()
+
+
+def test_a_share_gives_nothing_once_its_holder_has_no_case_role(alice, dave):
+    case = CaseFactory(assigned_to=alice)
+    share(case, dave, "contribute")
+
+    dave.groups.clear()
+    dave = type(dave).objects.get(pk=dave.pk)
+
+    assert not selectors.visible_cases(dave).exists()
+    assert client_for(dave).get(reverse("cases:case_detail", args=[case.pk])).status_code == 404
