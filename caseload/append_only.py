@@ -2,11 +2,11 @@
 
 A row-level trigger refuses every UPDATE and DELETE, whoever sends it: the
 ORM, the admin, a raw SQL session. On PostgreSQL a statement-level trigger
-also refuses TRUNCATE, unless the session has set ``caseload.allow_truncate``
-to ``on``: only the test suite's connections do that, so that tests which
-need an empty database can still have one (see tests/conftest.py). A
-superuser can still disable triggers; the notes' hash chain is what makes
-that detectable.
+also refuses TRUNCATE, always: no session setting turns it off. Only a table
+owner or a superuser can switch triggers off (``ALTER TABLE ... DISABLE
+TRIGGER``, ``session_replication_role``), which is why the application
+connects as a role that owns nothing (see caseload/db_roles.py); the notes'
+hash chain is what makes a change by those operators detectable.
 """
 
 from __future__ import annotations
@@ -15,23 +15,23 @@ from typing import Any
 
 from django.db import migrations, models
 
-_PG_FUNCTIONS = """
+_PG_REFUSE_CHANGE = """
 CREATE OR REPLACE FUNCTION caseload_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'caseload: % is append-only; % refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'integrity_constraint_violation';
 END
 $$;
+"""
+_PG_REFUSE_TRUNCATE = """
 CREATE OR REPLACE FUNCTION caseload_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('caseload.allow_truncate', true) = 'on' THEN
-        RETURN NULL;
-    END IF;
     RAISE EXCEPTION 'caseload: % is append-only; TRUNCATE refused', TG_TABLE_NAME
         USING ERRCODE = 'integrity_constraint_violation';
 END
 $$;
 """
+_PG_FUNCTIONS = _PG_REFUSE_CHANGE + _PG_REFUSE_TRUNCATE
 
 
 def _install(table: str) -> Any:
@@ -76,6 +76,114 @@ def _remove(table: str) -> Any:
 def make_append_only(table: str) -> migrations.RunPython:
     """A migration operation installing the append-only triggers on ``table``."""
     return migrations.RunPython(_install(table), _remove(table))
+
+
+def _truncate_trigger(table: str) -> str:
+    return (
+        f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE "
+        f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION caseload_refuse_truncate()"
+    )
+
+
+def refuse_truncate_always() -> migrations.RunPython:
+    """Replace the TRUNCATE trigger function of databases made when a session setting
+    could switch it off; every ``*_no_truncate`` trigger then refuses unconditionally."""
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(_PG_REFUSE_TRUNCATE, None)
+
+    # Going back keeps the stricter function: no earlier state needs a way around it.
+    return migrations.RunPython(forwards, migrations.RunPython.noop)
+
+
+def make_truncate_refused(table: str) -> migrations.RunPython:
+    """TRUNCATE refused on ``table``, for tables whose rows other triggers guard one by one
+    (signed-off reviews): TRUNCATE fires no row trigger. SQLite has no TRUNCATE."""
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(_PG_REFUSE_TRUNCATE, None)
+            schema_editor.execute(_truncate_trigger(table))
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+
+    return migrations.RunPython(forwards, backwards)
+
+
+_PG_SET_ONCE_FUNCTION = """
+CREATE OR REPLACE FUNCTION caseload_refuse_change_but_set_once() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    old_row jsonb := to_jsonb(OLD);
+    new_row jsonb := to_jsonb(NEW);
+    settable text;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        FOREACH settable IN ARRAY TG_ARGV LOOP
+            IF old_row -> settable <> 'null'::jsonb
+                    AND old_row -> settable IS DISTINCT FROM new_row -> settable THEN
+                RAISE EXCEPTION 'caseload: %.% is already set; UPDATE refused',
+                    TG_TABLE_NAME, settable
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+        END LOOP;
+        IF (old_row - TG_ARGV) IS NOT DISTINCT FROM (new_row - TG_ARGV) THEN
+            RETURN NEW;
+        END IF;
+    END IF;
+    RAISE EXCEPTION 'caseload: % is append-only; % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'integrity_constraint_violation';
+END
+$$;
+"""
+
+
+def make_append_only_but_set_once(table: str, *, columns: tuple[str, ...]) -> migrations.RunPython:
+    """Append-only triggers on ``table`` that still let each of ``columns`` be set once, from
+    NULL to a value (a "done at" time claimed by a conditional UPDATE); every other change,
+    every DELETE and TRUNCATE are refused.
+
+    On PostgreSQL the trigger compares whole rows, so a column added later is covered at
+    once; SQLite's trigger names the columns the table has when this migration runs."""
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        connection = schema_editor.connection
+        if connection.vendor == "postgresql":
+            schema_editor.execute(_PG_FUNCTIONS + _PG_SET_ONCE_FUNCTION, None)
+            arguments = ", ".join(f"'{column}'" for column in columns)
+            schema_editor.execute(
+                f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE "
+                f"ON {table} FOR EACH ROW "
+                f"EXECUTE FUNCTION caseload_refuse_change_but_set_once({arguments})"
+            )
+            schema_editor.execute(_truncate_trigger(table))
+        elif connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                names = [
+                    column.name
+                    for column in connection.introspection.get_table_description(cursor, table)
+                ]
+            changed = [f"NEW.{name} IS NOT OLD.{name}" for name in names if name not in columns]
+            changed += [
+                f"(OLD.{column} IS NOT NULL AND NEW.{column} IS NOT OLD.{column})"
+                for column in columns
+            ]
+            schema_editor.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
+                f"WHEN {' OR '.join(changed)} BEGIN SELECT RAISE(ABORT, "
+                f"'caseload: {table} is append-only; UPDATE refused'); END"
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'caseload: {table} is append-only; DELETE refused'); END"
+            )
+        else:
+            raise NotImplementedError(f"No append-only triggers for {connection.vendor}.")
+
+    return migrations.RunPython(forwards, _remove(table))
 
 
 _PG_FROZEN_FUNCTIONS = """
@@ -181,7 +289,8 @@ def make_frozen_when(
     return migrations.RunPython(forwards, backwards)
 
 
-# Tables whose triggers the test suite checks are present (pg_trigger).
+# Tables that are only ever added to; the test suite checks their triggers (pg_trigger),
+# and the application's database role gets only SELECT and INSERT on them.
 APPEND_ONLY_TABLES = [
     "notes_casenote",
     "cases_caseevent",
@@ -189,7 +298,23 @@ APPEND_ONLY_TABLES = [
     "reviews_caseloadreport",
     "cases_breakglassreview",
     "cases_accesschange",
+    "auditlog_logentry",
 ]
+
+# Append-only tables with columns that may be set once, from NULL: the application role
+# may UPDATE those columns only, and the trigger refuses any other change.
+SET_ONCE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "cases_breakglassaccess": ("supervisors_emailed_at",),
+}
+
+# Tables whose rows become final (signed-off reviews and their decisions): the application
+# changes them until then, so it keeps UPDATE and DELETE, but TRUNCATE is always refused.
+FROZEN_TABLES = [
+    "reviews_caseloadreview",
+    "reviews_reviewdecision",
+]
+
+TRUNCATE_REFUSED_TABLES = [*APPEND_ONLY_TABLES, *SET_ONCE_COLUMNS, *FROZEN_TABLES]
 
 
 class AppendOnlyError(Exception):

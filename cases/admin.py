@@ -222,6 +222,11 @@ class UserAdmin(admin.ModelAdmin):
         if skipped:
             messages.warning(request, f"{skipped} had no email address or are not active.")
 
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # The audit trail names its actors and cannot be rewritten (its rows are
+        # append-only in the database): deactivate a person, never delete them.
+        return False
+
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):

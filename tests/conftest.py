@@ -34,16 +34,34 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("CASELOAD_ARTIFACTS_DIR", ROOT / ".ci" / "artifacts"))
 
 
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    """Let this suite's connections empty append-only tables.
+@pytest.fixture(scope="session", autouse=True)
+def _flush_with_triggers_off() -> Iterator[None]:
+    """Let the flush after a transactional test empty the append-only tables.
 
-    Transactional tests are flushed with TRUNCATE, which the append-only
-    triggers refuse unless the session sets caseload.allow_truncate; only the
-    test suite does (see caseload/append_only.py).
+    pytest-django empties the database with TRUNCATE, which the append-only
+    triggers refuse whatever a session has set. The suite connects as a
+    superuser, as the tables' owner does in production, so the flush, and
+    only the flush, runs with every trigger off: ``SET LOCAL
+    session_replication_role`` lasts until the flush's transaction ends. The
+    application's own role could not do this (see caseload/db_roles.py).
     """
-    options = settings.DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = "-c caseload.allow_truncate=on"
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: DatabaseOperations, sql_list: list[str]) -> None:
+        flush(
+            self,
+            [
+                "SET LOCAL session_replication_role = replica",
+                *sql_list,
+                "SET LOCAL session_replication_role = DEFAULT",
+            ],
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield
 
 
 @pytest.fixture(autouse=True)
