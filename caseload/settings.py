@@ -248,6 +248,19 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The role web, worker and beat connect as, which owns no table; migrations run as the
+# owner and then grant it its privileges (manage.py grant_app_role, caseload/db_roles.py).
+CASELOAD_DB_APP_ROLE = env_optional(
+    "CASELOAD_DB_APP_ROLE",
+    "PostgreSQL role the application connects as (for example `caseload_app`), for "
+    "`manage.py grant_app_role`: set it where migrations run, as the tables' owner.",
+)
+CASELOAD_DB_APP_PASSWORD = env_optional(
+    "CASELOAD_DB_APP_PASSWORD",
+    "Password `manage.py grant_app_role --create` gives the application's role. Set it "
+    "where migrations run; the application itself uses it only inside its `DATABASE_URL`.",
+)
+
 # Redis: the Celery broker and the cache. Without it, Celery uses a folder.
 REDIS_URL = env_optional(
     "REDIS_URL",
