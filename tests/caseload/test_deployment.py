@@ -34,11 +34,47 @@ def test_the_app_waits_for_migrations_to_finish(service):
     assert depends["migrate"]["condition"] == "service_completed_successfully"
 
 
-def test_migrations_run_once_per_deploy():
+def test_migrations_run_once_per_deploy_then_grant_the_applications_role_its_privileges():
     migrate = COMPOSE["services"]["migrate"]
 
-    assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert migrate["command"][:2] == ["sh", "-c"]
+    steps = [step.strip() for step in migrate["command"][2].split("&&")]
+    assert steps == [
+        "python manage.py migrate --noinput",
+        "python manage.py grant_app_role --create",
+    ]
     assert migrate["restart"] == "no"
+
+
+def _database_user(service: str) -> str:
+    # Not urlsplit: the ${...:?message} placeholder in the password is no URL syntax.
+    url = COMPOSE["services"][service]["environment"]["DATABASE_URL"]
+    return re.match(r"postgres://([a-z_]+):", url).group(1)
+
+
+def test_migrations_run_as_the_owner_of_the_tables():
+    owner = COMPOSE["services"]["db"]["environment"]["POSTGRES_USER"]
+    migrate = COMPOSE["services"]["migrate"]["environment"]
+
+    assert _database_user("migrate") == owner
+    assert "${POSTGRES_PASSWORD:?" in migrate["DATABASE_URL"]
+    assert migrate["CASELOAD_DB_APP_ROLE"] == "caseload_app"
+
+
+@pytest.mark.parametrize("service", ["web", "worker", "beat"])
+def test_the_app_connects_as_its_own_role_with_its_own_password(service):
+    url = COMPOSE["services"][service]["environment"]["DATABASE_URL"]
+
+    assert _database_user(service) == "caseload_app"
+    assert "${CASELOAD_DB_APP_PASSWORD:?" in url
+    assert "POSTGRES_PASSWORD" not in url
+    assert "CASELOAD_DB_APP_PASSWORD" not in COMPOSE["services"][service]["environment"]
+
+
+def test_the_web_port_is_published_on_this_host_only():
+    assert COMPOSE["services"]["web"]["ports"] == ["127.0.0.1:8000:8000"]
+    for service in COMPOSE["services"].values():
+        assert all(port.startswith("127.0.0.1:") for port in service.get("ports", []))
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
