@@ -4,6 +4,7 @@ import uuid
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from cases.models import User
 from tests.conftest import client_for, verify_session
 from tests.factories import PASSWORD, totp_code
 
@@ -152,6 +153,15 @@ def test_an_admin_cannot_make_anyone_a_superuser(erin, alice):
 
     assert "is_superuser" not in form.fields
     assert "user_permissions" not in form.fields
+
+
+def test_an_admin_deactivates_people_but_cannot_delete_them(erin, alice):
+    response = client_for(erin).post(
+        reverse("admin:cases_user_delete", args=[alice.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert User.objects.filter(pk=alice.pk).exists()
 
 
 def test_a_person_with_no_role_is_told_to_ask_an_admin(db):
