@@ -31,6 +31,7 @@ ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 MIGRATIONS_TABLE = "django_migrations"
 ORDINARY = ("SELECT", "INSERT", "UPDATE", "DELETE")
 APPEND_ONLY = ("SELECT", "INSERT")
+TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 
 
 class RoleError(Exception):
@@ -67,7 +68,8 @@ def app_role_grant(
     missing; a ``password`` is then set, sent as a SCRAM verifier, never in clear. Run it
     as the tables' owner, inside the caller's transaction. Refuses a role that is a
     superuser, may create roles, bypasses row security or replicates, owns anything in
-    the schema, or is a member of a role that owns a table there.
+    the schema, is a member of a role that owns a table there, or still holds more than
+    it was granted once done (through PUBLIC or another role's membership).
     """
     if not ROLE_NAME.fullmatch(role):
         raise RoleError(f"{role!r} is not a role name Caseload accepts (a-z, 0-9, _).")
@@ -156,4 +158,25 @@ def app_role_grant(
                     )
                 )
                 grants.set_once_columns[table] = columns
+
+        # Privileges can also come through PUBLIC or another role (pg_write_all_data, say):
+        # check what the role can really do, and undo everything if it is more.
+        cursor.execute(
+            "SELECT c.relname, p.privilege FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "CROSS JOIN unnest(%s::text[]) AS p(privilege) "
+            "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') "
+            "AND has_table_privilege(%s, c.oid, p.privilege)",
+            [list(TABLE_PRIVILEGES), schema_name, role],
+        )
+        extra = sorted(
+            f"{privilege} on {table}"
+            for table, privilege in cursor.fetchall()
+            if privilege not in grants.tables.get(table, ())
+        )
+        if extra:
+            raise RoleError(
+                f"The role {role} can still do more than it was granted, through PUBLIC or "
+                f"another role: {', '.join(extra[:5])}{' …' if len(extra) > 5 else ''}."
+            )
     return grants

@@ -300,3 +300,11 @@ def test_the_command_refuses_a_role_that_can_act_as_the_owner(new_role):
 
     with pytest.raises(CommandError):
         call_command("grant_app_role", new_role)
+
+
+def test_the_command_refuses_a_role_that_could_still_write_everything_through_another(new_role):
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{new_role}" LOGIN IN ROLE pg_write_all_data')
+
+    with pytest.raises(CommandError, match="can still do more than it was granted"):
+        call_command("grant_app_role", new_role)
