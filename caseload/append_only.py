@@ -147,7 +147,9 @@ def make_append_only_but_set_once(table: str, *, columns: tuple[str, ...]) -> mi
     every DELETE and TRUNCATE are refused.
 
     On PostgreSQL the trigger compares whole rows, so a column added later is covered at
-    once; SQLite's trigger names the columns the table has when this migration runs."""
+    once; SQLite's trigger names the columns the table has when this migration runs. To
+    let another column be set once, add it to ``SET_ONCE_COLUMNS`` and call this again
+    in a new migration with every such column: it replaces the triggers."""
 
     def forwards(apps: Any, schema_editor: Any) -> None:
         connection = schema_editor.connection
@@ -171,8 +173,11 @@ def make_append_only_but_set_once(table: str, *, columns: tuple[str, ...]) -> mi
                 f"(OLD.{column} IS NOT NULL AND NEW.{column} IS NOT OLD.{column})"
                 for column in columns
             ]
+            # Dropped first, so that a later migration can call this again with more
+            # columns (or after columns were added) and replace the trigger.
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
             schema_editor.execute(
-                f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
+                f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
                 f"WHEN {' OR '.join(changed)} BEGIN SELECT RAISE(ABORT, "
                 f"'caseload: {table} is append-only; UPDATE refused'); END"
             )
