@@ -4,7 +4,10 @@ append-only tables; ``manage.py grant_app_role`` gives it exactly what it needs.
 The role is cluster-wide, so each run makes its own, with a unique name, and drops it.
 """
 
+import os
 import secrets
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -12,7 +15,7 @@ import psycopg
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import errors
 
@@ -25,7 +28,9 @@ from caseload.append_only import (
 from caseload.db_roles import app_role_grant
 from cases.models import BreakGlassAccess
 from reviews import services as review_services
+from tests.caseload.test_crypto import _legacy_token
 from tests.factories import CaseFactory
+from tests.processes import ROOT
 
 # Only SELECT and INSERT for the application on these.
 ADD_ONLY_TABLES = [*APPEND_ONLY_TABLES, *SET_ONCE_COLUMNS]
@@ -228,6 +233,47 @@ def test_the_application_role_sets_a_break_glass_email_time_once(as_app, alice, 
             "UPDATE cases_breakglassaccess SET supervisors_emailed_at = now() WHERE id = %s",
             [access.pk],
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_key_rotation_runs_as_the_application_role_and_keeps_break_glass_reasons(
+    app_role, alice, bob
+):
+    now = timezone.now()
+    access = BreakGlassAccess.objects.create(
+        case=CaseFactory(assigned_to=alice, restricted=True),
+        user=bob,
+        reason="The client is at reception in crisis and their adviser is away.",
+        granted_at=now,
+        expires_at=now + timedelta(hours=8),
+    )
+    legacy = _legacy_token(
+        access.case.client.data_key, "cases.breakglassaccess.reason", "Written before v2"
+    )
+    # As records written before values were bound to their row; only the owner can.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "UPDATE cases_breakglassaccess SET reason = %s WHERE id = %s", [legacy, access.pk]
+        )
+    settings = connection.settings_dict
+    url = (
+        f"postgres://{app_role['user']}:{app_role['password']}@{settings['HOST']}:"
+        f"{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+
+    rotation = subprocess.run(
+        [sys.executable, "manage.py", "rotate_keys", "--upgrade-values"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert rotation.returncode == 0, rotation.stderr
+    stored = BreakGlassAccess.objects.values_list("reason", flat=True).get(pk=access.pk)
+    assert stored == legacy
 
 
 # --- the command --------------------------------------------------------------------

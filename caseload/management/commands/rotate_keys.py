@@ -6,9 +6,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, connection, models, transaction
 
 from caseload import crypto
-from caseload.append_only import AppendOnlyModel
+from caseload.append_only import APPEND_ONLY_TABLES, SET_ONCE_COLUMNS, AppendOnlyModel
 from caseload.fields import EncryptedFieldMixin
 from caseload.models import DataKey
+
+
+def _append_only(model: type[models.Model]) -> bool:
+    """Rows the database lets nobody rewrite (and the application's role may not UPDATE)."""
+    table = model._meta.db_table
+    return (
+        issubclass(model, AppendOnlyModel)
+        or table in APPEND_ONLY_TABLES
+        or table in SET_ONCE_COLUMNS
+    )
 
 
 class Command(BaseCommand):
@@ -37,7 +47,7 @@ class Command(BaseCommand):
                 fields = [
                     f for f in model._meta.concrete_fields if isinstance(f, EncryptedFieldMixin)
                 ]
-                if fields and not issubclass(model, AppendOnlyModel):
+                if fields and not _append_only(model):
                     self._upgrade(model, fields, batch_size)
 
     def _rewrap(self, batch_size: int) -> None:
