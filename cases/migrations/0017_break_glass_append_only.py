@@ -7,7 +7,7 @@ from caseload.append_only import make_append_only_but_set_once
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0013_referral_agency_encrypted")]
+    dependencies = [("cases", "0016_access_change_append_only")]
 
     operations = [
         make_append_only_but_set_once("cases_breakglassaccess", columns=("supervisors_emailed_at",))
