@@ -72,6 +72,7 @@ PEOPLE = [
     DemoPerson("hamid", "Hamid", "Rahman", Role.ADVISER, "South Team"),
     DemoPerson("erin", "Erin", "Walsh", Role.ADMIN),
     DemoPerson("mia", "Mia", "Clarke", Role.SERVICE_MANAGER),
+    DemoPerson("dina", "Dina", "Kovac", Role.DATA_PROTECTION),
 ]
 
 
@@ -124,6 +125,11 @@ def demo_load(*, now: datetime | None = None) -> list[DemoPerson]:
     # Last week's caseload review reports, as the worker makes them each Monday.
     reports_generate_all(now=now, email=False)
     _load_reviews(now=now)
+    from notes.anchors import checkpoint_write
+
+    # The day's checkpoint of every note chain, as the worker writes it each night, so
+    # that verify_notes has something outside the database to check against.
+    checkpoint_write(now=now)
     return PEOPLE
 
 

@@ -19,7 +19,7 @@ def test_the_demo_loads_twice_without_duplicating_anything(capsys):
     call_command("demo")
 
     assert (User.objects.count(), Team.objects.count()) == counts
-    assert counts == (12, 2)
+    assert counts == (13, 2)
     assert "caseload-demo" in capsys.readouterr().out
 
 
