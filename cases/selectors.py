@@ -152,13 +152,20 @@ def client_can_change(user: User, client: Client) -> bool:
 
 
 def client_can_open_case(user: User, client: Client) -> bool:
-    """May open another case for an existing client: an adviser with a real relationship to
-    them, that is managing one of their open cases (as its adviser, or as a supervisor of its
+    """May open another case for an existing client: only with a real relationship to them,
+    that is managing one of their open cases (as its adviser, or as a supervisor of its
     team, which covers a referral waiting in the queue of a team they lead). A share or
     break-the-glass access lets a person read a case, never start a new one."""
-    if not user.is_active or Role.ADVISER not in roles_of(user):
+    if not user.is_active or not roles_of(user) & CLIENT_DATA_ROLES:
         return False
     return Case.objects.open().filter(managed_cases_condition(user), client=client).exists()
+
+
+def team_for_new_case(user: User, client: Client) -> Team | None:
+    """The team a supervisor without a caseload of their own opens a client's new case in:
+    one they lead that holds an open case of the client (the case waits in its queue)."""
+    held = Case.objects.open().filter(team=OuterRef("pk"), client=client)
+    return supervised_teams(user).filter(Exists(held)).order_by("name").first()
 
 
 def client_is_restricted(client: Client) -> bool:

@@ -233,7 +233,9 @@ def case_open(
     restricted: bool = False,
     now: datetime | None = None,
 ) -> Case:
-    """Open a case for a client, assigned to the adviser who opens it.
+    """Open a case for a client: on the caseload of the adviser who opens it, or, opened
+    by a supervisor with no caseload, in the unallocated queue of their team that holds
+    the client's case.
 
     Any case after a client's first needs a real relationship with the client (see
     ``selectors.client_can_open_case``), so that a share or break-the-glass
@@ -241,14 +243,22 @@ def case_open(
     restricted case gets restricted cases only.
     """
     now = now or timezone.now()
-    if Role.ADVISER not in roles_of(opened_by) or not opened_by.is_active:
-        raise ValidationError("Only an adviser can open a case on their own caseload.")
+    roles = roles_of(opened_by)
+    if not opened_by.is_active or not roles & {Role.ADVISER, Role.SUPERVISOR}:
+        raise ValidationError("Only an adviser or a supervisor can open a case.")
     # A client with no case yet is seen by no one (pages reach a client only through a
     # case), so their first case comes straight after they are created.
     if client.cases.exists() and not selectors.client_can_open_case(opened_by, client):
         raise ValidationError(
             "You can open a case only for a client one of whose open cases you manage."
         )
+    assigned_to: User | None = opened_by
+    team = _team_of(opened_by)
+    if Role.ADVISER not in roles:
+        assigned_to = None
+        team = selectors.team_for_new_case(opened_by, client)
+        if team is None:
+            raise ValidationError("Only an adviser can open a case on their own caseload.")
     case = Case(
         client=client,
         case_type=case_type,
@@ -257,8 +267,8 @@ def case_open(
         restricted=restricted or selectors.client_is_restricted(client),
         status=Case.Status.OPEN,
         opened_on=timezone.localdate(now),
-        assigned_to=opened_by,
-        team=_team_of(opened_by),
+        assigned_to=assigned_to,
+        team=team,
         created_by=opened_by,
     )
     case.save()

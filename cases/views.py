@@ -342,7 +342,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.ADVISER)
+@role_required(*CASE_ROLES)
 def case_create(request: HttpRequest, pk: int) -> HttpResponse:
     client = selectors.client_for_user(request.user, pk)
     if not selectors.client_can_open_case(request.user, client):

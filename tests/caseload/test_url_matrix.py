@@ -397,8 +397,9 @@ def CONTRIBUTES(actor: Actor, scene: Scene) -> bool:
 
 
 def OPENS_CASE(actor: Actor, scene: Scene) -> bool:
-    """Another case for a client: an adviser who manages one of the client's open cases."""
-    return ADVISER in actor.roles and MANAGES(actor, scene)
+    """Another case for a client: whoever manages one of the client's open cases (its
+    adviser, or a supervisor of its team, whose new case waits in the team's queue)."""
+    return MANAGES(actor, scene)
 
 
 # Alice's caseload review: alice herself and the supervisors of her team.

@@ -400,3 +400,16 @@ def test_a_share_gives_nothing_once_its_holder_has_no_case_role(alice, dave):
 
     assert not selectors.visible_cases(dave).exists()
     assert client_for(dave).get(reverse("cases:case_detail", args=[case.pk])).status_code == 404
+
+
+def test_a_supervisor_opens_a_case_for_their_teams_client_into_the_teams_queue(alice, carol):
+    case = CaseFactory(assigned_to=alice)
+
+    response = client_for(carol).post(
+        reverse("cases:case_create", args=[case.client.pk]), _new_case_form(case)
+    )
+
+    opened = Case.objects.exclude(pk=case.pk).get()
+    assert response.status_code == 302
+    assert (opened.assigned_to, opened.team) == (None, case.team)
+    assert opened in selectors.unallocated_for(carol)
