@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
 from caseload import crypto
@@ -111,28 +110,6 @@ def case_visibility_filter(user: User, *, now: datetime | None = None) -> Q:
 
 def visible_cases(user: User, *, now: datetime | None = None) -> QuerySet[Case]:
     return Case.objects.visible_to(user, now=now)
-
-
-def case_for_user(user: User, pk: int) -> Case:
-    """The case with this id if ``user`` may see it; 404 for missing and forbidden alike."""
-    case = (
-        visible_cases(user)
-        .select_related(
-            "client__data_key", "case_type", "assigned_to", "team", "assessment_version"
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if case is None:
-        raise Http404("No such case.")
-    return case
-
-
-def client_for_user(user: User, pk: int) -> Client:
-    client = Client.objects.visible_to(user).select_related("data_key").filter(pk=pk).first()
-    if client is None:
-        raise Http404("No such client.")
-    return client
 
 
 def case_can_manage(user: User, case: Case) -> bool:

@@ -7,13 +7,11 @@ data records an access event.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import models
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +22,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseload.audit import access_record
 from caseload.params import query_datetime, query_id
 from caseload.roles import Role, role_required
+from caseload.web import apply_service_errors, form_page
 from cases import people, selectors, services
+from cases.access import (
+    case_for_contributor,
+    case_for_manager,
+    case_for_supervisor,
+    case_for_user,
+    client_for_manager,
+    client_for_user,
+)
 from cases.forms import (
     AccessChangeForm,
     BreakGlassDecisionForm,
@@ -61,78 +68,6 @@ from reviews import selectors as review_selectors
 from reviews.forms import CapacityConcernForm
 
 CASE_ROLES = (Role.ADVISER, Role.SUPERVISOR)
-
-
-def _apply_service_errors(
-    form: Form, error: ValidationError, renamed: dict[str, str] | None = None
-) -> None:
-    """Put a service's validation errors beside the fields they name (``renamed`` maps a
-    service's field name to the form's, where they differ)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            name = (renamed or {}).get(field, field)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _form_page(
-    request: HttpRequest,
-    form: Form,
-    *,
-    title: str,
-    submit: str,
-    back_url: str,
-    case: Case | None = None,
-    shown: Sequence[models.Model] = (),
-    via: str = "",
-    intro: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    """A page with one form, first shown or re-rendered with its errors.
-
-    With a ``case`` the page heads itself with the case's reference and its
-    client's name; that, and every record in ``shown`` (the note being
-    corrected, the outcome whose progress is recorded, the consents offered),
-    is client data read, so it goes into the audit trail here, GET or POST.
-    """
-    objects = [*((case, case.client) if case is not None else ()), *shown]
-    if objects:
-        match = request.resolver_match
-        access_record(
-            request=request,
-            actor=request.user,
-            objects=objects,
-            via=via or (match.url_name if match and match.url_name else "form page"),
-        )
-    return render(
-        request,
-        "cases/form_page.html",
-        {
-            "form": form,
-            "title": title,
-            "submit": submit,
-            "back_url": back_url,
-            "case": case,
-            "intro": intro,
-        },
-        status=status,
-    )
-
-
-def _managed_case(request: HttpRequest, pk: int) -> Case:
-    """A case the user may see and manage; 404 if they may not see it, 403 if only view."""
-    case = selectors.case_for_user(request.user, pk)
-    if not selectors.case_can_manage(request.user, case):
-        raise PermissionDenied
-    return case
-
-
-def _contributed_case(request: HttpRequest, pk: int) -> Case:
-    case = selectors.case_for_user(request.user, pk)
-    if not selectors.case_can_contribute(request.user, case):
-        raise PermissionDenied
-    return case
 
 
 # --- caseload ---------------------------------------------------------------
@@ -244,7 +179,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
                     **case_form.cleaned_data,
                 )
             except ValidationError as error:
-                _apply_service_errors(case_form, error)
+                apply_service_errors(case_form, error)
             else:
                 messages.success(
                     request, f"Client {case.client.reference} created with case {case.reference}."
@@ -267,7 +202,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    client = selectors.client_for_user(request.user, pk)
+    client = client_for_user(request.user, pk)
     cases = list(
         selectors.visible_cases(request.user)
         .filter(client=client)
@@ -295,9 +230,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    client = selectors.client_for_user(request.user, pk)
-    if not selectors.client_can_change(request.user, client):
-        raise PermissionDenied
+    client = client_for_manager(request.user, pk)
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         services.client_update(client=client, **form.client_fields())
@@ -314,19 +247,17 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
-    client = selectors.client_for_user(request.user, pk)
-    if not selectors.client_can_change(request.user, client):
-        raise PermissionDenied
+    client = client_for_manager(request.user, pk)
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_record(client=client, recorded_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Consent recorded.")
             return redirect("cases:client_detail", pk=client.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Record consent for {client.reference}",
@@ -344,7 +275,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
 def case_create(request: HttpRequest, pk: int) -> HttpResponse:
-    client = selectors.client_for_user(request.user, pk)
+    client = client_for_user(request.user, pk)
     if not selectors.client_can_open_case(request.user, client):
         raise PermissionDenied
     restricted = selectors.client_is_restricted(client)
@@ -353,11 +284,11 @@ def case_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             case = services.case_open(client=client, opened_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Case {case.reference} opened.")
             return redirect("cases:case_detail", pk=case.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Open a case for {client.reference}",
@@ -376,7 +307,7 @@ def case_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_for_user(request.user, pk)
+    case = case_for_user(request.user, pk)
     return case_page(request, case)
 
 
@@ -452,17 +383,17 @@ def case_page(
 
 @require_http_methods(["GET", "POST"])
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _managed_case(request, pk)
+    case = case_for_manager(request.user, pk)
     form = CaseStatusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.case_status_change(case=case, changed_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Case is now {case.get_status_display().lower()}.")
             return redirect("cases:case_detail", pk=case.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Change the status of {case.reference}",
@@ -478,16 +409,14 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SUPERVISOR)
 def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_for_user(request.user, pk)
-    if not selectors.case_is_supervised_by(case, request.user):
-        raise PermissionDenied
+    case = case_for_supervisor(request.user, pk)
     advisers = selectors.team_advisers(case.team)
     form = ReassignForm(request.POST or None, advisers=advisers)
     if request.method == "POST" and form.is_valid():
         try:
             services.case_assign(case=case, assigned_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(
                 request, f"{case.reference} is now with {case.assigned_to.display_name}."
@@ -496,7 +425,7 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("cases:unallocated")
             return redirect("cases:case_detail", pk=case.pk)
     verb = "Allocate" if case.assigned_to is None else "Reassign"
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"{verb} {case.reference}",
@@ -521,17 +450,17 @@ def unallocated(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def deadline_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _contributed_case(request, pk)
+    case = case_for_contributor(request.user, pk)
     form = DeadlineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.deadline_add(case=case, added_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Deadline added.")
             return redirect("cases:case_detail", pk=case.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Add a deadline to {case.reference}",
@@ -545,7 +474,7 @@ def deadline_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def deadline_status(request: HttpRequest, pk: int, deadline_pk: int, status: str) -> HttpResponse:
-    case = _contributed_case(request, pk)
+    case = case_for_contributor(request.user, pk)
     if status not in (CaseDeadline.Status.MET, CaseDeadline.Status.CANCELLED):
         raise Http404
     deadline = get_object_or_404(case.deadlines, pk=deadline_pk)
@@ -561,17 +490,17 @@ def deadline_status(request: HttpRequest, pk: int, deadline_pk: int, status: str
 
 @require_http_methods(["GET", "POST"])
 def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _managed_case(request, pk)
+    case = case_for_manager(request.user, pk)
     form = OutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.outcome_add(case=case, added_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Outcome added.")
             return redirect("cases:case_detail", pk=case.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Plan an outcome for {case.reference}",
@@ -586,7 +515,7 @@ def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def outcome_progress(request: HttpRequest, pk: int, outcome_pk: int) -> HttpResponse:
-    case = _contributed_case(request, pk)
+    case = case_for_contributor(request.user, pk)
     outcome = get_object_or_404(Outcome, pk=outcome_pk, case=case)
     outcome.case = case
     form = OutcomeProgressForm(
@@ -599,11 +528,11 @@ def outcome_progress(request: HttpRequest, pk: int, outcome_pk: int) -> HttpResp
                 outcome=outcome, recorded_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Progress recorded.")
             return redirect("cases:case_detail", pk=case.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Record progress on an outcome",
@@ -619,13 +548,13 @@ def outcome_progress(request: HttpRequest, pk: int, outcome_pk: int) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 def obstacle_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _contributed_case(request, pk)
+    case = case_for_contributor(request.user, pk)
     form = ObstacleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.obstacle_record(case=case, raised_by=request.user, **form.cleaned_data)
         messages.success(request, "Obstacle recorded.")
         return redirect("cases:case_detail", pk=case.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Record an obstacle on {case.reference}",
@@ -639,7 +568,7 @@ def obstacle_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def obstacle_resolve(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpResponse:
-    case = _contributed_case(request, pk)
+    case = case_for_contributor(request.user, pk)
     obstacle = get_object_or_404(Obstacle, pk=obstacle_pk, case=case)
     obstacle.case = case
     form = ObstacleResolveForm(request.POST or None)
@@ -649,11 +578,11 @@ def obstacle_resolve(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpRes
                 obstacle=obstacle, resolved_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Obstacle resolved.")
             return redirect("cases:case_detail", pk=case.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Resolve an obstacle",
@@ -676,7 +605,7 @@ def _current_consents(case: Case) -> Any:
 
 @require_http_methods(["GET", "POST"])
 def share_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _managed_case(request, pk)
+    case = case_for_manager(request.user, pk)
     form = ShareForm(
         request.POST or None,
         colleagues=selectors.colleagues_for_sharing(request.user),
@@ -686,11 +615,11 @@ def share_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.case_share(case=case, shared_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Case shared.")
             return redirect("cases:case_detail", pk=case.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Share {case.reference} with a colleague",
@@ -706,7 +635,7 @@ def share_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def share_revoke(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
-    case = _managed_case(request, pk)
+    case = case_for_manager(request.user, pk)
     share = get_object_or_404(
         CaseShare.objects.select_related("shared_with"), pk=share_pk, case=case
     )
@@ -728,7 +657,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         try:
             made = services.break_glass_request(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             if made.status == BreakGlassRequest.Status.GRANTED:
                 messages.warning(
@@ -752,7 +681,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
             )
             return redirect("cases:break_glass")
     used = services.break_glass_used_today(request.user)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Break the glass",
@@ -821,7 +750,7 @@ def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.break_glass_review(access=access, reviewer=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Review recorded.")
             return redirect("cases:break_glass_queue")
@@ -836,17 +765,17 @@ def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def referral_out_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _managed_case(request, pk)
+    case = case_for_manager(request.user, pk)
     form = ReferralOutForm(request.POST or None, consents=_current_consents(case))
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_out(case=case, created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Referral recorded.")
             return redirect("cases:case_detail", pk=case.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Refer {case.reference} to another agency",
@@ -948,7 +877,7 @@ def access_person(request: HttpRequest, pk: int) -> HttpResponse:
                     **change,
                 )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Access of {person.display_name} changed; they are told.")
             return redirect("cases:access_person", pk=person.pk)

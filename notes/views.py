@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.views import _apply_service_errors, _contributed_case, _form_page, case_page
+from caseload.web import apply_service_errors, form_page
+from cases import access
+from cases.views import case_page
 from notes import services
 from notes.forms import ActionCancelForm, ActionForm, NoteForm
 from notes.models import Action, CaseNote
@@ -18,13 +20,13 @@ from notes.models import Action, CaseNote
 
 @require_POST
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _contributed_case(request, pk)
+    case = access.case_for_contributor(request.user, pk)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
             services.note_append(case=case, author=request.user, **form.note_fields())
         except ValidationError as error:
-            _apply_service_errors(form, error, NoteForm.SERVICE_FIELD)
+            apply_service_errors(form, error, NoteForm.SERVICE_FIELD)
         else:
             messages.success(request, "Note saved.")
             return redirect(reverse("cases:case_detail", args=[case.pk]) + "#timeline-heading")
@@ -35,7 +37,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
-    case = _contributed_case(request, pk)
+    case = access.case_for_contributor(request.user, pk)
     original = get_object_or_404(CaseNote, pk=note_pk, case=case)
     original.case = case
     if request.method == "POST":
@@ -63,11 +65,11 @@ def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
                 case=case, author=request.user, corrects=original, **form.note_fields()
             )
         except ValidationError as error:
-            _apply_service_errors(form, error, NoteForm.SERVICE_FIELD)
+            apply_service_errors(form, error, NoteForm.SERVICE_FIELD)
         else:
             messages.success(request, "Correction saved. The original note stays on the record.")
             return redirect(reverse("cases:case_detail", args=[case.pk]) + "#timeline-heading")
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Correct a note on {case.reference}",
@@ -86,17 +88,17 @@ def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _contributed_case(request, pk)
+    case = access.case_for_contributor(request.user, pk)
     form = ActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.action_create(case=case, created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Action added.")
             return redirect("cases:case_detail", pk=case.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Add an action to {case.reference}",
@@ -110,7 +112,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def action_complete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
-    case = _contributed_case(request, pk)
+    case = access.case_for_contributor(request.user, pk)
     action = get_object_or_404(Action, pk=action_pk, case=case)
     action.case = case
     try:
@@ -124,7 +126,7 @@ def action_complete(request: HttpRequest, pk: int, action_pk: int) -> HttpRespon
 
 @require_http_methods(["GET", "POST"])
 def action_cancel(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
-    case = _contributed_case(request, pk)
+    case = access.case_for_contributor(request.user, pk)
     action = get_object_or_404(Action, pk=action_pk, case=case)
     action.case = case
     form = ActionCancelForm(request.POST or None)
@@ -132,11 +134,11 @@ def action_cancel(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
         try:
             services.action_cancel(action=action, cancelled_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Action cancelled.")
             return redirect("cases:case_detail", pk=case.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Cancel an action",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caseload.audit import access_record
 from caseload.roles import Role, role_required
-from cases import selectors as case_selectors
-from cases.views import _apply_service_errors, _contributed_case, _form_page
+from caseload.web import apply_service_errors, form_page
+from cases import access
 from priorities import selectors, services
 from priorities.forms import AssessmentForm, OverrideForm
 from priorities.models import Assessment, CriteriaVersion, Notification
@@ -21,7 +21,7 @@ from priorities.models import Assessment, CriteriaVersion, Notification
 
 @require_http_methods(["GET", "POST"])
 def assess(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _contributed_case(request, pk)
+    case = access.case_for_contributor(request.user, pk)
     version = CriteriaVersion.published()
     if version is None:
         messages.error(request, "No priority criteria have been published yet; ask an admin.")
@@ -36,11 +36,11 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
                 assessed_by=request.user,
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Priority assessed: {assessment.level_label}.")
             return redirect("cases:case_detail", pk=case.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Assess the priority of {case.reference}",
@@ -56,19 +56,17 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SUPERVISOR)
 def override(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_selectors.case_for_user(request.user, pk)
-    if not case_selectors.case_is_supervised_by(case, request.user):
-        raise PermissionDenied
+    case = access.case_for_supervisor(request.user, pk)
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.assessment_override(case=case, overridden_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Priority overridden.")
             return redirect("cases:case_detail", pk=case.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Override the priority of {case.reference}",
@@ -84,7 +82,7 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
     """An assessment exactly as it was made, under the criteria version of the time."""
-    case = case_selectors.case_for_user(request.user, pk)
+    case = access.case_for_user(request.user, pk)
     assessment = get_object_or_404(
         Assessment.objects.select_related("version", "assessed_by"), pk=assessment_pk, case=case
     )

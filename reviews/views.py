@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseload.audit import access_record
 from caseload.params import parse_id, query_id
 from caseload.roles import Role, role_required, roles_of
+from caseload.web import apply_service_errors, form_page
 from cases.models import Case, User
 from cases.selectors import supervised_teams
-from cases.views import _apply_service_errors, _form_page
 from reviews import selectors, services
 from reviews.forms import (
     CapacityConcernForm,
@@ -82,13 +82,13 @@ def capacity_concern(request: HttpRequest) -> HttpResponse:
         try:
             services.capacity_concern_raise(adviser=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Your supervisor has been told.")
             return redirect("cases:my_caseload")
     load, capacity = selectors.adviser_load(request.user)
     of = f" of your {capacity} points" if capacity is not None else " points"
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Tell your supervisor about your caseload",
@@ -214,11 +214,11 @@ def review_decide(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
                 review=review, case=case, decided_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Decision recorded for {case.reference}.")
             return redirect(f"{_review_back(review)}#case-{case.pk}")
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Decision on {case.reference}",
@@ -251,11 +251,11 @@ def review_reflection(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.review_reflect(review=review, reflected_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Reflection saved.")
             return redirect(f"{_review_back(review)}#reflection")
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Reflection on {review.adviser.display_name}'s caseload",
@@ -321,11 +321,11 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.review_return(review=review, returned_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Returned to the adviser with your comments.")
             return redirect("reviews:review_detail", pk=review.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Return {review.adviser.display_name}'s review",
