@@ -19,8 +19,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from caseload.audit import access_record
+from caseload.params import parse_id
 
 T = TypeVar("T")
+
+
+def carried_id(request: HttpRequest, name: str) -> int | None:
+    """An id carried through a form page: in the query string when the page is first shown,
+    then in a hidden field of the same name when the form is submitted."""
+    params = request.POST if request.method == "POST" else request.GET
+    return parse_id(params.get(name))
 
 
 def apply_service_errors(

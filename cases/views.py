@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseload.audit import access_record
 from caseload.params import query_datetime, query_id
 from caseload.roles import Role, role_required
-from caseload.web import apply_service_errors, form_page
+from caseload.web import apply_service_errors, carried_id, form_page
 from cases import people, selectors, services
 from cases.access import (
     case_for_contributor,
@@ -65,6 +65,7 @@ from cases.models import (
     Team,
 )
 from reviews import selectors as review_selectors
+from reviews import services as review_services
 from reviews.forms import CapacityConcernForm
 
 CASE_ROLES = (Role.ADVISER, Role.SUPERVISOR)
@@ -384,13 +385,19 @@ def case_page(
 @require_http_methods(["GET", "POST"])
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
+    decision_id = carried_id(request, "decision")
     form = CaseStatusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        started = timezone.now()
         try:
             services.case_status_change(case=case, changed_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
+            if decision_id is not None:
+                review_services.review_decision_link(
+                    decision_id=decision_id, case=case, linked_by=request.user, since=started
+                )
             messages.success(request, f"Case is now {case.get_status_display().lower()}.")
             return redirect("cases:case_detail", pk=case.pk)
     return form_page(
@@ -403,6 +410,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
         intro=f"The case is {case.get_status_display().lower()}.",
         via="case status form",
         status=400 if form.errors else 200,
+        extra={"decision_id": decision_id},
     )
 
 
@@ -410,14 +418,20 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.SUPERVISOR)
 def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_supervisor(request.user, pk)
+    decision_id = carried_id(request, "decision")
     advisers = selectors.team_advisers(case.team)
     form = ReassignForm(request.POST or None, advisers=advisers)
     if request.method == "POST" and form.is_valid():
+        started = timezone.now()
         try:
             services.case_assign(case=case, assigned_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
+            if decision_id is not None:
+                review_services.review_decision_link(
+                    decision_id=decision_id, case=case, linked_by=request.user, since=started
+                )
             messages.success(
                 request, f"{case.reference} is now with {case.assigned_to.display_name}."
             )
@@ -434,6 +448,7 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         case=case,
         via="reassign form",
         status=400 if form.errors else 200,
+        extra={"decision_id": decision_id},
     )
 
 
@@ -766,13 +781,19 @@ def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def referral_out_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
+    decision_id = carried_id(request, "decision")
     form = ReferralOutForm(request.POST or None, consents=_current_consents(case))
     if request.method == "POST" and form.is_valid():
+        started = timezone.now()
         try:
             services.referral_out(case=case, created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
+            if decision_id is not None:
+                review_services.review_decision_link(
+                    decision_id=decision_id, case=case, linked_by=request.user, since=started
+                )
             messages.success(request, "Referral recorded.")
             return redirect("cases:case_detail", pk=case.pk)
     return form_page(
@@ -785,6 +806,7 @@ def referral_out_add(request: HttpRequest, pk: int) -> HttpResponse:
         shown=list(form.fields["consent"].queryset),
         via="referral form",
         status=400 if form.errors else 200,
+        extra={"decision_id": decision_id},
     )
 
 

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caseload.audit import access_record
 from caseload.roles import Role, role_required
-from caseload.web import apply_service_errors, form_page
+from caseload.web import apply_service_errors, carried_id, form_page
 from cases import access
 from priorities import selectors, services
 from priorities.forms import AssessmentForm, OverrideForm
 from priorities.models import Assessment, CriteriaVersion, Notification
+from reviews import services as review_services
 
 
 @require_http_methods(["GET", "POST"])
@@ -26,8 +27,10 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
     if version is None:
         messages.error(request, "No priority criteria have been published yet; ask an admin.")
         return redirect("cases:case_detail", pk=case.pk)
+    decision_id = carried_id(request, "decision")
     form = AssessmentForm(request.POST or None, version=version)
     if request.method == "POST" and form.is_valid():
+        started = timezone.now()
         try:
             assessment = services.assessment_record(
                 case=case,
@@ -38,6 +41,10 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
+            if decision_id is not None:
+                review_services.review_decision_link(
+                    decision_id=decision_id, case=case, linked_by=request.user, since=started
+                )
             messages.success(request, f"Priority assessed: {assessment.level_label}.")
             return redirect("cases:case_detail", pk=case.pk)
     return form_page(
@@ -50,6 +57,7 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
         intro=f"Criteria version {version.number}. Answer every question, then give your rationale.",
         via="assessment form",
         status=400 if form.errors else 200,
+        extra={"decision_id": decision_id},
     )
 
 
@@ -57,13 +65,19 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.SUPERVISOR)
 def override(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.case_for_supervisor(request.user, pk)
+    decision_id = carried_id(request, "decision")
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        started = timezone.now()
         try:
             services.assessment_override(case=case, overridden_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
+            if decision_id is not None:
+                review_services.review_decision_link(
+                    decision_id=decision_id, case=case, linked_by=request.user, since=started
+                )
             messages.success(request, "Priority overridden.")
             return redirect("cases:case_detail", pk=case.pk)
     return form_page(
@@ -76,6 +90,7 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
         intro="An override is recorded as an assessment of its own, with your rationale.",
         via="override form",
         status=400 if form.errors else 200,
+        extra={"decision_id": decision_id},
     )
 
 

@@ -466,6 +466,55 @@ def review_link_changes(review: CaseloadReview) -> int:
 
 
 @transaction.atomic
+def review_decision_link(
+    *, decision_id: int, case: Case, linked_by: User, since: datetime
+) -> ReviewDecision | None:
+    """Link a review decision to the change that carries it out, just made on the case's page.
+
+    The decision's id travels through the change form (the review page links to
+    "reassign the case" and the like with it), and the change is the one of the
+    decided kind that ``linked_by`` made on ``case`` at or after ``since`` (when
+    the request making it began). Returns the decision linked, or None when there
+    is nothing to link: no such decision on this case, a review signed off or not
+    the user's to take part in, a decision already carried out, or a change that
+    does not carry it out (a status change that does not close, say).
+    """
+    decision = (
+        ReviewDecision.objects.select_for_update(of=("self",))
+        .select_related("review")
+        .filter(pk=decision_id, case=case)
+        .first()
+    )
+    if (
+        decision is None
+        or decision.review.is_signed_off
+        or not decision.needs_change
+        or not review_can_view(linked_by, decision.review)
+    ):
+        return None
+    since = max(since, decision.decided_at)
+    if decision.decision == ReviewDecision.Decision.CHANGE_PRIORITY:
+        assessment = (
+            Assessment.objects.filter(case=case, assessed_by=linked_by, assessed_at__gte=since)
+            .order_by("-assessed_at", "-pk")
+            .first()
+        )
+        if assessment is None:
+            return None
+        decision.change_assessment = assessment
+        decision.save(update_fields=["change_assessment"])
+        return decision
+    kind = _CHANGE_EVENTS.get(decision.decision)
+    events = CaseEvent.objects.filter(case=case, kind=kind, actor=linked_by, at__gte=since)
+    event = next((e for e in events.order_by("-at", "-pk") if _carries_out(decision, e)), None)
+    if event is None:
+        return None
+    decision.change_event = event
+    decision.save(update_fields=["change_event"])
+    return decision
+
+
+@transaction.atomic
 def review_reflect(
     *,
     review: CaseloadReview,

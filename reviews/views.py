@@ -172,7 +172,6 @@ def _pack_cases(pack: list[dict[str, Any]]) -> list[Case]:
 
 
 def _review_context(request: HttpRequest, review: CaseloadReview) -> dict[str, Any]:
-    services.review_link_changes(review)
     pack = selectors.review_pack(review)
     decisions = selectors.review_decisions(review)
     for item in pack:
@@ -338,7 +337,6 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_csv(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
-    services.review_link_changes(review)
     decisions = selectors.review_decisions(review)
     pack = selectors.review_pack(review)
     access_record(
