@@ -30,11 +30,6 @@ class DataKey(models.Model):
     def __str__(self) -> str:
         return f"Data key {self.pk}"
 
-    @property
-    def is_shredded(self) -> bool:
-        """Whether this key has been destroyed."""
-        return self.wrapped_key is None
-
 
 class Counter(models.Model):
     """Named counters for human-friendly references such as C-004211."""

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from guardian.models import UserObjectPermissionBase
 
 from caseload.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from caseload.fields import (
@@ -708,10 +708,6 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
                 fields=["user", "content_object", "expires_at"], name="case_perm_user_case_idx"
             ),
         ]
-
-
-class CaseGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
 
 class BreakGlassAccess(EncryptedModel):
