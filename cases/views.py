@@ -270,6 +270,20 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    """Record that the client withdrew a consent; the shares resting on it end at once."""
+    client = client_for_manager(request.user, pk)
+    consent = get_object_or_404(ConsentRecord, pk=consent_pk, client=client)
+    consent.client = client
+    if not consent.is_current:
+        messages.info(request, "That consent was already withdrawn.")
+    else:
+        services.consent_withdraw(consent=consent)
+        messages.success(request, "Consent withdrawn. Any share that rested on it has ended.")
+    return redirect("cases:client_detail", pk=client.pk)
+
+
 # --- cases ------------------------------------------------------------------
 
 

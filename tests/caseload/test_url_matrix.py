@@ -590,6 +590,12 @@ SAMPLES: dict[str, Sample] = {
             "method": ConsentRecord.Method.VERBAL,
         },
     ),
+    "cases:consent_withdraw": Sample(
+        lambda w, s: reverse("cases:consent_withdraw", args=[s.case.client_id, s.consent.pk]),
+        MANAGES,
+        POST,
+        per_case=True,
+    ),
     "cases:case_create": on_client(
         "cases:case_create",
         OPENS_CASE,
