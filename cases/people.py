@@ -218,6 +218,7 @@ def _access_notify(
     The message names staff and teams only; the reason stays on the access page.
     The emails go once the change is committed (an outbox will make them sure).
     """
+    # Imported here until notifications are an app of their own (cases ↔ priorities).
     from priorities.models import Notification
 
     recipients = {change.person_id: change.person}

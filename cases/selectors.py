@@ -266,6 +266,8 @@ def caseload_of(
 
 def with_overdue_actions(cases: QuerySet[Case], *, today: date | None = None) -> QuerySet[Case]:
     """Annotate each case with the number of its open actions past their due date."""
+    # Imported here: notes imports cases at module level (cases ↔ notes); goes once the
+    # overdue-action rule lives on the notes queryset.
     from notes.models import Action
 
     today = today or timezone.localdate()

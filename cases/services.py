@@ -213,6 +213,7 @@ def _event(
 
 
 def _refresh_due_dates(case: Case) -> None:
+    # Imported here: priorities imports cases at module level (cases ↔ priorities).
     from priorities.services import case_refresh_due_dates
 
     case_refresh_due_dates(case)
@@ -620,6 +621,7 @@ def break_glass_used_today(user: User, *, now: datetime | None = None) -> int:
 
 
 def _break_glass_daily_limit() -> int:
+    # Imported here: priorities imports cases at module level (cases ↔ priorities).
     from priorities.models import Organisation
 
     return Organisation.current().break_glass_daily_limit
@@ -634,6 +636,7 @@ def _data_protection_officers() -> list[User]:
 def _notify(recipients: list[User], *, case: Case | None, message: str, now: datetime) -> None:
     """In-app notifications, marked emailed because break-the-glass emails go on their own
     (break_glass_email), so that the daily digest leaves them out."""
+    # Imported here until notifications are an app of their own (cases ↔ priorities).
     from priorities.models import Notification
 
     Notification.objects.bulk_create(

@@ -64,6 +64,10 @@ from cases.models import (
     Outcome,
     Team,
 )
+from notes import selectors as note_selectors
+from notes.forms import NoteForm
+from priorities.models import CriteriaVersion
+from priorities.services import assessment_is_due
 from reviews import selectors as review_selectors
 from reviews import services as review_services
 from reviews.forms import CapacityConcernForm
@@ -330,11 +334,6 @@ def case_page(
     request: HttpRequest, case: Case, *, note_form: Form | None = None, status: int = 200
 ) -> HttpResponse:
     """The case page: summary, plans, the note form and one page of the timeline."""
-    from notes import selectors as note_selectors
-    from notes.forms import NoteForm
-    from priorities.models import CriteriaVersion
-    from priorities.services import assessment_is_due
-
     kind = request.GET.get("kind", "")
     if kind not in note_selectors.TIMELINE_FILTERS:
         kind = ""
