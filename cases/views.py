@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseload.audit import access_record
 from caseload.params import query_datetime, query_id
 from caseload.roles import Role, role_required
-from caseload.web import apply_service_errors, carried_id, form_page
+from caseload.web import apply_service_errors, carried_id, form_page, form_submitted
 from cases import people, selectors, services
 from cases.access import (
     case_for_contributor,
@@ -254,14 +254,17 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for_manager(request.user, pk)
     form = ConsentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_record(client=client, recorded_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Consent recorded.")
-            return redirect("cases:client_detail", pk=client.pk)
+    submitted = form_submitted(
+        request,
+        form,
+        lambda: services.consent_record(
+            client=client, recorded_by=request.user, **form.cleaned_data
+        ),
+        success="Consent recorded.",
+        redirect_to=reverse("cases:client_detail", args=[client.pk]),
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,
@@ -480,14 +483,15 @@ def unallocated(request: HttpRequest) -> HttpResponse:
 def deadline_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_contributor(request.user, pk)
     form = DeadlineForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.deadline_add(case=case, added_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Deadline added.")
-            return redirect("cases:case_detail", pk=case.pk)
+    submitted = form_submitted(
+        request,
+        form,
+        lambda: services.deadline_add(case=case, added_by=request.user, **form.cleaned_data),
+        success="Deadline added.",
+        redirect_to=reverse("cases:case_detail", args=[case.pk]),
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,
@@ -520,14 +524,15 @@ def deadline_status(request: HttpRequest, pk: int, deadline_pk: int, status: str
 def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
     form = OutcomeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.outcome_add(case=case, added_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Outcome added.")
-            return redirect("cases:case_detail", pk=case.pk)
+    submitted = form_submitted(
+        request,
+        form,
+        lambda: services.outcome_add(case=case, added_by=request.user, **form.cleaned_data),
+        success="Outcome added.",
+        redirect_to=reverse("cases:case_detail", args=[case.pk]),
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,
@@ -550,16 +555,17 @@ def outcome_progress(request: HttpRequest, pk: int, outcome_pk: int) -> HttpResp
         request.POST or None,
         initial={"status": outcome.status, "progress_percent": outcome.progress_percent},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.outcome_progress_record(
-                outcome=outcome, recorded_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Progress recorded.")
-            return redirect("cases:case_detail", pk=case.pk)
+    submitted = form_submitted(
+        request,
+        form,
+        lambda: services.outcome_progress_record(
+            outcome=outcome, recorded_by=request.user, **form.cleaned_data
+        ),
+        success="Progress recorded.",
+        redirect_to=reverse("cases:case_detail", args=[case.pk]),
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,
@@ -600,16 +606,17 @@ def obstacle_resolve(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpRes
     obstacle = get_object_or_404(Obstacle, pk=obstacle_pk, case=case)
     obstacle.case = case
     form = ObstacleResolveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.obstacle_resolve(
-                obstacle=obstacle, resolved_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Obstacle resolved.")
-            return redirect("cases:case_detail", pk=case.pk)
+    submitted = form_submitted(
+        request,
+        form,
+        lambda: services.obstacle_resolve(
+            obstacle=obstacle, resolved_by=request.user, **form.cleaned_data
+        ),
+        success="Obstacle resolved.",
+        redirect_to=reverse("cases:case_detail", args=[case.pk]),
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,
@@ -639,14 +646,15 @@ def share_add(request: HttpRequest, pk: int) -> HttpResponse:
         colleagues=selectors.colleagues_for_sharing(request.user),
         consents=_current_consents(case),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_share(case=case, shared_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Case shared.")
-            return redirect("cases:case_detail", pk=case.pk)
+    submitted = form_submitted(
+        request,
+        form,
+        lambda: services.case_share(case=case, shared_by=request.user, **form.cleaned_data),
+        success="Case shared.",
+        redirect_to=reverse("cases:case_detail", args=[case.pk]),
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,
@@ -774,14 +782,17 @@ def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This access has already been reviewed.")
         return redirect("cases:break_glass_queue")
     form = BreakGlassReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.break_glass_review(access=access, reviewer=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Review recorded.")
-            return redirect("cases:break_glass_queue")
+    submitted = form_submitted(
+        request,
+        form,
+        lambda: services.break_glass_review(
+            access=access, reviewer=request.user, **form.cleaned_data
+        ),
+        success="Review recorded.",
+        redirect_to=reverse("cases:break_glass_queue"),
+    )
+    if submitted is not None:
+        return submitted
     access_record(request=request, actor=request.user, objects=[access], via="break-glass review")
     return render(
         request,

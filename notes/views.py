@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from caseload.web import apply_service_errors, form_page
+from caseload.web import apply_service_errors, form_page, form_submitted
 from cases import access
 from cases.views import case_page
 from notes import services
@@ -59,16 +59,18 @@ def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
                 "no_further_action_reason": original.no_further_action_reason,
             },
         )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.note_append(
-                case=case, author=request.user, corrects=original, **form.note_fields()
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error, NoteForm.SERVICE_FIELD)
-        else:
-            messages.success(request, "Correction saved. The original note stays on the record.")
-            return redirect(reverse("cases:case_detail", args=[case.pk]) + "#timeline-heading")
+    submitted = form_submitted(
+        request,
+        form,
+        lambda: services.note_append(
+            case=case, author=request.user, corrects=original, **form.note_fields()
+        ),
+        success="Correction saved. The original note stays on the record.",
+        redirect_to=reverse("cases:case_detail", args=[case.pk]) + "#timeline-heading",
+        renamed=NoteForm.SERVICE_FIELD,
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,
@@ -90,14 +92,15 @@ def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.case_for_contributor(request.user, pk)
     form = ActionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_create(case=case, created_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Action added.")
-            return redirect("cases:case_detail", pk=case.pk)
+    submitted = form_submitted(
+        request,
+        form,
+        lambda: services.action_create(case=case, created_by=request.user, **form.cleaned_data),
+        success="Action added.",
+        redirect_to=reverse("cases:case_detail", args=[case.pk]),
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,
@@ -130,14 +133,17 @@ def action_cancel(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
     action = get_object_or_404(Action, pk=action_pk, case=case)
     action.case = case
     form = ActionCancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_cancel(action=action, cancelled_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Action cancelled.")
-            return redirect("cases:case_detail", pk=case.pk)
+    submitted = form_submitted(
+        request,
+        form,
+        lambda: services.action_cancel(
+            action=action, cancelled_by=request.user, **form.cleaned_data
+        ),
+        success="Action cancelled.",
+        redirect_to=reverse("cases:case_detail", args=[case.pk]),
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseload.audit import access_record
 from caseload.params import parse_id, query_id
 from caseload.roles import Role, role_required, roles_of
-from caseload.web import apply_service_errors, form_page
+from caseload.web import apply_service_errors, form_page, form_submitted
 from cases.models import Case, User
 from cases.selectors import supervised_teams
 from reviews import selectors, services
@@ -78,14 +78,15 @@ def report_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
 def capacity_concern(request: HttpRequest) -> HttpResponse:
     """An adviser tells their supervisors, in one click, that their caseload is too much."""
     form = CapacityConcernForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.capacity_concern_raise(adviser=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Your supervisor has been told.")
-            return redirect("cases:my_caseload")
+    submitted = form_submitted(
+        request,
+        form,
+        lambda: services.capacity_concern_raise(adviser=request.user, **form.cleaned_data),
+        success="Your supervisor has been told.",
+        redirect_to=reverse("cases:my_caseload"),
+    )
+    if submitted is not None:
+        return submitted
     load, capacity = selectors.adviser_load(request.user)
     of = f" of your {capacity} points" if capacity is not None else " points"
     return form_page(
@@ -246,14 +247,17 @@ def review_reflection(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReflectionForm(
         request.POST if request.method == "POST" else None, initial=initial, chosen=review.factors
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_reflect(review=review, reflected_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Reflection saved.")
-            return redirect(f"{_review_back(review)}#reflection")
+    submitted = form_submitted(
+        request,
+        form,
+        lambda: services.review_reflect(
+            review=review, reflected_by=request.user, **form.cleaned_data
+        ),
+        success="Reflection saved.",
+        redirect_to=f"{_review_back(review)}#reflection",
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,
@@ -316,14 +320,17 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 def review_return(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     form = ReturnForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_return(review=review, returned_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Returned to the adviser with your comments.")
-            return redirect("reviews:review_detail", pk=review.pk)
+    submitted = form_submitted(
+        request,
+        form,
+        lambda: services.review_return(
+            review=review, returned_by=request.user, **form.cleaned_data
+        ),
+        success="Returned to the adviser with your comments.",
+        redirect_to=reverse("reviews:review_detail", args=[review.pk]),
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,

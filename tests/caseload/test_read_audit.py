@@ -285,6 +285,7 @@ def test_every_page_that_shows_a_clients_name_records_the_read(scene, alice, car
         "assessment_pk": assessment.pk,
         "case_pk": case.pk,
         "share_pk": 1,  # revoking is POST only: any id will do
+        "consent_pk": 1,  # so is withdrawing a consent
         "status": "met",
     }
     names = [case.client.family_name]
