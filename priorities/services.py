@@ -349,15 +349,12 @@ def assessment_override(
 def assessment_is_due(
     case: Case, *, today: date | None = None, published: CriteriaVersion | None = None
 ) -> bool:
-    """Never assessed, past its reassessment date, or assessed under old criteria."""
+    """Whether ``case`` is due an assessment: ``CaseQuerySet.assessment_due``, for one case.
+
+    ``published`` is the published criteria version (None if none is).
+    """
     today = today or timezone.localdate()
-    if not case.is_open:
-        return False
-    if case.assessed_at is None:
-        return True
-    if published is not None and case.assessment_version_id != published.pk:
-        return True
-    return case.next_review_due_on is not None and case.next_review_due_on <= today
+    return Case.objects.filter(pk=case.pk).assessment_due(version=published, today=today).exists()
 
 
 # --- criteria versions -----------------------------------------------------------------------
