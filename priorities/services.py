@@ -94,9 +94,7 @@ def case_refresh_due_dates(
     case.target_close_on = due(opened, timescale.close_days if timescale else None)
     from notes.models import Action
 
-    first_action = Action.objects.filter(case=case, status=Action.Status.OPEN).aggregate(
-        first=Min("due_on")
-    )["first"]
+    first_action = Action.objects.open().filter(case=case).aggregate(first=Min("due_on"))["first"]
     candidates = [
         case.first_contact_due_on,
         case.next_contact_due_on,

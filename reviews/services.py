@@ -34,6 +34,7 @@ from reviews.models import (
     ReviewPolicy,
     ReviewReminder,
 )
+from reviews.reports import report_table
 from reviews.weighting import load_percent
 
 logger = logging.getLogger(__name__)
@@ -174,7 +175,8 @@ def report_generate(
                 supervisor=supervisor, period_start=period_start, period_end=period_end, now=now
             )
             html = render_to_string(
-                "reviews/_report_body.html", {"data": data, "generated_at": now}
+                "reviews/_report_body.html",
+                {"data": data, "table": report_table(data), "generated_at": now},
             )
             report = CaseloadReport.objects.create(
                 supervisor=supervisor,
