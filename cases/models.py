@@ -26,7 +26,7 @@ from caseload.params import parse_id
 from caseload.roles import Role
 
 if TYPE_CHECKING:
-    from priorities.models import CriteriaVersion
+    from priorities.models import CriteriaVersion, DeadlineFlag
 
 
 class User(AbstractUser):
@@ -361,7 +361,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return CaseQuerySet.open_condition() & due
 
     @staticmethod
-    def _open_flags() -> models.QuerySet:
+    def _open_flags() -> models.QuerySet[DeadlineFlag]:
         from priorities.models import DeadlineFlag
 
         return DeadlineFlag.objects.filter(case=models.OuterRef("pk"), cleared_at__isnull=True)
