@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases.models import Case, User
+from cases.models import Case, CaseQuerySet, User
 from cases.selectors import managed_cases_condition
 from priorities.models import CriteriaVersion, Level
 
 
-def _scope(user: User) -> QuerySet[Case]:
+def _scope(user: User) -> CaseQuerySet:
     """The open cases a person is responsible for: their own, and their teams' if supervising."""
     return Case.objects.open().filter(managed_cases_condition(user))
 
