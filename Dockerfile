@@ -18,7 +18,10 @@ RUN useradd --system --create-home --uid 10001 caseload \
 WORKDIR /app
 COPY . .
 COPY --from=assets /build/static/vendor static/vendor
-RUN pip install .
+# Exact versions with their hashes from the lock (see `make lock`), then
+# Caseload itself without resolving its dependencies again.
+RUN pip install --require-hashes -r requirements/base.txt \
+    && pip install --no-deps .
 # Static files are collected under production settings so the hashed file
 # names match at run time. The values below exist only for this one command
 # and are not kept in the image.

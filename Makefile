@@ -1,5 +1,5 @@
 # The development loop. `make demo` and `make test` are the README's two commands.
-.PHONY: demo test lint format setup bench
+.PHONY: demo test lint format setup lock typecheck bench
 
 demo:
 	bin/demo
@@ -9,6 +9,15 @@ test:
 
 setup:
 	bin/setup dev test
+
+# Regenerates requirements/*.txt (exact versions with hashes) from the ranges
+# in pyproject.toml. LOCK_ARGS="--upgrade" moves every package to its newest
+# allowed version; LOCK_ARGS="--upgrade-package django" moves one.
+lock:
+	bin/lock $(LOCK_ARGS)
+
+typecheck:
+	.venv/bin/mypy
 
 lint:
 	.venv/bin/ruff check .

@@ -18,7 +18,7 @@ from axes.helpers import get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 
 class CaseloadAxesHandler(AxesDatabaseHandler):
@@ -43,7 +43,7 @@ class CaseloadAxesHandler(AxesDatabaseHandler):
 
 def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
-) -> HttpResponse:
+) -> HttpResponseBase:
     """Answer a locked-out sign-in exactly like a wrong password.
 
     The sign-in page has already been drawn with its usual "correct username and

@@ -109,7 +109,8 @@ class TwoFactorMiddleware:
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated or user.is_verified():
+        # is_verified() is put on the user by django-otp's OTPMiddleware, which runs first.
+        if not user.is_authenticated or user.is_verified():  # type: ignore[attr-defined]
             return None
         match = request.resolver_match
         if match is not None and match.view_name in _OPEN_BEFORE_SECOND_FACTOR:

@@ -33,6 +33,8 @@ import django
 
 django.setup()
 
+# Signing in past the second factor, as the page benchmark does.
+from caseload_bench import signed_in
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
@@ -63,26 +65,6 @@ def _bulk_create(model: Any, rows: list[Any], **options: Any) -> list[Any]:
     rows = list(rows)
     row_ids_assign(rows)
     return model.objects.bulk_create(rows, **options)
-
-
-def signed_in(user: User) -> Client:
-    """A client signed in as ``user`` past the second factor, as after the code step.
-
-    The benchmark measures pages, not signing in: the person gets an
-    authenticator app if they have none, and the session is marked verified.
-    """
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=user, name="Benchmark authenticator", defaults={"confirmed": True}
-    )
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def _people(names: list[str], group: Group, password: str) -> list[User]:

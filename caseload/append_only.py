@@ -333,7 +333,7 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} cannot be deleted.")
 
-    def _raw_delete(self, using: str) -> int:  # used by cascades
+    def _raw_delete(self, using: str | None) -> int:  # used by cascades
         raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} cannot be deleted.")
 
 

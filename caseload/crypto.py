@@ -99,7 +99,7 @@ def wrap_data_key(*, key_id: str, data_key_id: str, material: bytes) -> str:
 
 def unwrap_data_key(data_key: DataKey) -> bytes:
     """The data key's material, cached on the instance; a clear error if it cannot be had."""
-    cached = getattr(data_key, "_material", None)
+    cached: bytes | None = getattr(data_key, "_material", None)
     if cached is not None:
         return cached
     if data_key.wrapped_key is None:
@@ -121,6 +121,7 @@ def unwrap_data_key(data_key: DataKey) -> bytes:
             f"Data key {data_key.pk} could not be unwrapped with master key {key_id!r}: the key "
             "in CASELOAD_MASTER_KEYS is not the one it was wrapped with, or the row was altered."
         ) from None
+    # The unwrapped key, cached on this instance only (never a model field, never stored).
     data_key._material = material  # type: ignore[attr-defined]
     return material
 
@@ -137,6 +138,7 @@ def data_key_create() -> DataKey:
         key_id=key_id, data_key_id=str(data_key.pk), material=material
     )
     data_key.save()
+    # The unwrapped key, cached on this instance only (never a model field, never stored).
     data_key._material = material  # type: ignore[attr-defined]
     return data_key
 

@@ -103,7 +103,8 @@ def app_role_grant(
             )
 
         cursor.execute("SELECT current_user, current_schema(), current_database()")
-        current_user, schema_name, database = cursor.fetchone()
+        # A SELECT without FROM always returns its one row.
+        current_user, schema_name, database = cursor.fetchone()  # type: ignore[misc]
         if role == current_user:
             raise RoleError(f"{role} is the role running the migrations, not the application's.")
         cursor.execute(

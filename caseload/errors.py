@@ -20,5 +20,9 @@ class RedactingExceptionReporterFilter(SafeExceptionReporterFilter):
             return {}
         return {name: self.cleansed_substitute for name in request.POST}
 
-    def get_traceback_frame_variables(self, request: HttpRequest | None, tb_frame: Any) -> list:
+    # Django's stub says ItemsView; Django itself iterates the result as pairs,
+    # which is what a list of pairs gives.
+    def get_traceback_frame_variables(  # type: ignore[override]
+        self, request: HttpRequest | None, tb_frame: Any
+    ) -> list[tuple[str, Any]]:
         return [(name, self.cleansed_substitute) for name in tb_frame.f_locals]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import FieldError
 from django.db import connections, models, router, transaction
@@ -58,11 +58,15 @@ class EncryptedFieldMixin:
     def get_internal_type(self) -> str:
         return "TextField"
 
-    def db_type(self, connection: Any) -> str:
+    def db_type(self, connection: Any) -> str | None:
         return models.TextField().db_type(connection)
 
-    def contribute_to_class(self, cls: type[models.Model], name: str, **kwargs: Any) -> None:
-        super().contribute_to_class(cls, name, **kwargs)  # type: ignore[misc]
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False, **kwargs: Any
+    ) -> None:
+        # The mixin has no base of its own: the Django field it is combined with
+        # provides contribute_to_class, which mypy cannot see from here.
+        super().contribute_to_class(cls, name, private_only=private_only, **kwargs)  # type: ignore[misc]
         setattr(cls, self.attname, _EncryptedAttribute(self))
 
     @property
@@ -77,6 +81,8 @@ class EncryptedFieldMixin:
         return text
 
     def decrypt_for(self, instance: models.Model, token: crypto.Ciphertext) -> Any:
+        # encryption_key() comes from EncryptedModel, the base of every model that
+        # has an encrypted field; the field only knows it is on a models.Model.
         data_key = instance.encryption_key()  # type: ignore[attr-defined]
         text = crypto.decrypt(data_key=data_key, token=token, context=self.context, row=instance.pk)
         if isinstance(text, crypto.ErasedValue):
@@ -98,7 +104,7 @@ class EncryptedFieldMixin:
                 "EncryptedModel.save(), or give bulk-created rows ids with row_ids_assign()."
             )
         return crypto.encrypt(
-            data_key=instance.encryption_key(),  # type: ignore[attr-defined]
+            data_key=instance.encryption_key(),  # type: ignore[attr-defined]  # EncryptedModel's
             plaintext=self.to_plaintext(value),
             context=self.context,
             row=instance.pk,
@@ -114,7 +120,7 @@ class EncryptedFieldMixin:
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
         return self.get_prep_value(value)
 
-    def value_to_string(self, obj: models.Model) -> str | None:
+    def value_to_string(self, obj: models.Model) -> Any:  # the token, or None for no value
         """Serialise as the stored token, so that dumps never hold plain personal data."""
         return self.pre_save(obj, add=False)
 
@@ -170,7 +176,7 @@ def row_ids_allocate(
     and the caller must insert them in the same transaction.
     """
     table = model._meta.db_table
-    column = model._meta.pk.column
+    column = cast(str, model._meta.pk.column)  # a primary key always has a column
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

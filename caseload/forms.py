@@ -25,9 +25,10 @@ class CaseloadBoundField(forms.BoundField):
         else:
             css = "form-control"
         existing = widget.attrs.get("class", "")
-        attrs["class"] = f"{existing} {css}".strip()
+        classes = f"{existing} {css}".strip()
         if self.errors:
-            attrs["class"] += " is-invalid"
+            classes += " is-invalid"
+        attrs["class"] = classes
         return attrs
 
 

@@ -35,7 +35,8 @@ def enqueue(task: Task, *args: int) -> bool:
         with current_app.connection_for_write(
             settings.CELERY_BROKER_URL, connect_timeout=BROKER_CONNECT_TIMEOUT
         ) as connection:
-            task.apply_async(args=args, connection=connection, retry=False)
+            # celery-types omits the producer options apply_async passes through.
+            task.apply_async(args=args, connection=connection, retry=False)  # type: ignore[call-arg]
     except (BrokerUnavailable, OSError) as error:
         logger.warning(
             "Could not enqueue %s%r (%s); the next sweep will do it.",

@@ -92,9 +92,11 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
         return frozenset()
     cached = getattr(user, "_caseload_roles", None)
     if cached is None:
+        # AbstractBaseUser declares no groups; our users are always accounts.User.
         names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
         cached = frozenset(role for role in Role if role.value in names)
-        user._caseload_roles = cached  # type: ignore[union-attr]
+        # A per-request cache on the instance; the attribute is ours, not the model's.
+        user._caseload_roles = cached  # type: ignore[attr-defined]
     return cached
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -230,7 +231,7 @@ if _database_url is None:
     if PRODUCTION:
         raise ConfigurationError("DATABASE_URL must be set when DJANGO_ENV=production.")
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
+    DATABASES: dict[str, Any] = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
@@ -292,7 +293,7 @@ _visibility_timeout = env_int(
     minimum=1,
 )
 if REDIS_URL:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
         # A task not acknowledged within this time is delivered again. Longer
         # than any task's hard time limit, so a running task is never doubled.
         "visibility_timeout": _visibility_timeout,

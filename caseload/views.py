@@ -9,6 +9,8 @@ _HOME_FOR_ROLE = [
     (Role.ADVISER, "cases:my_caseload"),
     (Role.SERVICE_MANAGER, "cases:access"),
     (Role.ADMIN, "cases:organisation"),
+    # Until the data protection pages exist: where break-the-glass alerts arrive.
+    (Role.DATA_PROTECTION, "priorities:notifications"),
 ]
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -23,6 +24,9 @@ from caseload.fields import (
 from caseload.models import DataKey
 from caseload.params import parse_id
 from caseload.roles import Role
+
+if TYPE_CHECKING:
+    from priorities.models import CriteriaVersion, DeadlineFlag
 
 
 class User(AbstractUser):
@@ -294,14 +298,136 @@ class ConsentRecord(EncryptedModel):
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
+    """Every named condition on cases, defined here once.
+
+    Each condition is a ``*_condition`` (a ``Q``, so that one aggregate query can
+    count several of them) and a filter of the same name that applies it. The
+    dashboard, its lists, the weekly report, the attention lists, the review
+    pack, the caseload page and the sweep all compose these; none restates one.
+    Every condition but ``open`` itself holds for open cases only.
+    """
+
     def visible_to(self, user: User, *, now: datetime | None = None) -> CaseQuerySet:
         """The cases ``user`` may see; one query, whatever the number of cases or shares."""
         from cases.selectors import case_visibility_filter
 
         return self.filter(case_visibility_filter(user, now=now))
 
+    # --- conditions -----------------------------------------------------------------
+
+    @staticmethod
+    def open_condition() -> models.Q:
+        """Work on the case is still going on: referred, open or on hold."""
+        return ~models.Q(status=Case.Status.CLOSED)
+
+    @staticmethod
+    def level_condition(level: str) -> models.Q:
+        """Open, at this priority level ("" for not assessed)."""
+        return CaseQuerySet.open_condition() & models.Q(level=level)
+
+    @staticmethod
+    def overdue_actions_condition(*, today: date) -> models.Q:
+        """Open, with at least one open action past its due date."""
+        from notes.models import Action
+
+        overdue = Action.objects.overdue(today=today).filter(case=models.OuterRef("pk"))
+        return CaseQuerySet.open_condition() & models.Exists(overdue)
+
+    @staticmethod
+    def red_without_action_condition() -> models.Q:
+        """Open, red, and with no open action at all."""
+        from notes.models import Action
+        from priorities.models import Level
+
+        open_action = Action.objects.open().filter(case=models.OuterRef("pk"))
+        return CaseQuerySet.level_condition(Level.RED) & ~models.Exists(open_action)
+
+    @staticmethod
+    def stalled_condition(*, cutoff: date) -> models.Q:
+        """Open, and no contact since before ``cutoff`` (nor opened since, if never contacted)."""
+        cutoff_at = timezone.make_aware(datetime.combine(cutoff, datetime.min.time()))
+        return CaseQuerySet.open_condition() & (
+            models.Q(last_contact_at__lt=cutoff_at)
+            | models.Q(last_contact_at__isnull=True, opened_on__lt=cutoff)
+        )
+
+    @staticmethod
+    def assessment_due_condition(*, version: CriteriaVersion | None, today: date) -> models.Q:
+        """Open, and never assessed, due for reassessment by ``today``, or assessed under
+        criteria other than ``version`` (the published one; None if none is)."""
+        due = models.Q(assessed_at__isnull=True) | models.Q(next_review_due_on__lte=today)
+        if version is not None:
+            due |= ~models.Q(assessment_version=version)
+        return CaseQuerySet.open_condition() & due
+
+    @staticmethod
+    def _open_flags() -> models.QuerySet[DeadlineFlag]:
+        from priorities.models import DeadlineFlag
+
+        return DeadlineFlag.objects.filter(case=models.OuterRef("pk"), cleared_at__isnull=True)
+
+    @staticmethod
+    def breached_condition() -> models.Q:
+        """Open, with a deadline flag at the breached stage that the sweep has not cleared."""
+        from priorities.models import DeadlineFlag
+
+        breached = CaseQuerySet._open_flags().filter(stage=DeadlineFlag.Stage.BREACHED)
+        return CaseQuerySet.open_condition() & models.Exists(breached)
+
+    @staticmethod
+    def approaching_condition() -> models.Q:
+        """Open, with an uncleared flag approaching or due, and none breached: a breached
+        case counts as breached only, never as approaching too."""
+        from priorities.models import DeadlineFlag
+
+        before_breach = CaseQuerySet._open_flags().exclude(stage=DeadlineFlag.Stage.BREACHED)
+        return (
+            CaseQuerySet.open_condition()
+            & models.Exists(before_breach)
+            & ~CaseQuerySet.breached_condition()
+        )
+
+    # --- the same conditions as filters ---------------------------------------------
+
     def open(self) -> CaseQuerySet:
-        return self.exclude(status=Case.Status.CLOSED)
+        return self.filter(self.open_condition())
+
+    def at_level(self, level: str) -> CaseQuerySet:
+        return self.filter(self.level_condition(level))
+
+    def with_overdue_actions(self, *, today: date) -> CaseQuerySet:
+        return self.filter(self.overdue_actions_condition(today=today))
+
+    def red_without_action(self) -> CaseQuerySet:
+        return self.filter(self.red_without_action_condition())
+
+    def stalled(self, *, cutoff: date) -> CaseQuerySet:
+        return self.filter(self.stalled_condition(cutoff=cutoff))
+
+    def assessment_due(self, *, version: CriteriaVersion | None, today: date) -> CaseQuerySet:
+        return self.filter(self.assessment_due_condition(version=version, today=today))
+
+    def breached(self) -> CaseQuerySet:
+        return self.filter(self.breached_condition())
+
+    def approaching(self) -> CaseQuerySet:
+        return self.filter(self.approaching_condition())
+
+    def count_overdue_actions(self, *, today: date) -> CaseQuerySet:
+        """Annotate each case with ``overdue_actions``: how many of its actions are overdue."""
+        from django.db.models.functions import Coalesce
+
+        from notes.models import Action
+
+        overdue = (
+            Action.objects.overdue(today=today)
+            .filter(case=models.OuterRef("pk"))
+            .order_by()
+            .values("case")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(overdue_actions=Coalesce(models.Subquery(overdue), 0))
 
 
 class Case(EncryptedModel):
@@ -411,7 +537,12 @@ class Case(EncryptedModel):
     @property
     def reference(self) -> str:
         """The case's human-friendly reference."""
-        return f"CASE-{self.pk:06d}"
+        return self.reference_for(self.pk)
+
+    @staticmethod
+    def reference_for(pk: int) -> str:
+        """The human-friendly reference of the case with this id: ``CASE-000123``."""
+        return f"CASE-{pk:06d}"
 
     @staticmethod
     def pk_from_reference(text: str) -> int | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from auditlog.context import set_actor
 from django.conf import settings
@@ -125,7 +125,8 @@ def _access_change(
         target: Any = Group.objects.get(name=role.value)
         holds = user.groups.filter(pk=target.pk).exists()
     else:
-        holder = _team_places(team, place)
+        # Checked above: a change names either a role or a team.
+        holder = _team_places(cast(Team, team), place)
         target = user
         holds = holder.filter(pk=user.pk).exists()
     if holds == granting:

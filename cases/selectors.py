@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from caseload import crypto
@@ -259,26 +258,11 @@ def caseload_of(
     if case_type_id:
         cases = cases.filter(case_type_id=case_type_id)
     fields = CASELOAD_ORDERINGS.get(order, CASELOAD_ORDERINGS["priority"])[1]
-    return with_overdue_actions(
+    return (
         cases.select_related("client__data_key", "case_type", "assessment_version")
-    ).order_by(*fields)
-
-
-def with_overdue_actions(cases: QuerySet[Case], *, today: date | None = None) -> QuerySet[Case]:
-    """Annotate each case with the number of its open actions past their due date."""
-    # Imported here: notes imports cases at module level (cases ↔ notes); goes once the
-    # overdue-action rule lives on the notes queryset.
-    from notes.models import Action
-
-    today = today or timezone.localdate()
-    overdue = (
-        Action.objects.filter(case=OuterRef("pk"), status=Action.Status.OPEN, due_on__lt=today)
-        .order_by()
-        .values("case")
-        .annotate(n=Count("pk"))
-        .values("n")
+        .count_overdue_actions(today=timezone.localdate())
+        .order_by(*fields)
     )
-    return cases.annotate(overdue_actions=Coalesce(Subquery(overdue), 0))
 
 
 def cases_shared_with(user: User, *, now: datetime | None = None) -> QuerySet[Case]:
@@ -297,7 +281,7 @@ def cases_shared_with(user: User, *, now: datetime | None = None) -> QuerySet[Ca
         .select_related("client__data_key", "case_type", "assigned_to", "assessment_version")
         .order_by("level_rank", "next_due_on", "pk")
     )
-    return with_overdue_actions(shared)
+    return shared.count_overdue_actions(today=timezone.localdate())
 
 
 def unallocated_for(supervisor: User) -> QuerySet[Case]:

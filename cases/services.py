@@ -198,20 +198,6 @@ def case_event_record(
     return event
 
 
-def _event(
-    case: Case,
-    kind: str,
-    summary: str,
-    *,
-    actor: User | None,
-    detail: str = "",
-    at: datetime | None = None,
-) -> CaseEvent:
-    return case_event_record(
-        case=case, kind=kind, summary=summary, actor=actor, detail=detail, at=at
-    )
-
-
 def _refresh_due_dates(case: Case) -> None:
     # Imported here: priorities imports cases at module level (cases ↔ priorities).
     from priorities.services import case_refresh_due_dates
@@ -273,7 +259,9 @@ def case_open(
         created_by=opened_by,
     )
     case.save()
-    _event(case, CaseEvent.Kind.CREATED, "Case opened", actor=opened_by, at=now)
+    case_event_record(
+        case=case, kind=CaseEvent.Kind.CREATED, summary="Case opened", actor=opened_by, at=now
+    )
     _refresh_due_dates(case)
     return case
 
@@ -318,7 +306,14 @@ def case_status_change(
     if status == Case.Status.CLOSED:
         summary += f" ({Case.ClosureReason(closure_reason).label})"
         comment = "\n\n".join(part for part in (closure_outcome, comment) if part)
-    _event(case, CaseEvent.Kind.STATUS, summary, actor=changed_by, detail=comment, at=now)
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.STATUS,
+        summary=summary,
+        actor=changed_by,
+        detail=comment,
+        at=now,
+    )
     _refresh_due_dates(case)
     return case
 
@@ -349,7 +344,14 @@ def case_assign(
         summary = f"Allocated to {adviser.display_name}"
     else:
         summary = f"Reassigned from {previous.display_name} to {adviser.display_name}"
-    _event(case, CaseEvent.Kind.ASSIGNED, summary, actor=assigned_by, detail=handover_note, at=now)
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.ASSIGNED,
+        summary=summary,
+        actor=assigned_by,
+        detail=handover_note,
+        at=now,
+    )
     return case
 
 
@@ -370,10 +372,10 @@ def deadline_add(
     deadline = CaseDeadline(case=case, due_on=due_on, description=description, created_by=added_by)
     deadline.save()
     _refresh_next_deadline(case)
-    _event(
-        case,
-        CaseEvent.Kind.DEADLINE_ADDED,
-        f"Deadline added for {due_on:%d/%m/%Y}",
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.DEADLINE_ADDED,
+        summary=f"Deadline added for {due_on:%d/%m/%Y}",
         actor=added_by,
         detail=description,
     )
@@ -387,10 +389,10 @@ def deadline_set_status(*, deadline: CaseDeadline, status: str, changed_by: User
     deadline.status = status
     deadline.save(update_fields=["status"])
     _refresh_next_deadline(deadline.case)
-    _event(
-        deadline.case,
-        CaseEvent.Kind.DEADLINE_CHANGED,
-        f"Deadline of {deadline.due_on:%d/%m/%Y} marked {CaseDeadline.Status(status).label.lower()}",
+    case_event_record(
+        case=deadline.case,
+        kind=CaseEvent.Kind.DEADLINE_CHANGED,
+        summary=f"Deadline of {deadline.due_on:%d/%m/%Y} marked {CaseDeadline.Status(status).label.lower()}",
         actor=changed_by,
     )
     return deadline
@@ -417,7 +419,13 @@ def outcome_add(
         created_by=added_by,
     )
     outcome.save()
-    _event(case, CaseEvent.Kind.OUTCOME, "Outcome planned", actor=added_by, detail=description)
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.OUTCOME,
+        summary="Outcome planned",
+        actor=added_by,
+        detail=description,
+    )
     return outcome
 
 
@@ -438,10 +446,10 @@ def outcome_progress_record(
     outcome.status = status
     outcome.progress_percent = progress_percent
     outcome.save(update_fields=["status", "progress_percent"])
-    _event(
-        outcome.case,
-        CaseEvent.Kind.OUTCOME,
-        f"Outcome progress: {Outcome.Status(status).label}, {progress_percent}%",
+    case_event_record(
+        case=outcome.case,
+        kind=CaseEvent.Kind.OUTCOME,
+        summary=f"Outcome progress: {Outcome.Status(status).label}, {progress_percent}%",
         actor=recorded_by,
         detail=note,
     )
@@ -453,10 +461,10 @@ def obstacle_record(*, case: Case, kind: str, description: str, raised_by: User)
     obstacle = Obstacle(case=case, kind=kind, description=description, raised_by=raised_by)
     obstacle.save()
     # The kind ("Client's health") is personal detail: it goes in the encrypted detail.
-    _event(
-        case,
-        CaseEvent.Kind.OBSTACLE,
-        "Obstacle recorded",
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.OBSTACLE,
+        summary="Obstacle recorded",
         actor=raised_by,
         detail=f"{Obstacle.Kind(kind).label}: {description}",
     )
@@ -476,10 +484,10 @@ def obstacle_resolve(
     obstacle.resolved_by = resolved_by
     obstacle.resolved_at = now or timezone.now()
     obstacle.save()
-    _event(
-        obstacle.case,
-        CaseEvent.Kind.OBSTACLE,
-        "Obstacle resolved",
+    case_event_record(
+        case=obstacle.case,
+        kind=CaseEvent.Kind.OBSTACLE,
+        summary="Obstacle resolved",
         actor=resolved_by,
         detail=f"{obstacle.get_kind_display()}: {resolution}",
     )
@@ -547,10 +555,10 @@ def case_share(
             content_object=case,
             defaults={"share": share, "expires_at": expires_at},
         )
-    _event(
-        case,
-        CaseEvent.Kind.SHARED,
-        f"Shared with {shared_with.display_name} ({share.get_level_display().lower()}) "
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.SHARED,
+        summary=f"Shared with {shared_with.display_name} ({share.get_level_display().lower()}) "
         f"until {expires_on:%d/%m/%Y}",
         actor=shared_by,
         detail=reason,
@@ -570,10 +578,10 @@ def share_revoke(
     share.save(update_fields=["revoked_at", "revoked_by"])
     CaseUserObjectPermission.objects.filter(share=share).delete()
     if record:
-        _event(
-            share.case,
-            CaseEvent.Kind.SHARE_REVOKED,
-            f"Share with {share.shared_with.display_name} revoked",
+        case_event_record(
+            case=share.case,
+            kind=CaseEvent.Kind.SHARE_REVOKED,
+            summary=f"Share with {share.shared_with.display_name} revoked",
             actor=revoked_by,
         )
     return share
@@ -659,7 +667,14 @@ def _break_glass_grant(
     summary = "Opened by break the glass"
     if approved_by is not None:
         summary += f", approved by {approved_by.display_name}"
-    _event(case, CaseEvent.Kind.BREAK_GLASS, summary, actor=user, detail=reason, at=now)
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.BREAK_GLASS,
+        summary=summary,
+        actor=user,
+        detail=reason,
+        at=now,
+    )
     _notify(
         [*selectors.case_supervisors(case), *_data_protection_officers()],
         case=case,
@@ -925,10 +940,10 @@ def referral_out(
         created_by=created_by,
     )
     referral.save()
-    _event(
-        case,
-        CaseEvent.Kind.REFERRAL,
-        "Referred out to another agency",
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.REFERRAL,
+        summary="Referred out to another agency",
         actor=created_by,
         detail=f"Referred to {agency}. {reason}",
     )
@@ -974,10 +989,10 @@ def referral_in(
         status=Referral.Status.RECEIVED,
         created_by=received_by,
     ).save()
-    _event(
-        case,
-        CaseEvent.Kind.REFERRAL,
-        f"Referral received for {team.name}",
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.REFERRAL,
+        summary=f"Referral received for {team.name}",
         actor=received_by,
         detail=f"Referred by {agency}. {reason}",
         at=now,

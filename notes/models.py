@@ -151,6 +151,18 @@ class CaseNote(EncryptedModel, AppendOnlyModel):
         return digest.hexdigest()
 
 
+class ActionQuerySet(models.QuerySet["Action"]):
+    """The named conditions on actions, defined here once."""
+
+    def open(self) -> ActionQuerySet:
+        """Neither done nor cancelled."""
+        return self.filter(status=Action.Status.OPEN)
+
+    def overdue(self, *, today: date) -> ActionQuerySet:
+        """Open and past its due date."""
+        return self.open().filter(due_on__lt=today)
+
+
 class Action(EncryptedModel):
     """An agreed next step: who does what by when, and what became of it."""
 
@@ -183,6 +195,8 @@ class Action(EncryptedModel):
     completed_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = EncryptedTextField(blank=True)
 
+    objects = ActionQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_on", "pk"]
         indexes = [
@@ -202,7 +216,7 @@ class Action(EncryptedModel):
         return self.case.client.data_key
 
     def is_overdue(self, *, today: date | None = None) -> bool:
-        """Still open and past its due date."""
+        """Still open and past its due date (``ActionQuerySet.overdue`` for one row in hand)."""
         today = today or timezone.localdate()
         return self.status == self.Status.OPEN and self.due_on < today
 

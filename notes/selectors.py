@@ -109,7 +109,7 @@ def timeline(
 
 
 def open_actions(case: Case) -> list[Action]:
-    actions = list(case.actions.filter(status=Action.Status.OPEN).order_by("due_on", "pk"))
+    actions = list(case.actions.open().order_by("due_on", "pk"))
     for action in actions:
         action.case = case
     return actions

@@ -94,6 +94,8 @@ class CriteriaVersionAdmin(admin.ModelAdmin):
     ) -> Any:
         form = super().get_form(request, obj, **kwargs)
 
+        # `form` is a class made by get_form at run time; mypy accepts only
+        # classes it can name as bases.
         class CheckedForm(form):  # type: ignore[misc, valid-type]
             def clean(self) -> dict[str, Any]:
                 data = super().clean()

@@ -164,19 +164,21 @@ class CriteriaVersion(models.Model):
 
     def label_for(self, level: str) -> str:
         """The organisation's name for a level under this version."""
-        return {
+        labels: dict[str, str] = {
             Level.RED: self.red_label,
             Level.AMBER: self.amber_label,
             Level.GREEN: self.green_label,
-        }.get(level, "Not assessed")
+        }
+        return labels.get(level, "Not assessed")
 
     def colour_for(self, level: str) -> str:
         """The badge colour the organisation chose for a level under this version."""
-        return {
+        colours: dict[str, str] = {
             Level.RED: self.red_colour,
             Level.AMBER: self.amber_colour,
             Level.GREEN: self.green_colour,
-        }.get(level, BadgeColour.GREY)
+        }
+        return colours.get(level, BadgeColour.GREY)
 
     @classmethod
     def published(cls) -> CriteriaVersion | None:

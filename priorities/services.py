@@ -94,9 +94,7 @@ def case_refresh_due_dates(
     case.target_close_on = due(opened, timescale.close_days if timescale else None)
     from notes.models import Action
 
-    first_action = Action.objects.filter(case=case, status=Action.Status.OPEN).aggregate(
-        first=Min("due_on")
-    )["first"]
+    first_action = Action.objects.open().filter(case=case).aggregate(first=Min("due_on"))["first"]
     candidates = [
         case.first_contact_due_on,
         case.next_contact_due_on,
@@ -349,15 +347,12 @@ def assessment_override(
 def assessment_is_due(
     case: Case, *, today: date | None = None, published: CriteriaVersion | None = None
 ) -> bool:
-    """Never assessed, past its reassessment date, or assessed under old criteria."""
+    """Whether ``case`` is due an assessment: ``CaseQuerySet.assessment_due``, for one case.
+
+    ``published`` is the published criteria version (None if none is).
+    """
     today = today or timezone.localdate()
-    if not case.is_open:
-        return False
-    if case.assessed_at is None:
-        return True
-    if published is not None and case.assessment_version_id != published.pk:
-        return True
-    return case.next_review_due_on is not None and case.next_review_due_on <= today
+    return Case.objects.filter(pk=case.pk).assessment_due(version=published, today=today).exists()
 
 
 # --- criteria versions -----------------------------------------------------------------------

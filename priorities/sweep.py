@@ -50,15 +50,6 @@ class SweepResult:
     emailed: int = 0
 
 
-def stage_for(due_on: date, *, today: date) -> str:
-    """The stage a due date inside the horizon has reached today."""
-    if due_on < today:
-        return DeadlineFlag.Stage.BREACHED
-    if due_on == today:
-        return DeadlineFlag.Stage.DUE
-    return DeadlineFlag.Stage.APPROACHING
-
-
 def flags_to_raise(*, today: date) -> Iterable[tuple[int, str, date, str]]:
     """(case id, deadline, due date, stage) of every open case's due date that has reached
     a stage not flagged yet. One query over the indexed approach days."""
@@ -75,8 +66,7 @@ def flags_to_raise(*, today: date) -> Iterable[tuple[int, str, date, str]]:
         stage=OuterRef("stage"),
     )
     return (
-        DeadlineWatch.objects.filter(approaching_on__lte=today)
-        .exclude(case__status=Case.Status.CLOSED)
+        DeadlineWatch.objects.filter(approaching_on__lte=today, case__in=Case.objects.open())
         .annotate(stage=stage)
         .exclude(Exists(flagged))
         .order_by()
@@ -113,7 +103,7 @@ def _clear_met_flags(*, now: datetime) -> int:
     cleared = 0
     for deadline in DeadlineFlag.Deadline:
         moved = DeadlineFlag.objects.filter(cleared_at__isnull=True, deadline=deadline).filter(
-            Q(case__status=Case.Status.CLOSED)
+            ~Q(case__in=Case.objects.open())
             | Q(**{f"case__{deadline.value}__isnull": True})
             | ~Q(**{f"case__{deadline.value}": F("due_on")})
         )
@@ -188,7 +178,7 @@ def _notify(
     for case_id, deadline, due_on, stage in flags:
         assigned_to_id, team_id, level = cases[case_id]
         text = (
-            f"CASE-{case_id:06d}: {DeadlineFlag.Deadline(deadline).label.lower()} "
+            f"{Case.reference_for(case_id)}: {DeadlineFlag.Deadline(deadline).label.lower()} "
             f"{DeadlineFlag.Stage(stage).label.lower()} ({due_on:%d/%m/%Y})."
         )
         recipients = set()

@@ -92,7 +92,7 @@ class CaseWeight(models.Model):
         ]
 
     def __str__(self) -> str:
-        kind = self.case_type.name if self.case_type_id else "Any case type"
+        kind = self.case_type.name if self.case_type is not None else "Any case type"
         return f"{kind} / {self.get_level_display()}"
 
 

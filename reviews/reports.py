@@ -1,4 +1,4 @@
-"""The downloadable forms of a caseload review report: CSV and PDF, from its stored data."""
+"""A caseload review report's table, and its downloads (CSV and PDF), from its stored data."""
 
 from __future__ import annotations
 
@@ -12,24 +12,53 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from caseload.exports import csv_text, pdf_paragraph
 from reviews.models import CaseloadReport, CaseloadReview, ReviewDecision
+from reviews.selectors import FIGURES
 
+# The report's columns: the dashboard's figures under their one set of labels, then
+# the load and the week's movement. Breached and approaching hold case references.
 COLUMNS = [
     ("adviser", "Adviser"),
-    ("open", "Open"),
-    ("red", "Red"),
-    ("amber", "Amber"),
-    ("green", "Green"),
-    ("unassessed", "Not assessed"),
+    *FIGURES.items(),
     ("load", "Load"),
     ("capacity", "Capacity"),
-    ("stalled", "Stalled"),
-    ("overdue_actions", "Overdue actions"),
-    ("assessment_due", "Assessments due"),
+    ("load_percent", "Load %"),
     ("opened", "Opened"),
     ("closed", "Closed"),
-    ("breached", "Breached"),
-    ("approaching", "Approaching"),
 ]
+
+
+# The columns of the trend against earlier weeks.
+TREND_COLUMNS = [
+    ("open", FIGURES["open"]),
+    ("red", FIGURES["red"]),
+    ("stalled", FIGURES["stalled"]),
+]
+TREND_COLUMNS += [(key, label) for key, label in COLUMNS if key in ("opened", "closed")]
+
+
+def _count(value: Any) -> str:
+    """A value as a table shows it: a list of case references as how many there are."""
+    if isinstance(value, list):
+        return str(len(value))
+    return "" if value is None else str(value)
+
+
+def report_table(data: dict[str, Any]) -> dict[str, Any]:
+    """The report's tables as cells of text, for its page and its PDF: the header, a row
+    per adviser, the totals, and the trend against earlier weeks."""
+    return {
+        "header": [label for _, label in COLUMNS],
+        "rows": [[_count(row.get(key)) for key, _ in COLUMNS] for row in data["advisers"]],
+        "totals": [
+            "All advisers",
+            *(_count(data["totals"].get(key)) for key, _ in COLUMNS[1:]),
+        ],
+        "trend_header": ["Week of", *(label for _, label in TREND_COLUMNS)],
+        "trend": [
+            [week["period_start"], *(_count(week.get(key)) for key, _ in TREND_COLUMNS)]
+            for week in [*data["trend"], {**data["totals"], "period_start": "This week"}]
+        ],
+    }
 
 
 def _cell(row: dict, key: str) -> Any:
@@ -55,21 +84,10 @@ def report_pdf(report: CaseloadReport) -> bytes:
         buffer, pagesize=landscape(A4), title=f"Caseload review report {data['period_start']}"
     )
     styles = getSampleStyleSheet()
-    header = [label for key, label in COLUMNS if key not in ("breached", "approaching")] + [
-        "Breached"
-    ]
-    rows = [
-        [
-            "" if _cell(row, key) is None else str(_cell(row, key))
-            for key, _ in COLUMNS
-            if key not in ("breached", "approaching")
-        ]
-        + [str(len(row["breached"]))]
-        for row in data["advisers"]
-    ]
+    table_data = report_table(data)
     # Table cells given as plain strings are drawn as they are, never read as
     # markup; only Paragraphs parse it, and they all go through pdf_paragraph.
-    table = Table([header, *rows], repeatRows=1)
+    table = Table([table_data["header"], *table_data["rows"]], repeatRows=1)
     table.setStyle(
         TableStyle(
             [

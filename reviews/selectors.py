@@ -16,25 +16,25 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     Max,
-    OuterRef,
     Q,
     QuerySet,
 )
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import AdviserProfile, Case, Obstacle, Outcome, Team, User
+from cases.models import AdviserProfile, Case, CaseQuerySet, Obstacle, Outcome, Team, User
 from cases.selectors import acting_supervisors, supervised_teams
 from priorities.models import CriteriaVersion, DeadlineFlag, Level, Organisation
 from priorities.services import organisation_calendar
 from reviews.models import CapacityConcern, CaseloadReview, ReviewDecision
 from reviews.weighting import WeightTable, load_percent, weight_table, weighted_sum
 
-# The figures shown per adviser, in order, with their column headings.
+# The one registry of figures: each figure's name and its label, in the order the
+# dashboard, its lists, the weekly report and its downloads show them. The
+# condition behind each is ``figure_conditions``.
 FIGURES = {
     "open": "Open cases",
     "red": "Red",
@@ -61,39 +61,23 @@ def stalled_cutoff(*, today: date) -> date:
 
 
 def figure_conditions(*, now: datetime | None = None) -> dict[str, Q]:
-    """The SQL condition behind each figure, for open cases of any adviser."""
-    from notes.models import Action
-
+    """The condition behind each figure (``CaseQuerySet``'s, composed), by figure name."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    cutoff = stalled_cutoff(today=today)
-    cutoff_at = timezone.make_aware(datetime.combine(cutoff, datetime.min.time()))
-    published = CriteriaVersion.published()
-    assessment_due = Q(assessed_at__isnull=True) | Q(next_review_due_on__lte=today)
-    if published is not None:
-        assessment_due |= ~Q(assessment_version=published)
-    open_flags = DeadlineFlag.objects.filter(case=OuterRef("pk"), cleared_at__isnull=True)
-    breached = Exists(open_flags.filter(stage=DeadlineFlag.Stage.BREACHED))
-    open_q = ~Q(status=Case.Status.CLOSED)
+    rules = CaseQuerySet
     return {
-        "open": open_q,
-        "red": open_q & Q(level=Level.RED),
-        "amber": open_q & Q(level=Level.AMBER),
-        "green": open_q & Q(level=Level.GREEN),
-        "unassessed": open_q & Q(level=""),
-        "overdue_actions": open_q
-        & Exists(
-            Action.objects.filter(case=OuterRef("pk"), status=Action.Status.OPEN, due_on__lt=today)
+        "open": rules.open_condition(),
+        "red": rules.level_condition(Level.RED),
+        "amber": rules.level_condition(Level.AMBER),
+        "green": rules.level_condition(Level.GREEN),
+        "unassessed": rules.level_condition(""),
+        "overdue_actions": rules.overdue_actions_condition(today=today),
+        "approaching": rules.approaching_condition(),
+        "breached": rules.breached_condition(),
+        "stalled": rules.stalled_condition(cutoff=stalled_cutoff(today=today)),
+        "assessment_due": rules.assessment_due_condition(
+            version=CriteriaVersion.published(), today=today
         ),
-        "approaching": open_q
-        & Exists(open_flags.exclude(stage=DeadlineFlag.Stage.BREACHED))
-        & ~breached,
-        "breached": open_q & breached,
-        "stalled": open_q
-        & (
-            Q(last_contact_at__lt=cutoff_at) | Q(last_contact_at__isnull=True, opened_on__lt=cutoff)
-        ),
-        "assessment_due": open_q & assessment_due,
     }
 
 
@@ -206,7 +190,7 @@ def adviser_capacity(adviser: User) -> AdviserFigures:
     """An adviser's load, capacity and review dates, without the other figures: what their
     own pages show, in four small queries (no calendar or flag work)."""
     load = Case.objects.filter(assigned_to=adviser).aggregate(
-        load=weighted_sum(weight_table(), filter=~Q(status=Case.Status.CLOSED))
+        load=weighted_sum(weight_table(), filter=CaseQuerySet.open_condition())
     )["load"]
     profile = AdviserProfile.objects.filter(user=adviser).first()
     review = (
@@ -273,7 +257,8 @@ def review_pack(review: CaseloadReview, *, now: datetime | None = None) -> list[
     ).values_list("case_id", "kind"):
         obstacles.setdefault(case_id, []).append(Obstacle.Kind(kind).label)
     overdue = dict(
-        Action.objects.filter(case_id__in=ids, status=Action.Status.OPEN, due_on__lt=today)
+        Action.objects.overdue(today=today)
+        .filter(case_id__in=ids)
         .order_by()
         .values_list("case_id")
         .annotate(n=Count("pk"))
@@ -295,7 +280,7 @@ def review_pack(review: CaseloadReview, *, now: datetime | None = None) -> list[
                 "reference": case.reference,
                 "case_type": case.case_type.name,
                 "status": case.get_status_display(),
-                "is_open": case.status != Case.Status.CLOSED,
+                "is_open": case.is_open,
                 "assigned_elsewhere": case.assigned_to_id != review.adviser_id,
                 "level": case.level,
                 "last_contact": last_contact.isoformat() if last_contact else None,
@@ -428,20 +413,13 @@ def needs_attention_now(
     """
     from cases.models import BreakGlassAccess
     from cases.selectors import unallocated_for
-    from notes.models import Action
 
     now = now or timezone.now()
-    scope = Case.objects.open().filter(team__in=teams).only("pk", "level", "team_id")
-    open_action = Action.objects.filter(case=OuterRef("pk"), status=Action.Status.OPEN)
-    breached = DeadlineFlag.objects.filter(
-        case=OuterRef("pk"), cleared_at__isnull=True, stage=DeadlineFlag.Stage.BREACHED
-    )
+    scope = Case.objects.filter(team__in=teams).only("pk", "level", "team_id")
     return {
-        "red_no_action": list(
-            scope.filter(level=Level.RED).exclude(Exists(open_action)).order_by("pk")[:limit]
-        ),
+        "red_no_action": list(scope.red_without_action().order_by("pk")[:limit]),
         "unallocated": list(unallocated_for(supervisor).select_related(None)[:limit]),
-        "breached": list(scope.filter(Exists(breached)).order_by("next_due_on", "pk")[:limit]),
+        "breached": list(scope.breached().order_by("next_due_on", "pk")[:limit]),
         "break_glass": list(
             BreakGlassAccess.objects.filter(
                 granted_at__gte=now - timedelta(days=7),

@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from caseload.crypto import data_key_create
 from caseload.roles import Role, roles_of
-from cases.models import AdviserProfile, Case, CaseEvent, User
+from cases.models import Case, CaseEvent, User
 from cases.selectors import acting_supervisors, supervised_teams
 from cases.services import case_event_record
-from priorities.models import Assessment, DeadlineFlag, Notification, Organisation
+from priorities.models import Assessment, Notification, Organisation
 from priorities.services import organisation_calendar
 from reviews import selectors
 from reviews.models import (
@@ -34,7 +34,8 @@ from reviews.models import (
     ReviewPolicy,
     ReviewReminder,
 )
-from reviews.weighting import load_percent, weight_table, weighted_sum
+from reviews.reports import report_table
+from reviews.weighting import load_percent
 
 logger = logging.getLogger(__name__)
 
@@ -50,14 +51,19 @@ def last_complete_week(*, today: date | None = None) -> tuple[date, date]:
     return week_of(today - timedelta(days=7))
 
 
-# The report's per-adviser counts that are dashboard figures too.
-REPORT_FIGURES = ("open", "red", "amber", "green", "unassessed", "stalled", "assessment_due")
+# The figures a report lists as the references of their cases, not as counts.
+REPORT_LISTS = ("breached", "approaching")
 
 
 def report_data(
     *, supervisor: User, period_start: date, period_end: date, now: datetime
 ) -> dict[str, Any]:
-    """The figures of a report, in a fixed number of aggregate queries."""
+    """The figures of a report, in a fixed number of aggregate queries.
+
+    Every dashboard figure comes from the dashboard's own selector
+    (``selectors.adviser_figures``), and the breached and approaching cases from
+    the lists behind those figures, so a report and the dashboard cannot disagree.
+    """
     teams = list(supervised_teams(supervisor).order_by("name"))
     advisers = list(
         User.objects.filter(teams__in=teams, is_active=True)
@@ -65,92 +71,47 @@ def report_data(
         .order_by("first_name", "last_name")
     )
     ids = [a.pk for a in advisers]
-    today = timezone.localdate(now)
-    stalled_days = Organisation.current().stalled_after_days
-    # The same conditions as the dashboard's figures, so a report and the dashboard agree.
-    conditions = selectors.figure_conditions(now=now)
-    open_q = conditions["open"]
-    rows = {
+    figures = selectors.adviser_figures(advisers, now=now)
+    week = dict(
+        opened=Count("pk", filter=Q(opened_on__range=(period_start, period_end))),
+        closed=Count("pk", filter=Q(closed_on__range=(period_start, period_end))),
+    )
+    this_week = {
         row["assigned_to"]: row
         for row in Case.objects.filter(assigned_to__in=ids)
         .order_by()
         .values("assigned_to")
-        .annotate(
-            **{name: Count("pk", filter=conditions[name]) for name in REPORT_FIGURES},
-            opened=Count("pk", filter=Q(opened_on__range=(period_start, period_end))),
-            closed=Count("pk", filter=Q(closed_on__range=(period_start, period_end))),
-            load=weighted_sum(weight_table(), filter=open_q),
-        )
+        .annotate(**week)
     }
-    from notes.models import Action
-
-    overdue = dict(
-        Action.objects.filter(
-            case__assigned_to__in=ids, status=Action.Status.OPEN, due_on__lt=today
-        )
-        .values_list("case__assigned_to")
-        .annotate(n=Count("pk"))
-    )
-    flags: dict[int, dict[str, list[str]]] = {}
-    for adviser_id, case_id, stage in (
-        DeadlineFlag.objects.filter(
-            cleared_at__isnull=True,
-            case__assigned_to__in=ids,
-            case__status__in=["referred", "open", "on_hold"],
-        )
-        .values_list("case__assigned_to", "case_id", "stage")
-        .order_by("case_id")
-        .distinct()
-    ):
-        bucket = flags.setdefault(adviser_id, {"breached": [], "approaching": []})
-        key = "breached" if stage == DeadlineFlag.Stage.BREACHED else "approaching"
-        reference = f"CASE-{case_id:06d}"
-        if reference not in bucket[key]:
-            bucket[key].append(reference)
-    capacity = {p.user_id: p.capacity for p in AdviserProfile.objects.filter(user_id__in=ids)}
+    references: dict[str, dict[int, list[str]]] = {name: {} for name in REPORT_LISTS}
+    for name in REPORT_LISTS:
+        for adviser_id, case_id in (
+            selectors.cases_for_figure(Case.objects.filter(assigned_to__in=ids), name, now=now)
+            .order_by("pk")
+            .values_list("assigned_to", "pk")
+        ):
+            references[name].setdefault(adviser_id, []).append(Case.reference_for(case_id))
     advisers_data = []
     for adviser in advisers:
-        row = rows.get(adviser.pk, {})
-        load = row.get("load", Decimal("0"))
-        cap = capacity.get(adviser.pk)
-        adviser_flags = flags.get(adviser.pk, {"breached": [], "approaching": []})
+        counts = figures[adviser.pk].counts
+        load = figures[adviser.pk].load
+        cap = figures[adviser.pk].capacity
         advisers_data.append(
             {
                 "adviser": adviser.display_name,
-                "open": row.get("open", 0),
-                "red": row.get("red", 0),
-                "amber": row.get("amber", 0),
-                "green": row.get("green", 0),
-                "unassessed": row.get("unassessed", 0),
+                **{name: counts[name] for name in selectors.FIGURES if name not in REPORT_LISTS},
+                **{name: references[name].get(adviser.pk, []) for name in REPORT_LISTS},
                 "load": str(load),
                 "capacity": str(cap) if cap is not None else None,
                 "load_percent": load_percent(load, cap),
-                "breached": adviser_flags["breached"],
-                "approaching": adviser_flags["approaching"],
-                "stalled": row.get("stalled", 0),
-                "overdue_actions": overdue.get(adviser.pk, 0),
-                "assessment_due": row.get("assessment_due", 0),
-                "opened": row.get("opened", 0),
-                "closed": row.get("closed", 0),
+                **{name: this_week.get(adviser.pk, {}).get(name, 0) for name in week},
             }
         )
-    totals = {
-        key: sum(a[key] for a in advisers_data)
-        for key in (
-            "open",
-            "red",
-            "amber",
-            "green",
-            "unassessed",
-            "stalled",
-            "overdue_actions",
-            "assessment_due",
-            "opened",
-            "closed",
-        )
-    }
+    counted = [name for name in selectors.FIGURES if name not in REPORT_LISTS] + list(week)
+    totals: dict[str, Any] = {key: sum(a[key] for a in advisers_data) for key in counted}
     totals["load"] = str(sum((Decimal(a["load"]) for a in advisers_data), Decimal("0")))
-    totals["breached"] = sum(len(a["breached"]) for a in advisers_data)
+    for name in REPORT_LISTS:
+        totals[name] = sum(len(a[name]) for a in advisers_data)
     previous = (
         CaseloadReport.objects.filter(supervisor=supervisor, period_start__lt=period_start)
         .order_by("-period_start")
@@ -162,7 +123,7 @@ def report_data(
         "teams": [t.name for t in teams],
         "period_start": period_start.isoformat(),
         "period_end": period_end.isoformat(),
-        "stalled_after_days": stalled_days,
+        "stalled_after_days": Organisation.current().stalled_after_days,
         "advisers": advisers_data,
         "totals": totals,
         "trend": trend,
@@ -214,7 +175,8 @@ def report_generate(
                 supervisor=supervisor, period_start=period_start, period_end=period_end, now=now
             )
             html = render_to_string(
-                "reviews/_report_body.html", {"data": data, "generated_at": now}
+                "reviews/_report_body.html",
+                {"data": data, "table": report_table(data), "generated_at": now},
             )
             report = CaseloadReport.objects.create(
                 supervisor=supervisor,
@@ -356,7 +318,8 @@ def review_cases(review: CaseloadReview) -> QuerySet[Case]:
     """The cases a review covers: the adviser's open cases, and any it has decided on."""
     decided = ReviewDecision.objects.filter(review=review).values("case_id")
     return Case.objects.filter(
-        (Q(assigned_to=review.adviser_id) & ~Q(status=Case.Status.CLOSED)) | Q(pk__in=decided)
+        Q(pk__in=Case.objects.open().filter(assigned_to=review.adviser_id).values("pk"))
+        | Q(pk__in=decided)
     )
 
 
@@ -557,9 +520,7 @@ def review_submit(
     review_link_changes(review)
     decided = set(review.decisions.values_list("case_id", flat=True))
     undecided = [
-        c.reference
-        for c in review_cases(review).exclude(status=Case.Status.CLOSED).order_by("pk")
-        if c.pk not in decided
+        c.reference for c in review_cases(review).open().order_by("pk") if c.pk not in decided
     ]
     errors = []
     if undecided:

@@ -63,7 +63,7 @@ def points_expression(table: WeightTable, *, prefix: str = "") -> models.Express
     )
 
 
-def weighted_sum(table: WeightTable, *, filter: models.Q | None = None) -> models.Aggregate:
+def weighted_sum(table: WeightTable, *, filter: models.Q | None = None) -> Coalesce:
     """Sum of points over the rows of a Case aggregate, 0 where there are none."""
     return Coalesce(
         models.Sum(points_expression(table), filter=filter),

@@ -106,20 +106,21 @@ def test_after_the_sweep_an_adviser_sees_her_unread_notification_and_the_breache
 
 CSV_HEADER = [
     "Adviser",
-    "Open",
+    "Open cases",
     "Red",
     "Amber",
     "Green",
     "Not assessed",
+    "With overdue actions",
+    "Deadline approaching",
+    "Deadline breached",
+    "Stalled",
+    "Assessment due",
     "Load",
     "Capacity",
-    "Stalled",
-    "Overdue actions",
-    "Assessments due",
+    "Load %",
     "Opened",
     "Closed",
-    "Breached",
-    "Approaching",
 ]
 
 
@@ -149,10 +150,11 @@ def test_a_supervisor_opens_the_weekly_report_and_downloads_it_as_csv_and_pdf(pa
         has=page.get_by_role("rowheader", name="Alice Adams", exact=True)
     )
     expect(alice_row).to_have_count(1)
-    # Open, red, amber, green, not assessed, load / capacity, stalled, overdue
-    # actions, assessments due, opened, closed, breached, approaching.
+    # The dashboard's figures (open, red, amber, green, not assessed, with overdue
+    # actions, approaching, breached, stalled, assessment due), then load, capacity,
+    # load %, opened and closed.
     expect(alice_row.get_by_role("cell")).to_have_text(
-        ["2", "0", "0", "0", "2", "2.0 / 40.0 (5%)", "0", "0", "2", "2", "0", "0", "0"]
+        ["2", "0", "0", "0", "2", "0", "0", "0", "0", "2", "2.0", "40.0", "5", "2", "0"]
     )
     expect(page.get_by_text(first.client.family_name)).to_have_count(0)
 
@@ -163,7 +165,24 @@ def test_a_supervisor_opens_the_weekly_report_and_downloads_it_as_csv_and_pdf(pa
     rows = list(csv.reader(download.path().read_text(encoding="utf-8").splitlines()))
     assert rows == [
         CSV_HEADER,
-        ["Alice Adams", "2", "0", "0", "0", "2", "2.0", "40.0", "0", "0", "2", "2", "0", "", ""],
+        [
+            "Alice Adams",
+            "2",
+            "0",
+            "0",
+            "0",
+            "2",
+            "0",
+            "",
+            "",
+            "0",
+            "2",
+            "2.0",
+            "40.0",
+            "5",
+            "2",
+            "0",
+        ],
     ]
 
     with page.expect_download() as pdf_download:

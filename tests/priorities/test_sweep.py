@@ -13,7 +13,7 @@ from cases.models import Case
 from notes import services as note_services
 from priorities.models import DeadlineFlag, Notification, Timescale
 from priorities.services import case_refresh_due_dates
-from priorities.sweep import stage_for, sweep_deadlines
+from priorities.sweep import sweep_deadlines
 from tests.factories import CaseFactory, CaseTypeFactory
 from tests.processes import manage, start_worker, subprocess_env, wait_until
 
@@ -40,15 +40,22 @@ def housing(db):
 
 
 @pytest.mark.parametrize(
-    ("due", "stage"),
-    [
-        (dt.date(2026, 12, 29), "approaching"),
-        (dt.date(2026, 12, 24), "due"),
-        (dt.date(2026, 12, 23), "breached"),
-    ],
+    ("days_after_due", "stage"), [(-1, "approaching"), (0, "due"), (1, "breached")]
 )
-def test_a_due_date_s_stage_depends_on_today(due, stage):
-    assert stage_for(due, today=dt.date(2026, 12, 24)) == stage
+def test_the_sweep_flags_a_due_date_at_the_stage_it_has_reached_that_day(
+    housing, alice, days_after_due, stage
+):
+    case = CaseFactory(assigned_to=alice, case_type=housing)
+    due = case.first_contact_due_on
+    raised = []
+
+    sweep_deadlines(
+        now=_at(due + dt.timedelta(days=days_after_due)),
+        notify=False,
+        on_raise=lambda *row: raised.append(row),
+    )
+
+    assert raised == [(case.pk, "first_contact_due_on", due, stage)]
 
 
 def test_a_case_is_flagged_approaching_two_working_days_before_first_contact_is_due(housing, alice):

@@ -44,7 +44,7 @@ class Command(BaseCommand):
         self._rewrap(batch_size)
         if upgrade_values:
             for model in apps.get_models():
-                fields = [
+                fields: list[EncryptedFieldMixin] = [
                     f for f in model._meta.concrete_fields if isinstance(f, EncryptedFieldMixin)
                 ]
                 if fields and not _append_only(model):
@@ -98,6 +98,7 @@ class Command(BaseCommand):
                     token = stored[field.attname]
                     if token is None or not crypto.is_legacy(token):
                         continue
+                    # Every model with an encrypted field is an EncryptedModel.
                     data_key = row.encryption_key()  # type: ignore[attr-defined]
                     try:
                         text = crypto.decrypt(
