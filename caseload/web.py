@@ -95,9 +95,11 @@ def form_page(
     objects = [*((case, case.client) if case is not None else ()), *shown]
     if objects:
         match = request.resolver_match
+        # Pages that show client data are behind sign-in (LoginRequiredMiddleware).
+        user = request.user if request.user.is_authenticated else None
         access_record(
             request=request,
-            actor=request.user,
+            actor=user,
             objects=objects,
             via=via or (match.url_name if match and match.url_name else "form page"),
         )
