@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseDeadline, CaseEvent, User
+from cases.selectors import case_is_supervised_by, team_supervisors
 from cases.services import case_event_record
+from notes.models import Action
 from priorities.calendar import WorkingCalendar
 from priorities.models import (
     Assessment,
@@ -92,7 +94,6 @@ def case_refresh_due_dates(
     )
     case.next_review_due_on = due(reviewed, timescale.review_days if timescale else None)
     case.target_close_on = due(opened, timescale.close_days if timescale else None)
-    from notes.models import Action
 
     first_action = Action.objects.open().filter(case=case).aggregate(first=Min("due_on"))["first"]
     candidates = [
@@ -241,8 +242,6 @@ def _apply_level(case: Case, assessment: Assessment, *, actor: User) -> None:
 
 def _notify_red(case: Case, *, actor: User) -> None:
     """Tell the case's supervisors (and its adviser, if someone else set it) that it is red."""
-    from cases.selectors import team_supervisors
-
     recipients: set[User] = set(team_supervisors(case.team_id))
     if case.assigned_to_id and case.assigned_to_id != actor.pk:
         recipients.add(case.assigned_to)
@@ -316,8 +315,6 @@ def assessment_override(
     *, case: Case, level: str, rationale: str, overridden_by: User, now: datetime | None = None
 ) -> Assessment:
     """A supervisor sets the level directly, with a rationale; recorded as an override."""
-    from cases.selectors import case_is_supervised_by
-
     if not case_is_supervised_by(case, overridden_by):
         raise ValidationError("Only a supervisor of the case's team can override its priority.")
     errors = {}

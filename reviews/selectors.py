@@ -25,9 +25,24 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import AdviserProfile, Case, CaseQuerySet, Obstacle, Outcome, Team, User
-from cases.selectors import acting_supervisors, supervised_teams
-from priorities.models import CriteriaVersion, DeadlineFlag, Level, Organisation
+from cases.models import (
+    AdviserProfile,
+    BreakGlassAccess,
+    Case,
+    CaseQuerySet,
+    Obstacle,
+    Outcome,
+    Team,
+    User,
+)
+from cases.selectors import (
+    acting_supervisors,
+    case_visibility_filter,
+    supervised_teams,
+    unallocated_for,
+)
+from notes.models import Action
+from priorities.models import Assessment, CriteriaVersion, DeadlineFlag, Level, Organisation
 from priorities.services import organisation_calendar
 from reviews.models import CapacityConcern, CaseloadReview, ReviewDecision
 from reviews.weighting import WeightTable, load_percent, weight_table, weighted_sum
@@ -223,7 +238,7 @@ def review_pack(review: CaseloadReview, *, now: datetime | None = None) -> list[
     be stored as the record of a signed-off review without personal data.
     A signed-off review shows the pack as it stood then. Six queries.
     """
-    from notes.models import Action
+    # Imported here: reviews.services imports this module at module level.
     from reviews.services import review_cases
 
     if review.is_signed_off:
@@ -387,8 +402,6 @@ def figure_cases(
     ``can_see`` says whether ``viewer`` may open the case (a case assigned to
     one of their advisers may belong to a team they do not lead).
     """
-    from cases.selectors import case_visibility_filter
-
     cases = Case.objects.filter(assigned_to__in=[a.pk for a in advisers])
     return (
         cases_for_figure(cases, figure, now=now)
@@ -411,9 +424,6 @@ def needs_attention_now(
     breached deadline (lists of cases), and break-the-glass access to
     restricted cases in the last seven days (a list of ``BreakGlassAccess``).
     """
-    from cases.models import BreakGlassAccess
-    from cases.selectors import unallocated_for
-
     now = now or timezone.now()
     scope = Case.objects.filter(team__in=teams).only("pk", "level", "team_id")
     return {
@@ -446,8 +456,6 @@ def team_trends(
     their assessments, folded here.
     """
     from bisect import bisect_right
-
-    from priorities.models import Assessment
 
     now = now or timezone.now()
     today = timezone.localdate(now)
