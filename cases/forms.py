@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from cases.models import (
+    CLIENT_FIELDS,
     BreakGlassReview,
     Case,
     CaseDeadline,
@@ -64,20 +65,7 @@ class ClientForm(forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = [
-            "given_name",
-            "family_name",
-            "preferred_name",
-            "date_of_birth",
-            "email",
-            "phone",
-            "address",
-            "postcode",
-            "communication_needs",
-            "reasonable_adjustments",
-            "vulnerabilities",
-            "vulnerability_notes",
-        ]
+        fields = list(CLIENT_FIELDS)
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
             "communication_needs": forms.Textarea(attrs={"rows": 2}),

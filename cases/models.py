@@ -252,6 +252,24 @@ class Client(EncryptedModel):
         return [labels.get(code, code) for code in codes]
 
 
+# What a person tells us about themselves, in the order forms show it: the one list the
+# client form, the services and anything that copies a client's details go by.
+CLIENT_FIELDS = (
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "date_of_birth",
+    "email",
+    "phone",
+    "address",
+    "postcode",
+    "communication_needs",
+    "reasonable_adjustments",
+    "vulnerabilities",
+    "vulnerability_notes",
+)
+
+
 class ConsentRecord(EncryptedModel):
     """What the client agreed may be shared, with whom, when and how it was recorded."""
 

@@ -27,6 +27,7 @@ from caseload.queue import enqueue_on_commit
 from caseload.roles import Role, roles_of
 from cases import selectors
 from cases.models import (
+    CLIENT_FIELDS,
     BreakGlassAccess,
     BreakGlassRequest,
     BreakGlassReview,
@@ -48,20 +49,6 @@ from cases.models import (
 
 logger = logging.getLogger(__name__)
 
-CLIENT_FIELDS = [
-    "given_name",
-    "family_name",
-    "preferred_name",
-    "date_of_birth",
-    "email",
-    "phone",
-    "address",
-    "postcode",
-    "communication_needs",
-    "reasonable_adjustments",
-    "vulnerabilities",
-    "vulnerability_notes",
-]
 BREAK_GLASS_HOURS = 8
 
 
