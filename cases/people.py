@@ -220,7 +220,7 @@ def _access_notify(
     The emails go once the change is committed (an outbox will make them sure).
     """
     # Imported here until notifications are an app of their own (cases ↔ priorities).
-    from priorities.models import Notification
+    from priorities.services import notify
 
     recipients = {change.person_id: change.person}
     for team_id in team_ids:
@@ -228,10 +228,7 @@ def _access_notify(
             recipients.setdefault(supervisor.pk, supervisor)
     by = change.changed_by.display_name
     message = f"Access changed: {description} (by {by})."
-    Notification.objects.bulk_create(
-        Notification(recipient=person, message=message, created_at=now, emailed_at=now)
-        for person in recipients.values()
-    )
+    notify(recipients=recipients.values(), message=message, now=now, emailed=True)
     link = settings.CASELOAD_BASE_URL + reverse("priorities:notifications")
     emails = [
         (

@@ -631,13 +631,10 @@ def _data_protection_officers() -> list[User]:
 def _notify(recipients: list[User], *, case: Case | None, message: str, now: datetime) -> None:
     """In-app notifications, marked emailed because break-the-glass emails go on their own
     (break_glass_email), so that the daily digest leaves them out."""
-    # Imported here until notifications are an app of their own (cases ↔ priorities).
-    from priorities.models import Notification
+    # Imported here: priorities imports cases at module level (cases ↔ priorities).
+    from priorities.services import notify
 
-    Notification.objects.bulk_create(
-        Notification(recipient=user, case=case, message=message, created_at=now, emailed_at=now)
-        for user in {u.pk: u for u in recipients}.values()
-    )
+    notify(recipients=recipients, case=case, message=message, now=now, emailed=True)
 
 
 def _break_glass_grant(

@@ -240,21 +240,42 @@ def _apply_level(case: Case, assessment: Assessment, *, actor: User) -> None:
         _notify_red(case, actor=actor)
 
 
+def notify(
+    *,
+    recipients: Iterable[User],
+    message: str,
+    case: Case | None = None,
+    now: datetime | None = None,
+    emailed: bool = False,
+) -> int:
+    """In-app notifications, one per person (duplicates dropped); the one writer of the
+    table. ``emailed`` marks those whose email goes on its own, so that the daily digest
+    leaves them out. Messages hold ids and staff names only, never client data."""
+    now = now or timezone.now()
+    people = {person.pk: person for person in recipients}
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=person,
+            case=case,
+            message=message,
+            created_at=now,
+            emailed_at=now if emailed else None,
+        )
+        for person in people.values()
+    )
+    return len(people)
+
+
 def _notify_red(case: Case, *, actor: User) -> None:
     """Tell the case's supervisors (and its adviser, if someone else set it) that it is red."""
     recipients: set[User] = set(team_supervisors(case.team_id))
     if case.assigned_to_id and case.assigned_to_id != actor.pk:
         recipients.add(case.assigned_to)
     recipients.discard(actor)
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient=person,
-                case=case,
-                message=f"{case.reference} is now high priority (red), set by {actor.display_name}.",
-            )
-            for person in recipients
-        ]
+    notify(
+        recipients=recipients,
+        case=case,
+        message=f"{case.reference} is now high priority (red), set by {actor.display_name}.",
     )
 
 

@@ -22,8 +22,8 @@ from caseload.roles import Role, roles_of
 from cases.models import Case, CaseEvent, User
 from cases.selectors import acting_supervisors, supervised_teams
 from cases.services import case_event_record
-from priorities.models import Assessment, Notification, Organisation
-from priorities.services import organisation_calendar
+from priorities.models import Assessment, Organisation
+from priorities.services import notify, organisation_calendar
 from reviews import selectors
 from reviews.models import (
     CapacityConcern,
@@ -186,11 +186,12 @@ def report_generate(
                 data=data,
                 html=html,
             )
-            Notification.objects.create(
-                recipient=supervisor,
+            notify(
+                recipients=[supervisor],
                 message=f"Your caseload review report for the week of {period_start:%d/%m/%Y} is ready.",
+                now=now,
                 # Emailed on its own below, so the daily digest leaves it out.
-                emailed_at=now if emailing else None,
+                emailed=emailing,
             )
     except IntegrityError:
         return CaseloadReport.objects.get(supervisor=supervisor, period_start=period_start), False
@@ -223,9 +224,7 @@ def reports_generate_all(
 
 
 def _notify(recipients: Iterable[User], message: str, *, case: Case | None = None) -> None:
-    Notification.objects.bulk_create(
-        [Notification(recipient=person, case=case, message=message) for person in recipients]
-    )
+    notify(recipients=recipients, message=message, case=case)
 
 
 @transaction.atomic
