@@ -22,8 +22,9 @@ from caseload.roles import Role, roles_of
 from cases.models import Case, CaseEvent, User
 from cases.selectors import acting_supervisors, supervised_teams
 from cases.services import case_event_record
+from notifications.services import notify
 from priorities.models import Assessment, Organisation
-from priorities.services import notify, organisation_calendar
+from priorities.services import organisation_calendar
 from reviews import selectors
 from reviews.models import (
     CapacityConcern,
