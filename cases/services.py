@@ -359,8 +359,6 @@ def case_assign(
     return case
 
 
-
-
 @transaction.atomic
 def deadline_add(
     *, case: Case, due_on: date, description: str, added_by: User, today: date | None = None
