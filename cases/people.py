@@ -30,6 +30,7 @@ from django.utils.http import urlsafe_base64_encode
 from caseload.roles import SUPERUSER_GRANTED_ROLES, Role, roles_of
 from cases import selectors
 from cases.models import AccessChange, Team, User
+from notifications.models import Kind as NotificationKind
 from notifications.services import notify
 
 logger = logging.getLogger(__name__)
@@ -226,7 +227,13 @@ def _access_notify(
             recipients.setdefault(supervisor.pk, supervisor)
     by = change.changed_by.display_name
     message = f"Access changed: {description} (by {by})."
-    notify(recipients=recipients.values(), message=message, now=now, emailed=True)
+    notify(
+        recipients=recipients.values(),
+        kind=NotificationKind.ACCESS,
+        message=message,
+        now=now,
+        emailed=True,
+    )
     link = settings.CASELOAD_BASE_URL + reverse("notifications:list")
     emails = [
         (

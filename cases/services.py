@@ -48,6 +48,7 @@ from cases.models import (
     Team,
     User,
 )
+from notifications.models import Kind as NotificationKind
 from notifications.services import notify
 
 logger = logging.getLogger(__name__)
@@ -641,7 +642,14 @@ def _data_protection_officers() -> list[User]:
 def _notify(recipients: list[User], *, case: Case | None, message: str, now: datetime) -> None:
     """In-app notifications, marked emailed because break-the-glass emails go on their own
     (break_glass_email), so that the daily digest leaves them out."""
-    notify(recipients=recipients, case=case, message=message, now=now, emailed=True)
+    notify(
+        recipients=recipients,
+        kind=NotificationKind.BREAK_GLASS,
+        case=case,
+        message=message,
+        now=now,
+        emailed=True,
+    )
 
 
 def _break_glass_grant(

@@ -16,6 +16,7 @@ from cases.models import Case, CaseDeadline, CaseEvent, User
 from cases.selectors import case_is_supervised_by, team_supervisors
 from cases.services import case_event_record
 from notes.models import Action
+from notifications.models import Kind as NotificationKind
 from notifications.services import notify
 from priorities.calendar import WorkingCalendar
 from priorities.models import (
@@ -255,6 +256,7 @@ def _notify_red(case: Case, *, actor: User) -> None:
     recipients.discard(actor)
     notify(
         recipients=recipients,
+        kind=NotificationKind.PRIORITY,
         case=case,
         message=f"{case.reference} is now high priority (red), set by {actor.display_name}.",
     )

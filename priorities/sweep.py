@@ -33,6 +33,7 @@ from django.utils import timezone
 from cases.models import Case, Team
 from cases.selectors import acting_supervisors
 from cases.services import break_glass_emails_pending
+from notifications.models import Kind as NotificationKind
 from notifications.services import notify_rows
 from priorities.models import DeadlineFlag, DeadlineWatch, Level
 from priorities.services import timescales_refresh_stale
@@ -187,4 +188,4 @@ def _notify(
         if stage == DeadlineFlag.Stage.BREACHED or level == Level.RED:
             recipients.update(supervisors.get(team_id, []))
         rows += [(user_id, case_id, text) for user_id in sorted(recipients)]
-    return notify_rows(rows=rows, now=now)
+    return notify_rows(rows=rows, kind=NotificationKind.DEADLINE, now=now)

@@ -749,6 +749,8 @@ SAMPLES: dict[str, Sample] = {
     "priorities:attention": page("priorities:attention", CASE_ROLE, GET),
     "notifications:list": page("notifications:list", ANYONE, GET),
     "notifications:read": page("notifications:read", ANYONE, POST),
+    "notifications:dismiss": page("notifications:dismiss", ANYONE, POST),
+    "notifications:preferences": page("notifications:preferences", ANYONE, BOTH),
     # -- reviews: the dashboard and reports
     "reviews:team_dashboard": page("reviews:team_dashboard", SUPERVISOR_ROLE, GET),
     "reviews:dashboard_cases": Sample(

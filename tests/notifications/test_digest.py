@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _notify(person, text, case=None):
-    return Notification.objects.create(recipient=person, message=text, case=case)
+    return Notification.objects.create(recipient=person, kind="deadline", message=text, case=case)
 
 
 def test_each_person_gets_one_digest_listing_their_new_notifications(alice, carol, mailoutbox):
