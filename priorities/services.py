@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min, OuterRef, QuerySet, Subquery
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.models import Case, CaseDeadline, CaseEvent, User
@@ -58,7 +58,8 @@ def case_refresh_due_dates(
     Called by every service that changes something they depend on: a note, an
     assessment, a status change, a deadline, an action, a timescale. A case
     never assessed follows the green timescale until it is. The day each due
-    date starts approaching is stored with it (``DeadlineWatch``) for the sweep.
+    date starts approaching is stored with it (``DeadlineWatch``) for the sweep,
+    and flags the new dates contradict are cleared at once (``flags_clear_met``).
     """
     today = today or timezone.localdate()
     fields = [
@@ -74,6 +75,7 @@ def case_refresh_due_dates(
             setattr(case, name, None)
         case.save(update_fields=fields)
         DeadlineWatch.objects.filter(case=case).delete()
+        flags_clear_met(now=timezone.now(), case_id=case.pk)
         return case
     calendar = calendar or organisation_calendar()
     case.next_deadline_on = (
@@ -126,7 +128,29 @@ def case_refresh_due_dates(
             DeadlineFlag.Deadline.STATUTORY: None,  # no timescale: the organisation's default
         },
     )
+    flags_clear_met(now=timezone.now(), case_id=case.pk)
     return case
+
+
+def flags_clear_met(*, now: datetime, case_id: int | None = None) -> int:
+    """Clear open flags whose case is closed or whose due date is no longer the flagged
+    one (a contact logged, an assessment made, a deadline met); returns how many.
+
+    The sweep runs it for every case; the due-date service runs it for the case
+    it has just recomputed, so a flag goes in the request that met it.
+    """
+    cleared = 0
+    flags = DeadlineFlag.objects.filter(cleared_at__isnull=True)
+    if case_id is not None:
+        flags = flags.filter(case_id=case_id)
+    for deadline in DeadlineFlag.Deadline:
+        moved = flags.filter(deadline=deadline).filter(
+            ~Q(case__in=Case.objects.open())
+            | Q(**{f"case__{deadline.value}__isnull": True})
+            | ~Q(**{f"case__{deadline.value}": F("due_on")})
+        )
+        cleared += moved.update(cleared_at=now, cleared_reason="Met or no longer due")
+    return cleared
 
 
 def _watch_due_dates(

@@ -27,7 +27,7 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.db.models import Case as Switch
-from django.db.models import CharField, Exists, F, OuterRef, Q, Value, When
+from django.db.models import CharField, Exists, OuterRef, Value, When
 from django.utils import timezone
 
 from cases.models import Case, Team
@@ -36,7 +36,7 @@ from cases.services import break_glass_emails_pending
 from notifications.models import Kind as NotificationKind
 from notifications.services import notify_rows
 from priorities.models import DeadlineFlag, DeadlineWatch, Level
-from priorities.services import timescales_refresh_stale
+from priorities.services import flags_clear_met, timescales_refresh_stale
 
 logger = logging.getLogger(__name__)
 
@@ -100,19 +100,6 @@ def _insert_flags(
     return [row for row in rows if (row[0], row[1], row[3]) in inserted]
 
 
-def _clear_met_flags(*, now: datetime) -> int:
-    """Clear open flags whose case is closed or whose due date is no longer the flagged one."""
-    cleared = 0
-    for deadline in DeadlineFlag.Deadline:
-        moved = DeadlineFlag.objects.filter(cleared_at__isnull=True, deadline=deadline).filter(
-            ~Q(case__in=Case.objects.open())
-            | Q(**{f"case__{deadline.value}__isnull": True})
-            | ~Q(**{f"case__{deadline.value}": F("due_on")})
-        )
-        cleared += moved.update(cleared_at=now, cleared_reason="Met or no longer due")
-    return cleared
-
-
 def sweep_deadlines(
     *,
     now: datetime | None = None,
@@ -157,7 +144,7 @@ def sweep_deadlines(
     if chunk:
         flush()
     result.refreshed = timescales_refresh_stale()
-    result.cleared = _clear_met_flags(now=now)
+    result.cleared = flags_clear_met(now=now)
     return result
 
 

@@ -365,7 +365,8 @@ def test_the_notifications_page_shows_each_person_only_their_own(request, scene,
     response = client_for(user).get(reverse("notifications:list"))
 
     assert response.status_code == 200
-    assert {item.pk for item in response.context["items"]} == mine
+    shown = {item.pk for group in response.context["groups"] for item in group.items}
+    assert shown == mine
     told = f"{scene.case.reference} is now high priority (red)"
     assert (told in response.content.decode()) == (persona == "carol")
 
@@ -524,9 +525,9 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_from_every_case_priority_page(
     assert _assessments() == before
 
 
-@pytest.mark.parametrize("page", ["attention", "notifications"])
+@pytest.mark.parametrize("page", ["priorities:attention", "notifications:list"])
 def test_an_anonymous_visitor_is_sent_to_sign_in_from_every_priority_list(client, page):
-    url = reverse(f"priorities:{page}")
+    url = reverse(page)
 
     response = client.get(url)
 

@@ -134,7 +134,7 @@ def test_a_breach_tells_the_supervisor_but_an_approaching_date_only_the_adviser(
     )
 
 
-def test_a_flag_clears_itself_when_the_contact_is_logged(housing, alice):
+def test_a_flag_clears_in_the_request_that_logs_the_contact_not_at_the_next_sweep(housing, alice):
     case = CaseFactory(assigned_to=alice, case_type=housing)
     sweep_deadlines(now=_at(case.first_contact_due_on + dt.timedelta(days=1)))
 
@@ -146,12 +146,20 @@ def test_a_flag_clears_itself_when_the_contact_is_logged(housing, alice):
         facts="Called the client",
         next_steps="Visit next week",
     )
-    result = sweep_deadlines()
 
     flag = DeadlineFlag.objects.get(deadline="first_contact_due_on")
-    assert result.cleared == 1
     assert flag.cleared_at is not None
     assert flag.cleared_reason == "Met or no longer due"
+    assert sweep_deadlines().cleared == 0
+
+
+def test_the_sweep_clears_a_flag_whose_due_date_moved_outside_any_service(housing, alice):
+    case = CaseFactory(assigned_to=alice, case_type=housing)
+    sweep_deadlines(now=_at(case.first_contact_due_on + dt.timedelta(days=1)))
+    Case.objects.filter(pk=case.pk).update(first_contact_due_on=None)
+
+    assert sweep_deadlines().cleared == 1
+    assert DeadlineFlag.objects.get().cleared_at is not None
 
 
 def test_closed_cases_are_not_flagged(housing, alice):
