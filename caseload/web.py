@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
@@ -38,6 +38,15 @@ class AuthenticatedRequest(HttpRequest):
     """
 
     user: User
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """Who is signed in, for code behind sign-in that is handed a plain ``HttpRequest``
+    (the admin site's hooks, which let in only signed-in staff): refused, not a crash,
+    should an anonymous request ever get there."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    return request.user
 
 
 def carried_id(request: HttpRequest, name: str) -> int | None:
