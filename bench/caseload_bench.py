@@ -55,7 +55,8 @@ def _bulk_create(model: Any, rows: list[Any], **options: Any) -> list[Any]:
     id, so every row gets its id before it is inserted."""
     rows = list(rows)
     row_ids_assign(rows)
-    return model.objects.bulk_create(rows, **options)
+    created: list[Any] = model.objects.bulk_create(rows, **options)
+    return created
 
 
 def build(*, cases: int, teams: int, advisers_per_team: int, shares: int, notes: int) -> None:
@@ -221,7 +222,7 @@ def measure(
     *,
     runs: int = 15,
     method: str = "get",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> None:
     timings = []
     queries = 0

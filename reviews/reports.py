@@ -61,7 +61,7 @@ def report_table(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _cell(row: dict, key: str) -> Any:
+def _cell(row: dict[str, Any], key: str) -> Any:
     value = row.get(key)
     if isinstance(value, list):
         return " ".join(str(item) for item in value)
