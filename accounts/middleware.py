@@ -13,6 +13,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp.middleware import is_verified
 
 from accounts.selectors import two_factor_enrolled, two_factor_required
 from accounts.services import session_record
@@ -109,8 +110,7 @@ class TwoFactorMiddleware:
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
         user = request.user
-        # is_verified() is put on the user by django-otp's OTPMiddleware, which runs first.
-        if not user.is_authenticated or user.is_verified():  # type: ignore[attr-defined]
+        if not user.is_authenticated or is_verified(user):
             return None
         match = request.resolver_match
         if match is not None and match.view_name in _OPEN_BEFORE_SECOND_FACTOR:

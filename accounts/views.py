@@ -14,12 +14,14 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
+from django_otp.middleware import is_verified
 from django_otp.plugins.otp_static.models import StaticToken
 
 from accounts import services
 from accounts.forms import CodeForm, EnrolForm, UnlockForm
 from accounts.selectors import two_factor_enrolled, two_factor_required
 from caseload.roles import Role, role_required, roles_of
+from caseload.web import AuthenticatedRequest
 
 _PENDING_KEY_SESSION_KEY = "caseload_pending_totp_key"
 
@@ -40,8 +42,8 @@ def _verified(request: HttpRequest, device: object) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    if request.user.is_verified() or not two_factor_enrolled(request.user):
+def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
+    if is_verified(request.user) or not two_factor_enrolled(request.user):
         return redirect(_next_url(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -67,11 +69,11 @@ def _qr_data_uri(text: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     # Replacing an app needs the current one: a password alone never sets one up
     # over another.
-    if two_factor_enrolled(user) and not user.is_verified():
+    if two_factor_enrolled(user) and not is_verified(user):
         return redirect("accounts:two_factor_verify")
     key = request.session.get(_PENDING_KEY_SESSION_KEY)
     if not isinstance(key, str) or len(key) != 40:
@@ -108,7 +110,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
-def two_factor_manage(request: HttpRequest) -> HttpResponse:
+def two_factor_manage(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -123,7 +125,7 @@ def two_factor_manage(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
+def recovery_codes_regenerate(request: AuthenticatedRequest) -> HttpResponse:
     if not two_factor_enrolled(request.user):
         return redirect("accounts:two_factor_setup")
     codes = services.recovery_codes_issue(user=request.user, request=request)
@@ -136,7 +138,7 @@ def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 @require_http_methods(["GET", "POST"])
-def sign_in_unlock(request: HttpRequest) -> HttpResponse:
+def sign_in_unlock(request: AuthenticatedRequest) -> HttpResponse:
     form = UnlockForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]

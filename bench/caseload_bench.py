@@ -19,7 +19,7 @@ import django
 django.setup()
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -55,7 +55,8 @@ def _bulk_create(model: Any, rows: list[Any], **options: Any) -> list[Any]:
     id, so every row gets its id before it is inserted."""
     rows = list(rows)
     row_ids_assign(rows)
-    return model.objects.bulk_create(rows, **options)
+    created: list[Any] = model.objects.bulk_create(rows, **options)
+    return created
 
 
 def build(*, cases: int, teams: int, advisers_per_team: int, shares: int, notes: int) -> None:
@@ -68,6 +69,7 @@ def build(*, cases: int, teams: int, advisers_per_team: int, shares: int, notes:
     case_type, _ = CaseType.objects.get_or_create(name="Housing")
     password = make_password(BENCH_PASSWORD)  # hashed once: hashing is slow on purpose
     advisers: list[User] = []
+    team_of: dict[int, Team] = {}  # adviser id → their team
     with transaction.atomic():
         memberships = []
         for t in range(teams):
@@ -82,7 +84,7 @@ def build(*, cases: int, teams: int, advisers_per_team: int, shares: int, notes:
                 ]
             )
             for adviser in people:
-                adviser.bench_team = team
+                team_of[adviser.pk] = team
                 memberships.append(Team.members.through(team=team, user=adviser))
             advisers.extend(people)
         Team.members.through.objects.bulk_create(memberships)
@@ -121,7 +123,7 @@ def build(*, cases: int, teams: int, advisers_per_team: int, shares: int, notes:
                         status=Case.Status.OPEN,
                         opened_on=timezone.localdate(),
                         assigned_to=adviser,
-                        team=adviser.bench_team,
+                        team=team_of[adviser.pk],
                         created_by=adviser,
                     )
                 )
@@ -130,9 +132,7 @@ def build(*, cases: int, teams: int, advisers_per_team: int, shares: int, notes:
         print(f"  {made}/{cases} cases", flush=True)
     # Shares to one adviser from all over the organisation.
     receiver = advisers[-1]
-    view = CaseUserObjectPermission._meta.get_field("permission").related_model.objects.get(
-        codename="view_case"
-    )
+    view = Permission.objects.get(codename="view_case")
     shared_cases = list(
         Case.objects.exclude(assigned_to=receiver).select_related("client")[:shares]
     )
@@ -180,7 +180,7 @@ def build(*, cases: int, teams: int, advisers_per_team: int, shares: int, notes:
             ]
         )
     # One case with a long history.
-    busy = Case.objects.filter(assigned_to=owner).select_related("client__data_key").first()
+    busy = Case.objects.filter(assigned_to=owner).select_related("client__data_key").earliest("pk")
     start = timezone.now() - timedelta(minutes=notes + 10)
     for i in range(notes):
         note_services.note_append(
@@ -222,7 +222,7 @@ def measure(
     *,
     runs: int = 15,
     method: str = "get",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> None:
     timings = []
     queries = 0
@@ -274,11 +274,9 @@ def main() -> None:
     )
 
     owner = User.objects.get(username=f"{PREFIX}-adviser-0-0")
-    receiver = (
-        User.objects.filter(username__startswith=f"{PREFIX}-adviser-").order_by("-pk").first()
-    )
+    receiver = User.objects.filter(username__startswith=f"{PREFIX}-adviser-").latest("pk")
     supervisor = User.objects.get(username=f"{PREFIX}-supervisor-0")
-    busy = Case.objects.filter(assigned_to=owner, notes__isnull=False).distinct().first()
+    busy = Case.objects.filter(assigned_to=owner, notes__isnull=False).distinct().earliest("pk")
     as_owner, as_receiver, as_supervisor = (
         signed_in(owner),
         signed_in(receiver),

@@ -122,7 +122,7 @@ def unwrap_data_key(data_key: DataKey) -> bytes:
             "in CASELOAD_MASTER_KEYS is not the one it was wrapped with, or the row was altered."
         ) from None
     # The unwrapped key, cached on this instance only (never a model field, never stored).
-    data_key._material = material  # type: ignore[attr-defined]
+    data_key._material = material
     return material
 
 
@@ -139,7 +139,7 @@ def data_key_create() -> DataKey:
     )
     data_key.save()
     # The unwrapped key, cached on this instance only (never a model field, never stored).
-    data_key._material = material  # type: ignore[attr-defined]
+    data_key._material = material
     return data_key
 
 

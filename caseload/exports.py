@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.styles import PropertySet
 from reportlab.platypus import Paragraph
 
 # What spreadsheets treat as the start of a formula (OWASP's list).
@@ -57,6 +57,6 @@ def pdf_text(value: Any) -> str:
     return escape("" if value is None else str(value))
 
 
-def pdf_paragraph(text: Any, style: ParagraphStyle) -> Paragraph:
+def pdf_paragraph(text: Any, style: PropertySet) -> Paragraph:
     """A ReportLab paragraph showing ``text`` as plain text, never as markup."""
     return Paragraph(pdf_text(text), style)

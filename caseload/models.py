@@ -15,6 +15,9 @@ class DataKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     rotated_at = models.DateTimeField(null=True, blank=True)
     shredded_at = models.DateTimeField(null=True, blank=True)
+    # The unwrapped key, cached on one instance by caseload.crypto: a plain attribute
+    # (declared, never assigned here), not a field, so it is never stored.
+    _material: bytes
 
     class Meta:
         constraints = [

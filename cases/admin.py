@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 
 from caseload.roles import CLIENT_DATA_ROLES, SUPERUSER_GRANTED_ROLES, Role, roles_of
+from caseload.web import signed_in_user
 from cases import people
 from cases.models import AccessChange, AdviserProfile, CaseType, Team, User
 
@@ -47,6 +48,8 @@ class UserInviteForm(forms.ModelForm):
 
 class UserChangeForm(forms.ModelForm):
     """An account's details. No password, role or team field: see the module docstring."""
+
+    editor: User | None = None  # who is editing; UserAdmin.get_form sets it on the class
 
     class Meta:
         model = User
@@ -98,7 +101,8 @@ class SuperuserUserChangeForm(UserChangeForm):
             self.fields["superuser_roles"].initial = [role.value for role in held]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "superuser_roles" in self.changed_data:
             try:
                 data["access_reason"] = people.access_reason_clean(data.get("access_reason", ""))
@@ -171,7 +175,8 @@ class UserAdmin(admin.ModelAdmin):
         else:
             kwargs["form"] = UserChangeForm
         form_class = super().get_form(request, obj, change=change, **kwargs)
-        form_class.editor = request.user
+        if issubclass(form_class, UserChangeForm):
+            form_class.editor = signed_in_user(request)
         return form_class
 
     def get_urls(self) -> list[URLPattern]:
@@ -199,7 +204,7 @@ class UserAdmin(admin.ModelAdmin):
         """An admin has just deactivated ``user``: every session they hold ends at once."""
         from accounts.services import user_deactivate
 
-        user_deactivate(user=user, deactivated_by=request.user)
+        user_deactivate(user=user, deactivated_by=signed_in_user(request))
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -210,9 +215,13 @@ class UserAdmin(admin.ModelAdmin):
         held = roles_of(user) & SUPERUSER_GRANTED_ROLES
         reason = form.cleaned_data["access_reason"]
         for role in sorted(wanted - held):
-            people.access_grant(user=user, granted_by=request.user, reason=reason, role=role)
+            people.access_grant(
+                user=user, granted_by=signed_in_user(request), reason=reason, role=role
+            )
         for role in sorted(held - wanted):
-            people.access_revoke(user=user, revoked_by=request.user, reason=reason, role=role)
+            people.access_revoke(
+                user=user, revoked_by=signed_in_user(request), reason=reason, role=role
+            )
 
     @admin.action(description="Email a link to set a new password", permissions=["change"])
     def send_password_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -37,6 +37,20 @@ class UKDateField(forms.DateField):
         self.widget.format = "%d/%m/%Y"
 
 
+class ColleagueChoiceField(forms.ModelChoiceField):
+    """A choice of member of staff, each offered by their display name."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class ConsentChoiceField(forms.ModelChoiceField):
+    """A choice of the client's consent records, each offered by its scope and date."""
+
+    def label_from_instance(self, obj: ConsentRecord) -> str:
+        return f"{obj.get_scope_display()}, given {obj.given_on:%d/%m/%Y}"
+
+
 class ClientSearchForm(forms.Form):
     reference = forms.CharField(required=False, max_length=20, label="Client reference")
     family_name = forms.CharField(required=False, max_length=100, label="Family name")
@@ -44,7 +58,8 @@ class ClientSearchForm(forms.Form):
     postcode = forms.CharField(required=False, max_length=10)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not any(data.get(f) for f in ("reference", "family_name", "date_of_birth", "postcode")):
             raise forms.ValidationError("Enter at least one thing to search for.")
         return data
@@ -145,7 +160,7 @@ class CaseStatusForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    adviser = forms.ModelChoiceField(queryset=User.objects.none(), label="New adviser")
+    adviser = ColleagueChoiceField(queryset=User.objects.none(), label="New adviser")
     handover_note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         label="Handover note",
@@ -154,8 +169,7 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args: Any, advisers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["adviser"].queryset = advisers
-        self.fields["adviser"].label_from_instance = lambda user: user.display_name
+        cast(ColleagueChoiceField, self.fields["adviser"]).queryset = advisers
 
 
 class DeadlineForm(forms.ModelForm):
@@ -199,10 +213,10 @@ class ObstacleResolveForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    shared_with = forms.ModelChoiceField(queryset=User.objects.none(), label="Colleague")
+    shared_with = ColleagueChoiceField(queryset=User.objects.none(), label="Colleague")
     level = forms.ChoiceField(choices=CaseShare.Level.choices, label="Access")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for sharing")
-    consent = forms.ModelChoiceField(
+    consent = ConsentChoiceField(
         queryset=ConsentRecord.objects.none(),
         required=False,
         label="Client consent this share relies on",
@@ -212,12 +226,8 @@ class ShareForm(forms.Form):
 
     def __init__(self, *args: Any, colleagues: Any, consents: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["shared_with"].queryset = colleagues
-        self.fields["shared_with"].label_from_instance = lambda user: user.display_name
-        self.fields["consent"].queryset = consents
-        self.fields["consent"].label_from_instance = lambda consent: (
-            f"{consent.get_scope_display()}, given {consent.given_on:%d/%m/%Y}"
-        )
+        cast(ColleagueChoiceField, self.fields["shared_with"]).queryset = colleagues
+        cast(ConsentChoiceField, self.fields["consent"]).queryset = consents
 
 
 class BreakGlassForm(forms.Form):
@@ -253,7 +263,7 @@ class ReferralOutForm(forms.Form):
     agency = forms.CharField(max_length=200, label="Agency referred to")
     contact = forms.CharField(max_length=200, required=False, label="Contact at the agency")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for referral")
-    consent = forms.ModelChoiceField(
+    consent = ConsentChoiceField(
         queryset=ConsentRecord.objects.none(),
         required=False,
         label="Client consent for this referral",
@@ -263,10 +273,7 @@ class ReferralOutForm(forms.Form):
 
     def __init__(self, *args: Any, consents: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consent"].queryset = consents
-        self.fields["consent"].label_from_instance = lambda consent: (
-            f"{consent.get_scope_display()}, given {consent.given_on:%d/%m/%Y}"
-        )
+        cast(ConsentChoiceField, self.fields["consent"]).queryset = consents
 
 
 class ReferralInForm(forms.Form):
@@ -322,7 +329,7 @@ class AccessChangeForm(forms.Form):
                 supervisors.append(
                     (f"grant:supervisor:{team.pk}", f"Add to {team.name}'s supervisors")
                 )
-        self.fields["change"].choices = [
+        cast(forms.ChoiceField, self.fields["change"]).choices = [
             ("", "Choose a change"),
             ("Roles", roles),
             ("Team membership", members),

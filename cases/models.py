@@ -349,7 +349,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         from notes.models import Action
 
         overdue = Action.objects.overdue(today=today).filter(case=models.OuterRef("pk"))
-        return CaseQuerySet.open_condition() & models.Exists(overdue)
+        return CaseQuerySet.open_condition() & models.Q(models.Exists(overdue))
 
     @staticmethod
     def red_without_action_condition() -> models.Q:
@@ -358,7 +358,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         from priorities.models import Level
 
         open_action = Action.objects.open().filter(case=models.OuterRef("pk"))
-        return CaseQuerySet.level_condition(Level.RED) & ~models.Exists(open_action)
+        return CaseQuerySet.level_condition(Level.RED) & ~models.Q(models.Exists(open_action))
 
     @staticmethod
     def stalled_condition(*, cutoff: date) -> models.Q:
@@ -390,7 +390,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         from priorities.models import DeadlineFlag
 
         breached = CaseQuerySet._open_flags().filter(stage=DeadlineFlag.Stage.BREACHED)
-        return CaseQuerySet.open_condition() & models.Exists(breached)
+        return CaseQuerySet.open_condition() & models.Q(models.Exists(breached))
 
     @staticmethod
     def approaching_condition() -> models.Q:
@@ -577,15 +577,17 @@ class Case(EncryptedModel):
         """The organisation's name for the case's level, as its criteria version calls it."""
         if not self.level:
             return "Not assessed"
-        if self.assessment_version_id:
-            return self.assessment_version.label_for(self.level)
+        version = self.assessment_version
+        if version is not None:
+            return version.label_for(self.level)
         return self.level.title()
 
     @property
     def level_colour(self) -> str:
         """The badge colour for the case's level, as its criteria version sets it."""
-        if self.assessment_version_id:
-            return self.assessment_version.colour_for(self.level)
+        version = self.assessment_version
+        if version is not None:
+            return version.colour_for(self.level)
         return self.level or "grey"
 
     def is_past_due(self, *, today: date | None = None) -> bool:

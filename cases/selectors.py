@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OrderBy, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from caseload import crypto
@@ -228,7 +228,7 @@ def break_glass_uses_for(
 # --- lists ------------------------------------------------------------------
 
 _BY_DEADLINE = F("next_due_on").asc(nulls_last=True)
-CASELOAD_ORDERINGS = {
+CASELOAD_ORDERINGS: dict[str, tuple[str, list[str | OrderBy]]] = {
     "priority": ("Priority, then next due", ["level_rank", _BY_DEADLINE, "pk"]),
     "deadline": ("Next due first", [_BY_DEADLINE, "pk"]),
     "contact": (

@@ -7,13 +7,12 @@ data records an access event.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseload.audit import access_record
 from caseload.params import query_datetime, query_id
 from caseload.roles import Role, role_required
-from caseload.web import apply_service_errors, carried_id, form_page, form_submitted
+from caseload.web import (
+    AuthenticatedRequest,
+    apply_service_errors,
+    carried_id,
+    form_page,
+    form_submitted,
+)
 from cases import people, selectors, services
 from cases.access import (
     case_for_contributor,
@@ -80,7 +85,7 @@ CASE_ROLES = (Role.ADVISER, Role.SUPERVISOR)
 
 @require_GET
 @role_required(Role.ADVISER)
-def my_caseload(request: HttpRequest) -> HttpResponse:
+def my_caseload(request: AuthenticatedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Case.Status.values or status == Case.Status.CLOSED:
         status = ""
@@ -123,11 +128,12 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
-def client_search(request: HttpRequest) -> HttpResponse:
+def client_search(request: AuthenticatedRequest) -> HttpResponse:
     # Searched by POST: names and dates of birth must never appear in URLs,
     # where they would reach server logs and browser history.
     form = ClientSearchForm(request.POST or None)
-    results, elsewhere = None, []
+    results: list[Client] | None = None
+    elsewhere: list[Client] = []
     if form.is_bound and form.is_valid():
         found, elsewhere = selectors.client_search(request.user, **form.cleaned_data)
         results = list(found)
@@ -147,7 +153,7 @@ def client_search(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADVISER)
-def client_create(request: HttpRequest) -> HttpResponse:
+def client_create(request: AuthenticatedRequest) -> HttpResponse:
     """A new client and their first case, in one form: the case is what gives the adviser
     access to the client, so one is never made without the other."""
     form = ClientForm(request.POST or None)
@@ -206,7 +212,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def client_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     client = client_for_user(request.user, pk)
     cases = list(
         selectors.visible_cases(request.user)
@@ -234,7 +240,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def client_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     client = client_for_manager(request.user, pk)
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
@@ -251,7 +257,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     client = client_for_manager(request.user, pk)
     form = ConsentForm(request.POST or None)
     submitted = form_submitted(
@@ -278,7 +284,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthenticatedRequest, pk: int, consent_pk: int) -> HttpResponse:
     """Record that the client withdrew a consent; the shares resting on it end at once."""
     client = client_for_manager(request.user, pk)
     consent = get_object_or_404(ConsentRecord, pk=consent_pk, client=client)
@@ -296,7 +302,7 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
-def case_create(request: HttpRequest, pk: int) -> HttpResponse:
+def case_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     client = client_for_user(request.user, pk)
     if not selectors.client_can_open_case(request.user, client):
         raise PermissionDenied
@@ -328,13 +334,13 @@ def case_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_user(request.user, pk)
     return case_page(request, case)
 
 
 def case_page(
-    request: HttpRequest, case: Case, *, note_form: Form | None = None, status: int = 200
+    request: AuthenticatedRequest, case: Case, *, note_form: Form | None = None, status: int = 200
 ) -> HttpResponse:
     """The case page: summary, plans, the note form and one page of the timeline."""
     kind = request.GET.get("kind", "")
@@ -399,7 +405,7 @@ def case_page(
 
 
 @require_http_methods(["GET", "POST"])
-def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+def case_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
     decision_id = carried_id(request, "decision")
     form = CaseStatusForm(request.POST or None)
@@ -432,8 +438,11 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SUPERVISOR)
-def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+def case_reassign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_supervisor(request.user, pk)
+    if case.team is None:
+        # Cannot happen: a case without a team has no supervisor, so it was refused above.
+        raise PermissionDenied
     decision_id = carried_id(request, "decision")
     advisers = selectors.team_advisers(case.team)
     form = ReassignForm(request.POST or None, advisers=advisers)
@@ -449,7 +458,8 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
                     decision_id=decision_id, case=case, linked_by=request.user, since=started
                 )
             messages.success(
-                request, f"{case.reference} is now with {case.assigned_to.display_name}."
+                request,
+                f"{case.reference} is now with {form.cleaned_data['adviser'].display_name}.",
             )
             if request.POST.get("from") == "queue":
                 return redirect("cases:unallocated")
@@ -470,7 +480,7 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.SUPERVISOR)
-def unallocated(request: HttpRequest) -> HttpResponse:
+def unallocated(request: AuthenticatedRequest) -> HttpResponse:
     cases = list(selectors.unallocated_for(request.user)[:200])
     access_record(request=request, actor=request.user, objects=cases, via="unallocated queue")
     return render(request, "cases/unallocated.html", {"cases": cases})
@@ -480,7 +490,7 @@ def unallocated(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def deadline_add(request: HttpRequest, pk: int) -> HttpResponse:
+def deadline_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_contributor(request.user, pk)
     form = DeadlineForm(request.POST or None)
     submitted = form_submitted(
@@ -505,7 +515,9 @@ def deadline_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def deadline_status(request: HttpRequest, pk: int, deadline_pk: int, status: str) -> HttpResponse:
+def deadline_status(
+    request: AuthenticatedRequest, pk: int, deadline_pk: int, status: str
+) -> HttpResponse:
     case = case_for_contributor(request.user, pk)
     if status not in (CaseDeadline.Status.MET, CaseDeadline.Status.CANCELLED):
         raise Http404
@@ -521,7 +533,7 @@ def deadline_status(request: HttpRequest, pk: int, deadline_pk: int, status: str
 
 
 @require_http_methods(["GET", "POST"])
-def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
+def outcome_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
     form = OutcomeForm(request.POST or None)
     submitted = form_submitted(
@@ -547,7 +559,7 @@ def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def outcome_progress(request: HttpRequest, pk: int, outcome_pk: int) -> HttpResponse:
+def outcome_progress(request: AuthenticatedRequest, pk: int, outcome_pk: int) -> HttpResponse:
     case = case_for_contributor(request.user, pk)
     outcome = get_object_or_404(Outcome, pk=outcome_pk, case=case)
     outcome.case = case
@@ -581,7 +593,7 @@ def outcome_progress(request: HttpRequest, pk: int, outcome_pk: int) -> HttpResp
 
 
 @require_http_methods(["GET", "POST"])
-def obstacle_add(request: HttpRequest, pk: int) -> HttpResponse:
+def obstacle_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_contributor(request.user, pk)
     form = ObstacleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -601,7 +613,7 @@ def obstacle_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def obstacle_resolve(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpResponse:
+def obstacle_resolve(request: AuthenticatedRequest, pk: int, obstacle_pk: int) -> HttpResponse:
     case = case_for_contributor(request.user, pk)
     obstacle = get_object_or_404(Obstacle, pk=obstacle_pk, case=case)
     obstacle.case = case
@@ -634,17 +646,18 @@ def obstacle_resolve(request: HttpRequest, pk: int, obstacle_pk: int) -> HttpRes
 # --- sharing, break the glass, referrals -------------------------------------------
 
 
-def _current_consents(case: Case) -> Any:
+def _current_consents(case: Case) -> QuerySet[ConsentRecord]:
     return ConsentRecord.objects.filter(client=case.client, withdrawn_on__isnull=True)
 
 
 @require_http_methods(["GET", "POST"])
-def share_add(request: HttpRequest, pk: int) -> HttpResponse:
+def share_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
+    consents = _current_consents(case)
     form = ShareForm(
         request.POST or None,
         colleagues=selectors.colleagues_for_sharing(request.user),
-        consents=_current_consents(case),
+        consents=consents,
     )
     submitted = form_submitted(
         request,
@@ -663,14 +676,14 @@ def share_add(request: HttpRequest, pk: int) -> HttpResponse:
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro="Access ends by itself after the date you choose. You can revoke it sooner.",
-        shown=list(form.fields["consent"].queryset),
+        shown=list(consents),
         via="share form",
         status=400 if form.errors else 200,
     )
 
 
 @require_POST
-def share_revoke(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+def share_revoke(request: AuthenticatedRequest, pk: int, share_pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
     share = get_object_or_404(
         CaseShare.objects.select_related("shared_with"), pk=share_pk, case=case
@@ -687,7 +700,7 @@ def share_revoke(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
-def break_glass(request: HttpRequest) -> HttpResponse:
+def break_glass(request: AuthenticatedRequest) -> HttpResponse:
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -695,14 +708,15 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            if made.status == BreakGlassRequest.Status.GRANTED:
+            access = made.access  # given with the grant, so set exactly when granted
+            if made.status == BreakGlassRequest.Status.GRANTED and access is not None:
                 messages.warning(
                     request,
-                    f"You have access to {made.access.case.reference} for "
+                    f"You have access to {access.case.reference} for "
                     f"{services.BREAK_GLASS_HOURS} hours. This access is logged, and the case's "
                     "supervisor and the data protection officer have been told.",
                 )
-                return redirect("cases:case_detail", pk=made.access.case_id)
+                return redirect("cases:case_detail", pk=access.case_id)
             if made.status == BreakGlassRequest.Status.PENDING:
                 messages.info(
                     request,
@@ -735,7 +749,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.SUPERVISOR)
-def break_glass_queue(request: HttpRequest) -> HttpResponse:
+def break_glass_queue(request: AuthenticatedRequest) -> HttpResponse:
     """Requests waiting for this supervisor's decision, and uses on their teams' cases to
     review."""
     pending = list(selectors.break_glass_requests_for(request.user))
@@ -755,7 +769,7 @@ def break_glass_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.SUPERVISOR)
-def break_glass_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def break_glass_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     made = get_object_or_404(selectors.break_glass_requests_for(request.user), pk=pk)
     form = BreakGlassDecisionForm(request.POST)
     if not form.is_valid():
@@ -776,7 +790,7 @@ def break_glass_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SUPERVISOR)
-def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
+def break_glass_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = get_object_or_404(selectors.break_glass_uses_for(request.user, days=None), pk=pk)
     if hasattr(access, "review"):
         messages.info(request, "This access has already been reviewed.")
@@ -803,10 +817,11 @@ def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def referral_out_add(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_out_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
     decision_id = carried_id(request, "decision")
-    form = ReferralOutForm(request.POST or None, consents=_current_consents(case))
+    consents = _current_consents(case)
+    form = ReferralOutForm(request.POST or None, consents=consents)
     if request.method == "POST" and form.is_valid():
         started = timezone.now()
         try:
@@ -827,7 +842,7 @@ def referral_out_add(request: HttpRequest, pk: int) -> HttpResponse:
         submit="Record referral",
         back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
-        shown=list(form.fields["consent"].queryset),
+        shown=list(consents),
         via="referral form",
         status=400 if form.errors else 200,
         extra={"decision_id": decision_id},
@@ -836,7 +851,7 @@ def referral_out_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
-def referral_in(request: HttpRequest) -> HttpResponse:
+def referral_in(request: AuthenticatedRequest) -> HttpResponse:
     form = ReferralInForm(request.POST or None, prefix="referral")
     client_form = ClientForm(request.POST or None, prefix="client")
     del client_form.fields["not_a_duplicate"]
@@ -846,7 +861,7 @@ def referral_in(request: HttpRequest) -> HttpResponse:
         )
         messages.success(
             request,
-            f"Referral recorded as {case.reference}; it waits in {case.team.name}'s "
+            f"Referral recorded as {case.reference}; it waits in {form.cleaned_data['team'].name}'s "
             "unallocated queue.",
         )
         if selectors.case_is_supervised_by(case, request.user):
@@ -864,7 +879,7 @@ def referral_in(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.ADMIN)
-def organisation(request: HttpRequest) -> HttpResponse:
+def organisation(request: AuthenticatedRequest) -> HttpResponse:
     """Teams and people: counts and names only, never client data."""
     return render(
         request,
@@ -880,7 +895,7 @@ ACCESS_PEOPLE_PER_PAGE = 50
 
 @require_GET
 @role_required(Role.SERVICE_MANAGER)
-def access(request: HttpRequest) -> HttpResponse:
+def access(request: AuthenticatedRequest) -> HttpResponse:
     """Everyone's roles and team places, and the latest access changes. No client data."""
     page = Paginator(selectors.people_with_access(), ACCESS_PEOPLE_PER_PAGE).get_page(
         request.GET.get("page")
@@ -894,7 +909,7 @@ def access(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SERVICE_MANAGER)
-def access_person(request: HttpRequest, pk: int) -> HttpResponse:
+def access_person(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Give or take away one case role or team place of a person, with a reason."""
     person = get_object_or_404(selectors.people_with_access(), pk=pk)
     own = person.pk == request.user.pk

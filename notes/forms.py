@@ -82,7 +82,8 @@ class NoteForm(forms.Form):
                 del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("action_description", "").strip():
             if not data.get("action_due_on"):
                 self.add_error("action_due_on", "Give the action a due date.")

@@ -56,7 +56,7 @@ class TimelinePage:
 
     @property
     def notes(self) -> list[CaseNote]:
-        return [entry.item for entry in self.items if entry.kind == "note"]
+        return [entry.item for entry in self.items if isinstance(entry.item, CaseNote)]
 
 
 def timeline(

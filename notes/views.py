@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from caseload.web import apply_service_errors, form_page, form_submitted
+from caseload.web import AuthenticatedRequest, apply_service_errors, form_page, form_submitted
 from cases import access
 from cases.views import case_page
 from notes import services
@@ -19,7 +19,7 @@ from notes.models import Action, CaseNote
 
 
 @require_POST
-def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def note_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = access.case_for_contributor(request.user, pk)
     form = NoteForm(request.POST)
     if form.is_valid():
@@ -36,7 +36,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+def note_correct(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpResponse:
     case = access.case_for_contributor(request.user, pk)
     original = get_object_or_404(CaseNote, pk=note_pk, case=case)
     original.case = case
@@ -89,7 +89,7 @@ def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+def action_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = access.case_for_contributor(request.user, pk)
     form = ActionForm(request.POST or None)
     submitted = form_submitted(
@@ -114,7 +114,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def action_complete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+def action_complete(request: AuthenticatedRequest, pk: int, action_pk: int) -> HttpResponse:
     case = access.case_for_contributor(request.user, pk)
     action = get_object_or_404(Action, pk=action_pk, case=case)
     action.case = case
@@ -128,7 +128,7 @@ def action_complete(request: HttpRequest, pk: int, action_pk: int) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-def action_cancel(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+def action_cancel(request: AuthenticatedRequest, pk: int, action_pk: int) -> HttpResponse:
     case = access.case_for_contributor(request.user, pk)
     action = get_object_or_404(Action, pk=action_pk, case=case)
     action.case = case

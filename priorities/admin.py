@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from caseload.queue import enqueue_on_commit
+from caseload.web import signed_in_user
 from priorities import services
 from priorities.models import (
     ApproachingMode,
@@ -90,9 +91,13 @@ class CriteriaVersionAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def get_form(
-        self, request: HttpRequest, obj: CriteriaVersion | None = None, **kwargs: Any
+        self,
+        request: HttpRequest,
+        obj: CriteriaVersion | None = None,
+        change: bool = False,
+        **kwargs: Any,
     ) -> Any:
-        form = super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
 
         # `form` is a class made by get_form at run time; mypy accepts only
         # classes it can name as bases.
@@ -135,7 +140,7 @@ class CriteriaVersionAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if request.method == "POST":
             try:
-                services.version_publish(draft=draft, published_by=request.user)
+                services.version_publish(draft=draft, published_by=signed_in_user(request))
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:

@@ -7,11 +7,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
+# Read-only members (properties), so that a model whose fields accept more types
+# on assignment than they return (as django-stubs types them) still matches.
 class CriterionLike(Protocol):
-    key: str
-    weight: int
-    forces_red_at: int | None
-    max_answer: int
+    @property
+    def key(self) -> str: ...
+    @property
+    def weight(self) -> int: ...
+    @property
+    def forces_red_at(self) -> int | None: ...
+    @property
+    def max_answer(self) -> int: ...
 
 
 class VersionLike(Protocol):

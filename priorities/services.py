@@ -275,8 +275,8 @@ def _apply_level(case: Case, assessment: Assessment, *, actor: User) -> None:
 def _notify_red(case: Case, *, actor: User) -> None:
     """Tell the case's supervisors (and its adviser, if someone else set it) that it is red."""
     recipients: set[User] = set(team_supervisors(case.team_id))
-    if case.assigned_to_id and case.assigned_to_id != actor.pk:
-        recipients.add(case.assigned_to)
+    if case.assigned_to_id != actor.pk and (adviser := case.assigned_to) is not None:
+        recipients.add(adviser)
     recipients.discard(actor)
     notify(
         recipients=recipients,

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.db.models import Case as Switch
-from django.db.models import CharField, Exists, OuterRef, Value, When
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
 from cases.models import Case, Team
@@ -52,7 +52,7 @@ class SweepResult:
     emailed: int = 0
 
 
-def flags_to_raise(*, today: date) -> Iterable[tuple[int, str, date, str]]:
+def flags_to_raise(*, today: date) -> QuerySet[DeadlineWatch, tuple[int, str, date, str]]:
     """(case id, deadline, due date, stage) of every open case's due date that has reached
     a stage not flagged yet. One query over the indexed approach days."""
     stage = Switch(
@@ -83,7 +83,7 @@ def _insert_flags(
     ops = connection.ops
     table = ops.quote_name(DeadlineFlag._meta.db_table)
     placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
-    params: list[object] = []
+    params: list[int | str | None] = []
     raised_at = ops.adapt_datetimefield_value(now)
     for case_id, deadline, due_on, stage in rows:
         params += [case_id, deadline, ops.adapt_datefield_value(due_on), stage, raised_at, ""]

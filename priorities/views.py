@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.audit import access_record
 from caseload.roles import Role, role_required
-from caseload.web import apply_service_errors, carried_id, form_page
+from caseload.web import AuthenticatedRequest, apply_service_errors, carried_id, form_page
 from cases import access
 from priorities import selectors, services
 from priorities.forms import AssessmentForm, OverrideForm
@@ -21,7 +21,7 @@ from reviews import services as review_services
 
 
 @require_http_methods(["GET", "POST"])
-def assess(request: HttpRequest, pk: int) -> HttpResponse:
+def assess(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = access.case_for_contributor(request.user, pk)
     version = CriteriaVersion.published()
     if version is None:
@@ -63,7 +63,7 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SUPERVISOR)
-def override(request: HttpRequest, pk: int) -> HttpResponse:
+def override(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = access.case_for_supervisor(request.user, pk)
     decision_id = carried_id(request, "decision")
     form = OverrideForm(request.POST or None)
@@ -95,7 +95,7 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
+def assessment_detail(request: AuthenticatedRequest, pk: int, assessment_pk: int) -> HttpResponse:
     """An assessment exactly as it was made, under the criteria version of the time."""
     case = access.case_for_user(request.user, pk)
     assessment = get_object_or_404(
@@ -106,8 +106,8 @@ def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> Http
     rows = [
         (
             criterion,
-            answers.get(criterion.key),
-            dict(criterion.choices).get(answers.get(criterion.key)),
+            answer := answers.get(criterion.key),
+            None if answer is None else dict(criterion.choices).get(answer),
         )
         for criterion in assessment.version.criteria.all()
     ]
@@ -126,7 +126,7 @@ def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> Http
 
 @require_GET
 @role_required(Role.ADVISER, Role.SUPERVISOR)
-def attention(request: HttpRequest) -> HttpResponse:
+def attention(request: AuthenticatedRequest) -> HttpResponse:
     """High-priority cases needing action (LSIAG14 criterion 10)."""
     lists = selectors.needing_attention(request.user)
     shown = [case for cases in lists.values() for case in cases]

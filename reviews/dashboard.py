@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from caseload.audit import access_record
 from caseload.params import parse_id
 from caseload.roles import Role, role_required
+from caseload.web import AuthenticatedRequest
 from cases.models import User
 from cases.selectors import supervised_teams
 from reviews import selectors
@@ -54,7 +55,7 @@ class FigureCell:
     url: str
 
 
-def _sorting(request: HttpRequest) -> tuple[str, bool]:
+def _sorting(request: AuthenticatedRequest) -> tuple[str, bool]:
     """The column and direction asked for in ``?sort=&dir=``; unknown values fall back."""
     column = request.GET.get("sort", "adviser")
     if column not in SORTABLE:
@@ -113,7 +114,7 @@ def _chart_data(figures: TeamFigures, weeks: list[dict[str, Any]]) -> dict[str, 
 
 @require_GET
 @role_required(Role.SUPERVISOR)
-def team_dashboard(request: HttpRequest) -> HttpResponse:
+def team_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     now = timezone.now()
     column, descending = _sorting(request)
     teams = list(supervised_teams(request.user).order_by("name"))
@@ -151,7 +152,7 @@ def team_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _advisers_in_scope(request: HttpRequest) -> tuple[str, list[User], dict[str, int]]:
+def _advisers_in_scope(request: AuthenticatedRequest) -> tuple[str, list[User], dict[str, int]]:
     """The advisers a figure list covers, from ``?adviser=`` or ``?team=``.
 
     Only an adviser of a team the signed-in supervisor leads, or such a team;
@@ -181,7 +182,7 @@ def _advisers_in_scope(request: HttpRequest) -> tuple[str, list[User], dict[str,
 
 @require_GET
 @role_required(Role.SUPERVISOR)
-def dashboard_cases(request: HttpRequest) -> HttpResponse:
+def dashboard_cases(request: AuthenticatedRequest) -> HttpResponse:
     """The cases behind one figure of the dashboard, found by the condition that counted them."""
     whose, advisers, scope = _advisers_in_scope(request)
     figure = request.GET.get("figure", "")
@@ -207,7 +208,7 @@ def dashboard_cases(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.ADMIN)
-def organisation_teams(request: HttpRequest) -> HttpResponse:
+def organisation_teams(request: AuthenticatedRequest) -> HttpResponse:
     """Every team's counts, for admins: numbers only, no case or client."""
     return render(
         request,

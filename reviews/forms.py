@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
+from cases.forms import ColleagueChoiceField
 from cases.models import User
 from reviews.models import CaseloadReview, ReviewDecision, ReviewFactor
 
@@ -21,12 +22,11 @@ class CapacityConcernForm(forms.Form):
 
 
 class ReviewStartForm(forms.Form):
-    adviser = forms.ModelChoiceField(queryset=User.objects.none(), label="Adviser")
+    adviser = ColleagueChoiceField(queryset=User.objects.none(), label="Adviser")
 
     def __init__(self, *args: Any, advisers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["adviser"].queryset = advisers
-        self.fields["adviser"].label_from_instance = lambda user: user.display_name
+        cast(ColleagueChoiceField, self.fields["adviser"]).queryset = advisers
 
 
 class DecisionForm(forms.Form):
@@ -78,7 +78,9 @@ class ReflectionForm(forms.Form):
         labels = list(ReviewFactor.objects.filter(is_active=True).values_list("label", flat=True))
         # A factor ticked before an admin retired it stays on offer for this review.
         labels += [label for label in chosen or [] if label not in labels]
-        self.fields["factors"].choices = [(label, label) for label in labels]
+        cast(forms.MultipleChoiceField, self.fields["factors"]).choices = [
+            (label, label) for label in labels
+        ]
 
 
 class ReturnForm(forms.Form):

@@ -61,7 +61,7 @@ def report_table(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _cell(row: dict, key: str) -> Any:
+def _cell(row: dict[str, Any], key: str) -> Any:
     value = row.get(key)
     if isinstance(value, list):
         return " ".join(str(item) for item in value)
@@ -147,9 +147,9 @@ def review_csv_export(
     for item in pack:
         decision = decisions.get(item["case_id"])
         change = ""
-        if decision is not None and decision.change_event_id:
+        if decision is not None and decision.change_event is not None:
             change = decision.change_event.summary
-        elif decision is not None and decision.change_assessment_id:
+        elif decision is not None and decision.change_assessment is not None:
             change = f"Priority set to {decision.change_assessment.get_level_display()}"
         rows.append(
             [

@@ -8,6 +8,7 @@ behind it always agree.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -137,7 +138,7 @@ def adviser_figures(
     table = weight_table() if table is None else table
     ids = [a.pk for a in advisers]
     conditions = figure_conditions(now=now)
-    rows = {
+    rows: dict[int, Mapping[str, Any]] = {
         row["assigned_to"]: row
         for row in Case.objects.filter(assigned_to__in=ids)
         .order_by()
@@ -148,7 +149,7 @@ def adviser_figures(
         )
     }
     capacity = {p.user_id: p.capacity for p in AdviserProfile.objects.filter(user_id__in=ids)}
-    reviews = {
+    reviews: dict[int, Mapping[str, Any]] = {
         row["adviser"]: row
         for row in CaseloadReview.objects.filter(
             adviser_id__in=ids, status=CaseloadReview.Status.SIGNED_OFF
@@ -208,7 +209,7 @@ def adviser_capacity(adviser: User) -> AdviserFigures:
         load=weighted_sum(weight_table(), filter=CaseQuerySet.open_condition())
     )["load"]
     profile = AdviserProfile.objects.filter(user=adviser).first()
-    review = (
+    review: Mapping[str, Any] = (
         CaseloadReview.objects.filter(adviser=adviser, status=CaseloadReview.Status.SIGNED_OFF)
         .order_by("-signed_off_at")
         .values("signed_off_at", "next_review_due_on")
@@ -487,7 +488,8 @@ def team_trends(
         times, levels = history.setdefault(case_id, ([], []))
         times.append(assessed_at)
         levels.append(level)
-    series = {
+    # Each week: its two dates, then a count for each of WEEKLY_FIGURES.
+    series: dict[int, list[dict[str, Any]]] = {
         team.pk: [
             {"week_starting": monday, "week_ending": end, **dict.fromkeys(WEEKLY_FIGURES, 0)}
             for monday, end in zip(mondays, ends, strict=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,14 +12,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from caseload.crypto import data_key_create
 from caseload.roles import Role, roles_of
-from cases.models import Case, CaseEvent, User
+from cases.models import Case, CaseEvent, CaseQuerySet, User
 from cases.selectors import acting_supervisors, supervised_teams
 from cases.services import case_event_record
 from notifications.models import Kind as NotificationKind
@@ -78,7 +78,7 @@ def report_data(
         opened=Count("pk", filter=Q(opened_on__range=(period_start, period_end))),
         closed=Count("pk", filter=Q(closed_on__range=(period_start, period_end))),
     )
-    this_week = {
+    this_week: dict[int, Mapping[str, Any]] = {
         row["assigned_to"]: row
         for row in Case.objects.filter(assigned_to__in=ids)
         .order_by()
@@ -93,7 +93,7 @@ def report_data(
             .values_list("assigned_to", "pk")
         ):
             references[name].setdefault(adviser_id, []).append(Case.reference_for(case_id))
-    advisers_data = []
+    advisers_data: list[dict[str, Any]] = []
     for adviser in advisers:
         counts = figures[adviser.pk].counts
         load = figures[adviser.pk].load
@@ -323,7 +323,7 @@ def review_start(*, adviser: User, started_by: User, now: datetime | None = None
     return review
 
 
-def review_cases(review: CaseloadReview) -> QuerySet[Case]:
+def review_cases(review: CaseloadReview) -> CaseQuerySet:
     """The cases a review covers: the adviser's open cases, and any it has decided on."""
     decided = ReviewDecision.objects.filter(review=review).values("case_id")
     return Case.objects.filter(
@@ -385,7 +385,7 @@ def review_decide(
 
 
 # The case event that carries out each decision made on another page.
-_CHANGE_EVENTS = {
+_CHANGE_EVENTS: dict[str, str] = {
     ReviewDecision.Decision.REASSIGN: CaseEvent.Kind.ASSIGNED,
     ReviewDecision.Decision.CLOSE: CaseEvent.Kind.STATUS,
     ReviewDecision.Decision.REFER_ON: CaseEvent.Kind.REFERRAL,

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseload.audit import access_record
 from caseload.params import parse_id, query_id
 from caseload.roles import Role, role_required, roles_of
-from caseload.web import apply_service_errors, form_page, form_submitted
+from caseload.web import AuthenticatedRequest, apply_service_errors, form_page, form_submitted
 from cases.models import Case, User
 from cases.selectors import supervised_teams
 from reviews import selectors, services
@@ -26,21 +26,21 @@ from reviews.models import CaseloadReport, CaseloadReview
 from reviews.reports import report_csv, report_pdf, review_csv_export
 
 
-def _report_for(request: HttpRequest, pk: int) -> CaseloadReport:
+def _report_for(request: AuthenticatedRequest, pk: int) -> CaseloadReport:
     """A report of the signed-in supervisor's own; 404 for anyone else's."""
     return get_object_or_404(CaseloadReport, pk=pk, supervisor=request.user)
 
 
 @require_GET
 @role_required(Role.SUPERVISOR)
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedRequest) -> HttpResponse:
     reports = CaseloadReport.objects.filter(supervisor=request.user).defer("html", "data")[:60]
     return render(request, "reviews/report_list.html", {"reports": reports})
 
 
 @require_GET
 @role_required(Role.SUPERVISOR)
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk)
     access_record(request=request, actor=request.user, objects=[report], via="report page")
     return render(request, "reviews/report_detail.html", {"report": report})
@@ -48,7 +48,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.SUPERVISOR)
-def report_csv_download(request: HttpRequest, pk: int) -> HttpResponse:
+def report_csv_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk)
     access_record(request=request, actor=request.user, objects=[report], via="report CSV")
     response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
@@ -60,7 +60,7 @@ def report_csv_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.SUPERVISOR)
-def report_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
+def report_pdf_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk)
     access_record(request=request, actor=request.user, objects=[report], via="report PDF")
     response = HttpResponse(report_pdf(report), content_type="application/pdf")
@@ -75,7 +75,7 @@ def report_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADVISER)
-def capacity_concern(request: HttpRequest) -> HttpResponse:
+def capacity_concern(request: AuthenticatedRequest) -> HttpResponse:
     """An adviser tells their supervisors, in one click, that their caseload is too much."""
     form = CapacityConcernForm(request.POST if request.method == "POST" else None)
     submitted = form_submitted(
@@ -103,7 +103,7 @@ def capacity_concern(request: HttpRequest) -> HttpResponse:
 # --- caseload reviews -------------------------------------------------------------
 
 
-def _review_for(request: HttpRequest, pk: int) -> CaseloadReview:
+def _review_for(request: AuthenticatedRequest, pk: int) -> CaseloadReview:
     return selectors.review_for(request.user, pk)
 
 
@@ -113,7 +113,7 @@ def _review_back(review: CaseloadReview) -> str:
 
 @require_GET
 @role_required(Role.ADVISER, Role.SUPERVISOR)
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     visible = selectors.reviews_visible_to(user).select_related("adviser", "signed_off_by")
     adviser_id = query_id(request.GET, "adviser")
@@ -143,7 +143,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADVISER, Role.SUPERVISOR)
-def review_start(request: HttpRequest) -> HttpResponse:
+def review_start(request: AuthenticatedRequest) -> HttpResponse:
     adviser: User = request.user
     if "adviser" in request.POST:
         adviser = get_object_or_404(
@@ -172,7 +172,7 @@ def _pack_cases(pack: list[dict[str, Any]]) -> list[Case]:
     return list(Case.objects.filter(pk__in=[item["case_id"] for item in pack]).only("pk"))
 
 
-def _review_context(request: HttpRequest, review: CaseloadReview) -> dict[str, Any]:
+def _review_context(request: AuthenticatedRequest, review: CaseloadReview) -> dict[str, Any]:
     pack = selectors.review_pack(review)
     decisions = selectors.review_decisions(review)
     for item in pack:
@@ -194,13 +194,13 @@ def _review_context(request: HttpRequest, review: CaseloadReview) -> dict[str, A
 
 
 @require_GET
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     return render(request, "reviews/review_detail.html", _review_context(request, review))
 
 
 @require_http_methods(["GET", "POST"])
-def review_decide(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
+def review_decide(request: AuthenticatedRequest, pk: int, case_pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     case = get_object_or_404(
         services.review_cases(review).select_related("client__data_key"), pk=case_pk
@@ -235,7 +235,7 @@ def review_decide(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def review_reflection(request: HttpRequest, pk: int) -> HttpResponse:
+def review_reflection(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     initial = {
         "factors": review.factors,
@@ -271,7 +271,7 @@ def review_reflection(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _review_step_failed(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     review: CaseloadReview,
     error: ValidationError | None = None,
     *,
@@ -288,7 +288,7 @@ def _review_step_failed(
 
 
 @require_POST
-def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def review_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     try:
         services.review_submit(review=review, submitted_by=request.user)
@@ -299,7 +299,7 @@ def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+def review_sign_off(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     form = SignOffForm(request.POST)
     if not form.is_valid():
@@ -317,7 +317,7 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def review_return(request: HttpRequest, pk: int) -> HttpResponse:
+def review_return(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     form = ReturnForm(request.POST if request.method == "POST" else None)
     submitted = form_submitted(
@@ -342,7 +342,7 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def review_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def review_csv(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     decisions = selectors.review_decisions(review)
     pack = selectors.review_pack(review)
