@@ -17,6 +17,7 @@ from django.db import models
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from caseload.audit import access_record
 from caseload.params import parse_id
@@ -101,7 +102,7 @@ def form_page(
     *,
     title: str,
     submit: str,
-    back_url: str,
+    back_url: str | None = None,
     case: Any = None,
     shown: Sequence[models.Model] = (),
     via: str = "",
@@ -115,8 +116,11 @@ def form_page(
     client's name; that, and every record in ``shown`` (the note being
     corrected, the outcome whose progress is recorded, the consents offered),
     is client data read, so it goes into the audit trail here, GET or POST.
-    The status is 400 when the form has errors, unless given.
+    The status is 400 when the form has errors, unless given; Cancel goes back
+    to ``back_url``, or to the case's page.
     """
+    if back_url is None:
+        back_url = reverse("cases:case_detail", args=[case.pk]) if case is not None else "/"
     objects = [*((case, case.client) if case is not None else ()), *shown]
     if objects:
         match = request.resolver_match

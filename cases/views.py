@@ -74,8 +74,8 @@ from notes.forms import NoteForm
 from priorities.models import CriteriaVersion
 from priorities.services import assessment_is_due
 from reviews import selectors as review_selectors
-from reviews import services as review_services
 from reviews.forms import CapacityConcernForm
+from reviews.web import change_submitted
 
 CASE_ROLES = (Role.ADVISER, Role.SUPERVISOR)
 
@@ -279,7 +279,6 @@ def consent_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         back_url=reverse("cases:client_detail", args=[client.pk]),
         shown=[client],
         via="consent form",
-        status=400 if form.errors else 200,
     )
 
 
@@ -329,7 +328,6 @@ def case_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             if restricted
             else ""
         ),
-        status=400 if form.errors else 200,
     )
 
 
@@ -409,29 +407,25 @@ def case_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
     decision_id = carried_id(request, "decision")
     form = CaseStatusForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        started = timezone.now()
-        try:
-            services.case_status_change(case=case, changed_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            if decision_id is not None:
-                review_services.review_decision_link(
-                    decision_id=decision_id, case=case, linked_by=request.user, since=started
-                )
-            messages.success(request, f"Case is now {case.get_status_display().lower()}.")
-            return redirect("cases:case_detail", pk=case.pk)
+    submitted = change_submitted(
+        request,
+        form,
+        lambda: services.case_status_change(
+            case=case, changed_by=request.user, **form.cleaned_data
+        ),
+        case=case,
+        success=lambda _: f"Case is now {case.get_status_display().lower()}.",
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,
         title=f"Change the status of {case.reference}",
         submit="Change status",
-        back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro=f"The case is {case.get_status_display().lower()}.",
         via="case status form",
-        status=400 if form.errors else 200,
         extra={"decision_id": decision_id},
     )
 
@@ -446,34 +440,27 @@ def case_reassign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     decision_id = carried_id(request, "decision")
     advisers = selectors.team_advisers(case.team)
     form = ReassignForm(request.POST or None, advisers=advisers)
-    if request.method == "POST" and form.is_valid():
-        started = timezone.now()
-        try:
-            services.case_assign(case=case, assigned_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            if decision_id is not None:
-                review_services.review_decision_link(
-                    decision_id=decision_id, case=case, linked_by=request.user, since=started
-                )
-            messages.success(
-                request,
-                f"{case.reference} is now with {form.cleaned_data['adviser'].display_name}.",
-            )
-            if request.POST.get("from") == "queue":
-                return redirect("cases:unallocated")
-            return redirect("cases:case_detail", pk=case.pk)
+    from_queue = request.POST.get("from") == "queue"
+    submitted = change_submitted(
+        request,
+        form,
+        lambda: services.case_assign(case=case, assigned_by=request.user, **form.cleaned_data),
+        case=case,
+        success=lambda _: (
+            f"{case.reference} is now with {form.cleaned_data['adviser'].display_name}."
+        ),
+        redirect_to=reverse("cases:unallocated") if from_queue else None,
+    )
+    if submitted is not None:
+        return submitted
     verb = "Allocate" if case.assigned_to is None else "Reassign"
     return form_page(
         request,
         form,
         title=f"{verb} {case.reference}",
         submit=verb,
-        back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         via="reassign form",
-        status=400 if form.errors else 200,
         extra={"decision_id": decision_id},
     )
 
@@ -507,10 +494,8 @@ def deadline_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         form,
         title=f"Add a deadline to {case.reference}",
         submit="Add deadline",
-        back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         via="deadline form",
-        status=400 if form.errors else 200,
     )
 
 
@@ -550,11 +535,9 @@ def outcome_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         form,
         title=f"Plan an outcome for {case.reference}",
         submit="Add outcome",
-        back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro="Make it SMART: specific, measurable, achievable, relevant and time-bound.",
         via="outcome form",
-        status=400 if form.errors else 200,
     )
 
 
@@ -583,12 +566,10 @@ def outcome_progress(request: AuthenticatedRequest, pk: int, outcome_pk: int) ->
         form,
         title="Record progress on an outcome",
         submit="Record progress",
-        back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro=f"Outcome: {outcome.description}",
         shown=[outcome],
         via="outcome progress",
-        status=400 if form.errors else 200,
     )
 
 
@@ -605,10 +586,8 @@ def obstacle_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         form,
         title=f"Record an obstacle on {case.reference}",
         submit="Record obstacle",
-        back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         via="obstacle form",
-        status=400 if form.errors else 200,
     )
 
 
@@ -634,12 +613,10 @@ def obstacle_resolve(request: AuthenticatedRequest, pk: int, obstacle_pk: int) -
         form,
         title="Resolve an obstacle",
         submit="Resolve",
-        back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro=f"{obstacle.get_kind_display()}: {obstacle.description}",
         shown=[obstacle],
         via="obstacle resolve",
-        status=400 if form.errors else 200,
     )
 
 
@@ -673,12 +650,10 @@ def share_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         form,
         title=f"Share {case.reference} with a colleague",
         submit="Share case",
-        back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro="Access ends by itself after the date you choose. You can revoke it sooner.",
         shown=list(consents),
         via="share form",
-        status=400 if form.errors else 200,
     )
 
 
@@ -743,7 +718,6 @@ def break_glass(request: AuthenticatedRequest) -> HttpResponse:
             f"supervisor and the data protection officer are told. You have made {used} "
             "today; past the day's limit a supervisor must approve."
         ),
-        status=400 if form.errors else 200,
     )
 
 
@@ -822,29 +796,23 @@ def referral_out_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     decision_id = carried_id(request, "decision")
     consents = _current_consents(case)
     form = ReferralOutForm(request.POST or None, consents=consents)
-    if request.method == "POST" and form.is_valid():
-        started = timezone.now()
-        try:
-            services.referral_out(case=case, created_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            if decision_id is not None:
-                review_services.review_decision_link(
-                    decision_id=decision_id, case=case, linked_by=request.user, since=started
-                )
-            messages.success(request, "Referral recorded.")
-            return redirect("cases:case_detail", pk=case.pk)
+    submitted = change_submitted(
+        request,
+        form,
+        lambda: services.referral_out(case=case, created_by=request.user, **form.cleaned_data),
+        case=case,
+        success="Referral recorded.",
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,
         title=f"Refer {case.reference} to another agency",
         submit="Record referral",
-        back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         shown=list(consents),
         via="referral form",
-        status=400 if form.errors else 200,
         extra={"decision_id": decision_id},
     )
 

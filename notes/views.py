@@ -76,7 +76,6 @@ def note_correct(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpRe
         form,
         title=f"Correct a note on {case.reference}",
         submit="Save correction",
-        back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro=(
             "The original note is never changed: your correction is added as a new note "
@@ -84,7 +83,6 @@ def note_correct(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpRe
         ),
         shown=[original],
         via="note correction",
-        status=400 if form.errors else 200,
     )
 
 
@@ -106,10 +104,8 @@ def action_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         form,
         title=f"Add an action to {case.reference}",
         submit="Add action",
-        back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         via="action form",
-        status=400 if form.errors else 200,
     )
 
 
@@ -149,10 +145,8 @@ def action_cancel(request: AuthenticatedRequest, pk: int, action_pk: int) -> Htt
         form,
         title="Cancel an action",
         submit="Cancel the action",
-        back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro=f"Action: {action.description}",
         shown=[action],
         via="action cancel",
-        status=400 if form.errors else 200,
     )

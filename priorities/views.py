@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.audit import access_record
 from caseload.roles import Role, role_required
-from caseload.web import AuthenticatedRequest, apply_service_errors, carried_id, form_page
+from caseload.web import AuthenticatedRequest, carried_id, form_page
 from cases import access
 from priorities import selectors, services
 from priorities.forms import AssessmentForm, OverrideForm
 from priorities.models import Assessment, CriteriaVersion
-from reviews import services as review_services
+from reviews.web import change_submitted
 
 
 @require_http_methods(["GET", "POST"])
@@ -29,34 +26,28 @@ def assess(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return redirect("cases:case_detail", pk=case.pk)
     decision_id = carried_id(request, "decision")
     form = AssessmentForm(request.POST or None, version=version)
-    if request.method == "POST" and form.is_valid():
-        started = timezone.now()
-        try:
-            assessment = services.assessment_record(
-                case=case,
-                answers=form.answers(),
-                rationale=form.cleaned_data["rationale"],
-                assessed_by=request.user,
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            if decision_id is not None:
-                review_services.review_decision_link(
-                    decision_id=decision_id, case=case, linked_by=request.user, since=started
-                )
-            messages.success(request, f"Priority assessed: {assessment.level_label}.")
-            return redirect("cases:case_detail", pk=case.pk)
+    submitted = change_submitted(
+        request,
+        form,
+        lambda: services.assessment_record(
+            case=case,
+            answers=form.answers(),
+            rationale=form.cleaned_data["rationale"],
+            assessed_by=request.user,
+        ),
+        case=case,
+        success=lambda assessment: f"Priority assessed: {assessment.level_label}.",
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,
         title=f"Assess the priority of {case.reference}",
         submit="Save assessment",
-        back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro=f"Criteria version {version.number}. Answer every question, then give your rationale.",
         via="assessment form",
-        status=400 if form.errors else 200,
         extra={"decision_id": decision_id},
     )
 
@@ -67,29 +58,25 @@ def override(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = access.case_for_supervisor(request.user, pk)
     decision_id = carried_id(request, "decision")
     form = OverrideForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        started = timezone.now()
-        try:
-            services.assessment_override(case=case, overridden_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            if decision_id is not None:
-                review_services.review_decision_link(
-                    decision_id=decision_id, case=case, linked_by=request.user, since=started
-                )
-            messages.success(request, "Priority overridden.")
-            return redirect("cases:case_detail", pk=case.pk)
+    submitted = change_submitted(
+        request,
+        form,
+        lambda: services.assessment_override(
+            case=case, overridden_by=request.user, **form.cleaned_data
+        ),
+        case=case,
+        success="Priority overridden.",
+    )
+    if submitted is not None:
+        return submitted
     return form_page(
         request,
         form,
         title=f"Override the priority of {case.reference}",
         submit="Override priority",
-        back_url=reverse("cases:case_detail", args=[case.pk]),
         case=case,
         intro="An override is recorded as an assessment of its own, with your rationale.",
         via="override form",
-        status=400 if form.errors else 200,
         extra={"decision_id": decision_id},
     )
 

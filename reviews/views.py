@@ -96,7 +96,6 @@ def capacity_concern(request: AuthenticatedRequest) -> HttpResponse:
         submit="Tell my supervisor",
         back_url=reverse("cases:my_caseload"),
         intro=f"Your open cases come to {load}{of}.",
-        status=400 if form.errors else 200,
     )
 
 
@@ -230,7 +229,6 @@ def review_decide(request: AuthenticatedRequest, pk: int, case_pk: int) -> HttpR
         ),
         shown=[case],
         via="review decision",
-        status=400 if form.errors else 200,
     )
 
 
@@ -266,7 +264,6 @@ def review_reflection(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         back_url=f"{_review_back(review)}#reflection",
         shown=[review],
         via="review reflection",
-        status=400 if form.errors else 200,
     )
 
 
@@ -337,7 +334,6 @@ def review_return(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         title=f"Return {review.adviser.display_name}'s review",
         submit="Return with comments",
         back_url=_review_back(review),
-        status=400 if form.errors else 200,
     )
 
 
