@@ -49,7 +49,7 @@ from cases.models import (
     User,
 )
 from notifications.models import Kind as NotificationKind
-from notifications.services import notify
+from notifications.services import notifications_resolve, notify
 
 logger = logging.getLogger(__name__)
 
@@ -639,12 +639,15 @@ def _data_protection_officers() -> list[User]:
     )
 
 
-def _notify(recipients: list[User], *, case: Case | None, message: str, now: datetime) -> None:
+def _notify(
+    recipients: list[User], *, case: Case | None, message: str, now: datetime, subject: str = ""
+) -> None:
     """In-app notifications, marked emailed because break-the-glass emails go on their own
     (break_glass_email), so that the daily digest leaves them out."""
     notify(
         recipients=recipients,
         kind=NotificationKind.BREAK_GLASS,
+        subject=subject,
         case=case,
         message=message,
         now=now,
@@ -761,6 +764,7 @@ def break_glass_request(
             message=f"{user.display_name} asks you to approve a break-the-glass request: "
             "they have reached today's limit.",
             now=now,
+            subject=f"request:{request.pk}",
         )
         return request
     if case is None:
@@ -804,6 +808,10 @@ def break_glass_decide(
     else:
         request.status = BreakGlassRequest.Status.DECLINED
     request.save()
+    # The supervisors' "asks you to approve" is dealt with, whoever decided.
+    notifications_resolve(
+        kind=NotificationKind.BREAK_GLASS, subjects=[f"request:{request.pk}"], now=now
+    )
     outcome = "approved" if request.status == BreakGlassRequest.Status.APPROVED else "declined"
     _notify(
         [request.user],

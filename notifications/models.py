@@ -55,6 +55,10 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
     def unemailed(self) -> NotificationQuerySet:
         return self.filter(emailed_at__isnull=True)
 
+    def current(self) -> NotificationQuerySet:
+        """Not resolved: what it told of still holds."""
+        return self.filter(resolved_at__isnull=True)
+
     def shown(self) -> NotificationQuerySet:
         """Not dismissed: what the person's list shows."""
         return self.filter(dismissed_at__isnull=True)
@@ -68,10 +72,15 @@ class Notification(models.Model):
     )
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, null=True, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    # What, within its kind and case, the notification is about (a deadline's name,
+    # a request's id), so that it can be resolved once that is dealt with.
+    subject = models.CharField(max_length=40, blank=True, default="")
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     dismissed_at = models.DateTimeField(null=True, blank=True)
+    # Set when what it told of no longer holds (the deadline met, the request decided).
+    resolved_at = models.DateTimeField(null=True, blank=True)
     # Set when the notification went out by email (alone, or in the daily digest),
     # claimed with a conditional UPDATE so that nothing is emailed twice.
     emailed_at = models.DateTimeField(null=True, blank=True, editable=False)

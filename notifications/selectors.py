@@ -40,7 +40,12 @@ class Group:
 
     @property
     def unread(self) -> int:
-        return sum(1 for item in self.items if item.read_at is None)
+        return sum(1 for item in self.items if item.read_at is None and item.resolved_at is None)
+
+    @property
+    def resolved(self) -> bool:
+        """Everything in the group has been dealt with."""
+        return all(item.resolved_at is not None for item in self.items)
 
     @property
     def newest(self) -> datetime:
@@ -89,7 +94,7 @@ def notifications_for(user: User, *, limit: int = 100) -> list[Notification]:
 
 def unread_count(user: User) -> int:
     """How many of the person's notifications are unread (the count in the menu)."""
-    return Notification.objects.for_user(user.pk).unread().count()
+    return Notification.objects.for_user(user.pk).unread().current().count()
 
 
 def deliveries_for(user: User) -> dict[Kind, Delivery]:

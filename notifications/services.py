@@ -38,6 +38,7 @@ def notify(
     kind: Kind,
     message: str,
     case: Case | None = None,
+    subject: str = "",
     now: datetime | None = None,
     emailed: bool = False,
 ) -> int:
@@ -51,6 +52,7 @@ def notify(
             recipient=person,
             case=case,
             kind=kind,
+            subject=subject,
             message=message,
             created_at=now,
             emailed_at=now if emailed else None,
@@ -60,9 +62,11 @@ def notify(
     return len(people)
 
 
-def notify_rows(*, rows: Sequence[tuple[int, int | None, str]], kind: Kind, now: datetime) -> int:
-    """Insert many notifications of one kind given as (recipient id, case id, message);
-    returns how many.
+def notify_rows(
+    *, rows: Sequence[tuple[int, int | None, str, str]], kind: Kind, now: datetime
+) -> int:
+    """Insert many notifications of one kind given as (recipient id, case id, subject,
+    message); returns how many.
 
     The deadline sweep's first run can raise many thousands at once: they go as
     one prepared statement with many parameter sets, without building a model
@@ -74,14 +78,33 @@ def notify_rows(*, rows: Sequence[tuple[int, int | None, str]], kind: Kind, now:
     created_at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} (recipient_id, case_id, kind, message, created_at) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s)",
+            f"INSERT INTO {table} "  # noqa: S608 - our table name; values are parameters
+            "(recipient_id, case_id, kind, subject, message, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
             [
-                (user_id, case_id, kind.value, message, created_at)
-                for user_id, case_id, message in rows
+                (user_id, case_id, kind.value, subject, message, created_at)
+                for user_id, case_id, subject, message in rows
             ],
         )
     return len(rows)
+
+
+def notifications_resolve(
+    *,
+    kind: Kind,
+    case_ids: Iterable[int] | None = None,
+    subjects: Iterable[str] | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Mark resolved the notifications of ``kind`` (about the case, about those subjects)
+    whose condition no longer holds; returns how many. They stay on the list, marked
+    as dealt with, and stop counting as unread."""
+    current = Notification.objects.filter(kind=kind).current()
+    if case_ids is not None:
+        current = current.filter(case_id__in=list(case_ids))
+    if subjects is not None:
+        current = current.filter(subject__in=list(subjects))
+    return current.update(resolved_at=now or timezone.now())
 
 
 def notifications_mark_read(
@@ -149,8 +172,8 @@ def notification_preferences_set(*, user: User, deliveries: dict[str, str]) -> N
 
 
 def _claim_unemailed(*, recipient_id: int, now: datetime) -> list[tuple[str, str, datetime | None]]:
-    """Mark the person's not-yet-emailed notifications as emailed; (kind, message, read_at)
-    of each, oldest first.
+    """Mark the person's not-yet-emailed notifications as emailed; (kind, message, when
+    it was read or resolved, None if neither) of each, oldest first.
 
     One conditional UPDATE ... RETURNING: of two workers (or a duplicate
     delivery of the digest task) claiming at once, the second waits for the
@@ -161,7 +184,9 @@ def _claim_unemailed(*, recipient_id: int, now: datetime) -> list[tuple[str, str
         cursor.execute(
             f"UPDATE {table} SET emailed_at = %s "  # noqa: S608 - the table name is ours
             "WHERE recipient_id = %s AND emailed_at IS NULL "
-            "RETURNING kind, message, created_at, read_at",
+            # Resolved ones (the deadline met since) are claimed, never emailed.
+            "RETURNING kind, message, created_at, CASE WHEN resolved_at IS NULL "
+            "THEN read_at ELSE resolved_at END",
             [connection.ops.adapt_datetimefield_value(now), recipient_id],
         )
         rows = cursor.fetchall()
@@ -177,8 +202,8 @@ def _claim_unemailed(*, recipient_id: int, now: datetime) -> list[tuple[str, str
 def notifications_email_digest(*, now: datetime | None = None) -> int:
     """Email each person one digest of their notifications not emailed yet; returns emails sent.
 
-    Notifications already read in the app, and those of kinds the person
-    wants in the app only, are claimed but left out of the email. A person without an email address, or no longer active, has theirs
+    Notifications already read in the app or resolved, and those of kinds the
+    person wants in the app only, are claimed but left out of the email. A person without an email address, or no longer active, has theirs
     claimed and sees them in the app only. Claim and send happen in one
     transaction per person: if sending fails, the claim is rolled back and the
     next digest tries again. Messages carry case references, never client data.

@@ -464,6 +464,11 @@ class DeadlineFlag(models.Model):
     def __str__(self) -> str:
         return f"Flag {self.pk}"
 
+    @staticmethod
+    def subject_for(deadline: str, due_on: date) -> str:
+        """What a notification of this flag is about: resolved when the flag clears."""
+        return f"{deadline}:{due_on.isoformat()}"
+
 
 auditlog.register(DeadlineFlag)
 

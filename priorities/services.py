@@ -17,7 +17,7 @@ from cases.selectors import case_is_supervised_by, team_supervisors
 from cases.services import case_event_record
 from notes.models import Action
 from notifications.models import Kind as NotificationKind
-from notifications.services import notify
+from notifications.services import notifications_resolve, notify
 from priorities.calendar import WorkingCalendar
 from priorities.models import (
     Assessment,
@@ -149,7 +149,18 @@ def flags_clear_met(*, now: datetime, case_id: int | None = None) -> int:
             | Q(**{f"case__{deadline.value}__isnull": True})
             | ~Q(**{f"case__{deadline.value}": F("due_on")})
         )
+        by_due_date: dict[date, set[int]] = {}
+        for case_id, due_on in moved.values_list("case_id", "due_on"):
+            by_due_date.setdefault(due_on, set()).add(case_id)
         cleared += moved.update(cleared_at=now, cleared_reason="Met or no longer due")
+        # What those flags' notifications told of no longer holds.
+        for due_on, case_ids in by_due_date.items():
+            notifications_resolve(
+                kind=NotificationKind.DEADLINE,
+                case_ids=case_ids,
+                subjects=[DeadlineFlag.subject_for(deadline, due_on)],
+                now=now,
+            )
     return cleared
 
 
@@ -270,6 +281,8 @@ def _apply_level(case: Case, assessment: Assessment, *, actor: User) -> None:
     case_refresh_due_dates(case)
     if assessment.level == Level.RED and not was_red:
         _notify_red(case, actor=actor)
+    elif was_red and assessment.level != Level.RED:
+        notifications_resolve(kind=NotificationKind.PRIORITY, case_ids=[case.pk])
 
 
 def _notify_red(case: Case, *, actor: User) -> None:

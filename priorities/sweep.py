@@ -162,7 +162,7 @@ def _notify(
             pk__in={case_id for case_id, *_ in flags}
         ).values_list("pk", "assigned_to_id", "team_id", "level")
     }
-    rows: list[tuple[int, int | None, str]] = []
+    rows: list[tuple[int, int | None, str, str]] = []
     for case_id, deadline, due_on, stage in flags:
         assigned_to_id, team_id, level = cases[case_id]
         text = (
@@ -174,5 +174,6 @@ def _notify(
             recipients.add(assigned_to_id)
         if stage == DeadlineFlag.Stage.BREACHED or level == Level.RED:
             recipients.update(supervisors.get(team_id, []))
-        rows += [(user_id, case_id, text) for user_id in sorted(recipients)]
+        subject = DeadlineFlag.subject_for(deadline, due_on)
+        rows += [(user_id, case_id, subject, text) for user_id in sorted(recipients)]
     return notify_rows(rows=rows, kind=NotificationKind.DEADLINE, now=now)

@@ -247,6 +247,22 @@ def test_a_supervisor_of_the_requester_approves_and_access_opens(restricted, dav
     assert selectors.visible_cases(dave).filter(pk=restricted.pk).exists()
 
 
+def test_once_one_supervisor_decides_the_others_request_notification_is_dealt_with(
+    restricted, dave, sam
+):
+    Organisation.objects.update_or_create(pk=1, defaults={"break_glass_daily_limit": 0})
+    _ask(dave, restricted.reference)
+    pending = BreakGlassRequest.objects.get()
+    asked = Notification.objects.filter(recipient=sam, message__contains="approve")
+    assert asked.get().resolved_at is None
+
+    client_for(sam).post(
+        reverse("cases:break_glass_decide", args=[pending.pk]), {"decision": "decline"}
+    )
+
+    assert asked.get().resolved_at is not None
+
+
 def test_a_supervisor_of_another_team_cannot_decide_a_request(restricted, dave, carol):
     Organisation.objects.update_or_create(pk=1, defaults={"break_glass_daily_limit": 0})
     _ask(dave, restricted.reference)

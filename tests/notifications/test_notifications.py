@@ -153,3 +153,36 @@ def test_the_digest_leaves_out_kinds_wanted_in_the_app_only(alice, mailoutbox):
     (email,) = mailoutbox
     assert "Your caseload review is due." in email.body
     assert case.reference not in email.body
+
+
+def test_a_deadline_notification_is_resolved_when_the_contact_is_logged(alice, carol):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from notes import services as note_services
+    from priorities.models import Timescale
+    from priorities.sweep import sweep_deadlines
+    from tests.factories import CaseTypeFactory
+
+    housing = CaseTypeFactory(name="Housing")
+    Timescale.objects.create(case_type=housing, level="green", first_contact_days=3)
+    case = CaseFactory(assigned_to=alice, case_type=housing)
+    due = case.first_contact_due_on
+    sweep_deadlines(now=timezone.make_aware(dt.datetime.combine(due, dt.time(9))))
+    assert selectors.unread_count(alice) == 1
+
+    note_services.note_append(
+        case=case,
+        author=alice,
+        contact_at=timezone.now() - dt.timedelta(hours=1),
+        channel="phone",
+        facts="Called the client",
+        next_steps="Visit next week",
+    )
+
+    (told,) = Notification.objects.filter(recipient=alice)
+    assert told.resolved_at is not None
+    assert selectors.unread_count(alice) == 0
+    (group,) = selectors.notification_groups(alice)
+    assert group.resolved
