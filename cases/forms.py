@@ -283,6 +283,18 @@ class ReferralInForm(forms.Form):
     contact = forms.CharField(max_length=200, required=False, label="Contact at that organisation")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for referral")
     presenting_issue = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    urgency = forms.ChoiceField(
+        choices=[
+            ("", "Not given"),
+            ("red", "Red: urgent"),
+            ("amber", "Amber"),
+            ("green", "Green"),
+        ],
+        required=False,
+        label="Urgency given by the referrer",
+        help_text="The case takes this priority level, and its timescales, until an "
+        "adviser assesses it.",
+    )
 
 
 class AccessChangeForm(forms.Form):

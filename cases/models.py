@@ -513,6 +513,7 @@ class Case(EncryptedModel):
     # Due dates in working days from the organisation's timescales, kept current by
     # priorities.services.case_refresh_due_dates, their one writer (next_deadline_on
     # too); next_due_on is the earliest of all.
+    allocation_due_on = models.DateField(null=True, blank=True)
     first_contact_due_on = models.DateField(null=True, blank=True)
     next_contact_due_on = models.DateField(null=True, blank=True)
     next_review_due_on = models.DateField(null=True, blank=True)
@@ -580,6 +581,9 @@ class Case(EncryptedModel):
         version = self.assessment_version
         if version is not None:
             return version.label_for(self.level)
+        if self.assessed_at is None:
+            # Set from the referrer's urgency until the first assessment.
+            return f"{self.level.title()} (referrer's urgency, not assessed)"
         return self.level.title()
 
     @property

@@ -357,6 +357,8 @@ def case_assign(
         detail=handover_note,
         at=now,
     )
+    if previous is None:
+        _refresh_due_dates(case)  # allocated: the allocation deadline is met
     return case
 
 
@@ -915,6 +917,9 @@ def break_glass_emails_pending() -> int:
 
 # --- referrals ----------------------------------------------------------------
 
+# The levels a referrer may give, with their sort rank (as priorities.models.LEVEL_RANK).
+REFERRAL_URGENCIES = {"red": 0, "amber": 1, "green": 2}
+
 
 @transaction.atomic
 def referral_out(
@@ -954,6 +959,21 @@ def referral_out(
         actor=created_by,
         detail=f"Referred to {agency}. {reason}",
     )
+    if follow_up_on is not None:
+        # The follow-up becomes an action of the adviser's, due that day: listed, flagged
+        # when overdue and part of the case's next due date like any other.
+        # Imported here: notes imports cases at module level (cases ↔ notes).
+        from notes.models import Action
+        from notes.services import action_create
+
+        action_create(
+            case=case,
+            description=f"Follow up the referral to {agency}",
+            owner=Action.Owner.ADVISER,
+            due_on=follow_up_on,
+            created_by=created_by,
+            today=today,
+        )
     return referral
 
 
@@ -969,10 +989,17 @@ def referral_in(
     received_by: User,
     client: Client | None = None,
     client_fields: dict[str, Any] | None = None,
+    urgency: str = "",
     now: datetime | None = None,
 ) -> Case:
-    """Record a referral from a partner: the case waits, unallocated, in the team's queue."""
+    """Record a referral from a partner: the case waits, unallocated, in the team's queue.
+
+    ``urgency`` is the referrer's view of the priority level (red, amber or green):
+    the case takes it, and the timescale of that level, until it is assessed.
+    """
     now = now or timezone.now()
+    if urgency not in ("", *REFERRAL_URGENCIES):
+        raise ValidationError({"urgency": "Choose red, amber or green, or leave it blank."})
     if client is None:
         client = client_create(created_by=received_by, **(client_fields or {}))
     case = Case(
@@ -985,6 +1012,8 @@ def referral_in(
         team=team,
         assigned_to=None,
         created_by=received_by,
+        level=urgency,
+        level_rank=REFERRAL_URGENCIES.get(urgency, 3),
     )
     case.save()
     Referral(

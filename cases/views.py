@@ -470,7 +470,9 @@ def case_reassign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def unallocated(request: AuthenticatedRequest) -> HttpResponse:
     cases = list(selectors.unallocated_for(request.user)[:200])
     access_record(request=request, actor=request.user, objects=cases, via="unallocated queue")
-    return render(request, "cases/unallocated.html", {"cases": cases})
+    return render(
+        request, "cases/unallocated.html", {"cases": cases, "today": timezone.localdate()}
+    )
 
 
 # --- deadlines, outcomes, obstacles ---------------------------------------------

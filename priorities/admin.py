@@ -173,6 +173,7 @@ class TimescaleAdmin(admin.ModelAdmin):
     list_display = [
         "case_type",
         "level",
+        "allocate_days",
         "first_contact_days",
         "contact_interval_days",
         "review_days",
@@ -186,11 +187,14 @@ class TimescaleAdmin(admin.ModelAdmin):
             "Timescales, in working days",
             {
                 "fields": [
+                    "allocate_days",
                     "first_contact_days",
                     "contact_interval_days",
                     "review_days",
                     "close_days",
-                ]
+                ],
+                "description": "A case not assessed yet follows its type's 'Not yet "
+                "assessed' row, or the green row if there is none.",
             },
         ),
         (

@@ -22,6 +22,15 @@ class Level(models.TextChoices):
     GREEN = "green", "Green"
 
 
+class TimescaleLevel(models.TextChoices):
+    """The rows of the timescales: one per level, and one for cases not assessed yet."""
+
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    UNASSESSED = "unassessed", "Not yet assessed"
+
+
 # Sort order: red first, cases never assessed last.
 LEVEL_RANK = {Level.RED: 0, Level.AMBER: 1, Level.GREEN: 2, "": 3}
 
@@ -301,7 +310,15 @@ class Timescale(models.Model):
     case_type = models.ForeignKey(
         "cases.CaseType", on_delete=models.CASCADE, related_name="timescales"
     )
-    level = models.CharField(max_length=10, choices=Level.choices)
+    level = models.CharField(max_length=10, choices=TimescaleLevel.choices)
+    allocate_days = models.PositiveSmallIntegerField(
+        "Allocate to an adviser within",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="For a new case or a referral waiting in the team's queue, counted from "
+        "when it arrived.",
+    )
     first_contact_days = models.PositiveSmallIntegerField(
         "First contact within", null=True, blank=True, validators=[MinValueValidator(1)]
     )
@@ -356,6 +373,7 @@ class Timescale(models.Model):
                     name=f"timescale_{name}_positive",
                 )
                 for name in (
+                    "allocate_days",
                     "first_contact_days",
                     "contact_interval_days",
                     "review_days",
@@ -428,6 +446,7 @@ class DeadlineFlag(models.Model):
     """
 
     class Deadline(models.TextChoices):
+        ALLOCATION = "allocation_due_on", "Allocation"
         FIRST_CONTACT = "first_contact_due_on", "First contact"
         NEXT_CONTACT = "next_contact_due_on", "Next contact"
         REVIEW = "next_review_due_on", "Reassessment"

@@ -29,6 +29,7 @@ from priorities.models import (
     Level,
     Organisation,
     Timescale,
+    TimescaleLevel,
     level_rank,
 )
 from priorities.scoring import score_answers
@@ -64,6 +65,7 @@ def case_refresh_due_dates(
     today = today or timezone.localdate()
     fields = [
         "next_deadline_on",
+        "allocation_due_on",
         "first_contact_due_on",
         "next_contact_due_on",
         "next_review_due_on",
@@ -84,9 +86,7 @@ def case_refresh_due_dates(
         .values_list("due_on", flat=True)
         .first()
     )
-    timescale = Timescale.objects.filter(
-        case_type_id=case.case_type_id, level=case.level or Level.GREEN
-    ).first()
+    timescale = _timescale_for(case)
     opened = case.opened_on or timezone.localdate(case.created_at)
 
     def due(start: date | None, days: int | None) -> date | None:
@@ -96,6 +96,10 @@ def case_refresh_due_dates(
 
     last_contact = timezone.localdate(case.last_contact_at) if case.last_contact_at else None
     reviewed = timezone.localdate(case.assessed_at) if case.assessed_at else opened
+    # Waiting in the team's queue: allocating it is due, counted from its arrival.
+    case.allocation_due_on = (
+        due(opened, timescale.allocate_days) if timescale and case.assigned_to_id is None else None
+    )
     case.first_contact_due_on = (
         due(opened, timescale.first_contact_days) if timescale and last_contact is None else None
     )
@@ -107,6 +111,7 @@ def case_refresh_due_dates(
 
     first_action = Action.objects.open().filter(case=case).aggregate(first=Min("due_on"))["first"]
     candidates = [
+        case.allocation_due_on,
         case.first_contact_due_on,
         case.next_contact_due_on,
         case.next_review_due_on,
@@ -121,6 +126,7 @@ def case_refresh_due_dates(
         timescale=timescale,
         calendar=calendar,
         starts={
+            DeadlineFlag.Deadline.ALLOCATION: opened,
             DeadlineFlag.Deadline.FIRST_CONTACT: opened,
             DeadlineFlag.Deadline.NEXT_CONTACT: last_contact,
             DeadlineFlag.Deadline.REVIEW: reviewed,
@@ -130,6 +136,19 @@ def case_refresh_due_dates(
     )
     flags_clear_met(now=timezone.now(), case_id=case.pk)
     return case
+
+
+def _timescale_for(case: Case) -> Timescale | None:
+    """The timescale a case follows: its level's; before any assessment, the "not yet
+    assessed" row, or the green one where the organisation has set none."""
+    levels: list[str] = (
+        [case.level] if case.level else [TimescaleLevel.UNASSESSED, TimescaleLevel.GREEN]
+    )
+    rows = {
+        row.level: row
+        for row in Timescale.objects.filter(case_type_id=case.case_type_id, level__in=levels)
+    }
+    return next((rows[level] for level in levels if level in rows), None)
 
 
 def flags_clear_met(*, now: datetime, case_id: int | None = None) -> int:
@@ -234,7 +253,9 @@ def timescale_refresh_cases(timescale: Timescale) -> int:
     """After a timescale changes, recompute the due dates of the open cases it governs."""
     calendar = organisation_calendar()
     cases = Case.objects.open().filter(case_type_id=timescale.case_type_id)
-    if timescale.level == Level.GREEN:
+    if timescale.level == TimescaleLevel.UNASSESSED:
+        cases = cases.filter(level="")
+    elif timescale.level == Level.GREEN:
         cases = cases.filter(level__in=[Level.GREEN, ""])
     else:
         cases = cases.filter(level=timescale.level)

@@ -172,7 +172,12 @@ def _notify(
         recipients = set()
         if assigned_to_id:
             recipients.add(assigned_to_id)
-        if stage == DeadlineFlag.Stage.BREACHED or level == Level.RED:
+        # The queue is the supervisors': they hear of allocation at every stage.
+        if (
+            stage == DeadlineFlag.Stage.BREACHED
+            or level == Level.RED
+            or deadline == DeadlineFlag.Deadline.ALLOCATION
+        ):
             recipients.update(supervisors.get(team_id, []))
         subject = DeadlineFlag.subject_for(deadline, due_on)
         rows += [(user_id, case_id, subject, text) for user_id in sorted(recipients)]
