@@ -462,6 +462,17 @@ class Case(EncryptedModel):
         STATUTORY = "statutory", "Statutory service"
         OTHER = "other", "Other"
 
+    class DueDate(models.TextChoices):
+        """The case's due-date columns, named once: the deadline sweep flags them
+        (``DeadlineFlag.Deadline`` is this) and badges say which one is due."""
+
+        ALLOCATION = "allocation_due_on", "Allocation"
+        FIRST_CONTACT = "first_contact_due_on", "First contact"
+        NEXT_CONTACT = "next_contact_due_on", "Next contact"
+        REVIEW = "next_review_due_on", "Reassessment"
+        TARGET_CLOSE = "target_close_on", "Target to close"
+        STATUTORY = "next_deadline_on", "Statutory or external deadline"
+
     class ClosureReason(models.TextChoices):
         OUTCOMES_MET = "outcomes_met", "Outcomes met"
         CLIENT_WITHDREW = "client_withdrew", "Client withdrew"
@@ -593,6 +604,28 @@ class Case(EncryptedModel):
         if version is not None:
             return version.colour_for(self.level)
         return self.level or "grey"
+
+    def next_due_what(self) -> str:
+        """What falls due on ``next_due_on``: a due date's name, or "An action"."""
+        for due_date in Case.DueDate:
+            if getattr(self, due_date.value) == self.next_due_on:
+                return due_date.label
+        return "An action"
+
+    @property
+    def next_due_label(self) -> str:
+        """What is due next and when, for a badge: "Next contact overdue since 2 Dec",
+        "Reassessment due today", "First contact due 4 Dec"; "" when nothing is due."""
+        if self.next_due_on is None or not self.is_open:
+            return ""
+        today = timezone.localdate()
+        what = self.next_due_what()
+        day = f"{self.next_due_on.day} {self.next_due_on:%b}"
+        if self.next_due_on < today:
+            return f"{what} overdue since {day}"
+        if self.next_due_on == today:
+            return f"{what} due today"
+        return f"{what} due {day}"
 
     def is_past_due(self, *, today: date | None = None) -> bool:
         """Open, and the earliest of its due dates has passed."""

@@ -13,6 +13,7 @@ from django.utils import timezone
 from caseload.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from caseload.fields import EncryptedModel, EncryptedTextField
 from caseload.models import DataKey
+from cases.models import Case
 from priorities.calendar import WorkingCalendar
 
 
@@ -445,13 +446,8 @@ class DeadlineFlag(models.Model):
     notifies one flag only.
     """
 
-    class Deadline(models.TextChoices):
-        ALLOCATION = "allocation_due_on", "Allocation"
-        FIRST_CONTACT = "first_contact_due_on", "First contact"
-        NEXT_CONTACT = "next_contact_due_on", "Next contact"
-        REVIEW = "next_review_due_on", "Reassessment"
-        TARGET_CLOSE = "target_close_on", "Target to close"
-        STATUTORY = "next_deadline_on", "Statutory or external deadline"
+    # The case's due-date columns, named once, on the case.
+    Deadline = Case.DueDate
 
     class Stage(models.TextChoices):
         APPROACHING = "approaching", "Approaching"

@@ -188,7 +188,7 @@ def _watch_due_dates(
     *,
     timescale: Timescale | None,
     calendar: WorkingCalendar,
-    starts: dict[DeadlineFlag.Deadline, date | None],
+    starts: dict[Case.DueDate, date | None],
 ) -> None:
     """Store each due date of the case with the day it starts approaching (see DeadlineWatch)."""
     default_days = Organisation.current().approaching_days

@@ -50,3 +50,25 @@ def test_an_action_is_overdue_exactly_when_the_overdue_rule_selects_it():
     assert selected
     assert selected != set(Action.objects.values_list("pk", flat=True))
     assert {a.pk for a in Action.objects.all() if a.is_overdue(today=today)} == selected
+
+
+def test_the_next_due_badge_says_what_is_due_and_since_when(alice):
+    case = CaseFactory(assigned_to=alice)
+    today = timezone.localdate()
+    long_ago = today - dt.timedelta(days=9)
+    Case.objects.filter(pk=case.pk).update(
+        next_contact_due_on=long_ago, next_due_on=long_ago, next_review_due_on=today
+    )
+    case.refresh_from_db()
+
+    assert case.next_due_what() == "Next contact"
+    assert case.next_due_label == f"Next contact overdue since {long_ago.day} {long_ago:%b}"
+
+
+def test_a_due_date_that_is_no_column_is_an_action(alice):
+    case = CaseFactory(assigned_to=alice)
+    today = timezone.localdate()
+    Case.objects.filter(pk=case.pk).update(next_due_on=today)
+    case.refresh_from_db()
+
+    assert case.next_due_label == "An action due today"
