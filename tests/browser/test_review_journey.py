@@ -70,3 +70,22 @@ def test_an_adviser_completes_a_review_and_her_supervisor_signs_it_off(
     assert review.is_signed_off
     assert review.signed_off_by == carol
     assert {d.decision for d in review.decisions.all()} == {"continue", "escalate"}
+
+
+def test_returning_a_review_sends_the_comment_typed_in_the_sign_off_box(
+    page, live_server, alice, carol
+):
+    from tests.reviews.test_caseload_reviews import _submitted
+
+    review = _submitted(alice, carol)
+
+    sign_in(page, "carol")
+    click_and_check(page, nav(page).get_by_role("link", name="Caseload reviews"))
+    click_and_check(page, page.get_by_role("row", name="Alice Adams").get_by_role("link"))
+    page.get_by_label("Supervisor's comment").fill("Say more about the eviction case.")
+    click_and_check(page, page.get_by_role("button", name="Return with comments"))
+
+    expect(page.get_by_text("Returned to the adviser with your comments.")).to_be_visible()
+    review.refresh_from_db()
+    assert review.status == CaseloadReview.Status.RETURNED
+    assert review.supervisor_comment == "Say more about the eviction case."
