@@ -39,6 +39,30 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // A note template adds its headings after whatever is already typed, never over it.
+  // (Without JavaScript the link reloads the page with the headings in an empty form.)
+  document.querySelectorAll("a[data-note-template]").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      const fields = [
+        [document.getElementById("id_facts"), link.dataset.facts],
+        [document.getElementById("id_next_steps"), link.dataset.nextSteps],
+      ];
+      if (fields.some(([field]) => !field)) {
+        return;
+      }
+      event.preventDefault();
+      fields.forEach(([field, headings]) => {
+        if (!headings) {
+          return;
+        }
+        const typed = field.value.replace(/\s+$/, "");
+        field.value = typed ? `${typed}\n\n${headings}` : headings;
+        field.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+      fields[0][0].focus();
+    });
+  });
+
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());
   });

@@ -288,3 +288,28 @@ def test_leaving_a_note_half_written_asks_first(page, alice):
     assert_accessible(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
     assert CaseNote.objects.count() == 0
+
+
+def test_choosing_a_note_template_adds_its_headings_after_what_is_typed(page, alice):
+    from notes.models import NoteTemplate
+
+    case = CaseFactory(assigned_to=alice)
+    NoteTemplate.objects.create(
+        case_type=case.case_type,
+        name="Home visit",
+        facts="Situation:\nClient said:",
+        next_steps="Adviser will:",
+    )
+    sign_in(page, "alice")
+    _open_case(page, case)
+    form = _note_form(page)
+    facts_field = form.get_by_label("What happened (facts)")
+    facts_field.fill("Landlord changed the locks on Monday.")
+
+    form.get_by_role("link", name="Home visit").click()
+
+    expect(facts_field).to_have_value(
+        "Landlord changed the locks on Monday.\n\nSituation:\nClient said:"
+    )
+    expect(form.get_by_label("Agreed next steps")).to_have_value("Adviser will:")
+    expect(facts_field).to_be_focused()
