@@ -13,3 +13,6 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("configuration/", admin.site.urls),
 ]
+
+# Tells an unreachable database and an unreadable record apart from other faults.
+handler500 = "caseload.errors.server_error"
