@@ -264,7 +264,12 @@ def key_check_at_startup(process: str) -> None:
     A database that cannot be reached only delays the check: the process starts, and
     writes no new data key until the check has passed (``key_check_require``).
     """
-    check = key_check_run(record=True)
+    try:
+        check = key_check_run(record=True)
+    finally:
+        # Not kept open: a server that forks its workers after loading the application
+        # (gunicorn --preload, Celery's prefork pool) must not share one connection.
+        connection.close()
     if check.status == FAILED:
         logger.critical("Caseload %s refused to start: %s", process, check.message)
         raise ImproperlyConfigured(check.message)
