@@ -40,7 +40,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 
 from caseload import crypto
 
@@ -102,6 +102,10 @@ def canary_opens(*, key_id: str, key: bytes, sealed: str) -> bool:
     return True
 
 
+def _ids(ring: Ring) -> str:
+    return ", ".join(repr(key_id) for key_id, _ in ring)
+
+
 def _wrong_bytes(key_id: str) -> KeyCheck:
     return KeyCheck(
         FAILED,
@@ -127,13 +131,17 @@ def key_check_run(*, record: bool) -> KeyCheck:
 
 
 def _check(ring: Ring, *, record: bool) -> KeyCheck:
+    try:
+        return _compare(ring, record=record)
+    except (OperationalError, InterfaceError):
+        return KeyCheck(NOT_CHECKED, ring[0][0], "The database could not be reached.")
+
+
+def _compare(ring: Ring, *, record: bool) -> KeyCheck:
     from caseload.models import DataKey, KeyCanary
 
     newest = ring[0][0]
-    try:
-        tables = set(connection.introspection.table_names())
-    except DatabaseError:
-        return KeyCheck(NOT_CHECKED, newest, "The database could not be reached.")
+    tables = set(connection.introspection.table_names())
     if DataKey._meta.db_table not in tables:
         return KeyCheck(NOT_CHECKED, newest, "The database has no tables yet (run migrate).")
     have_canaries = KeyCanary._meta.db_table in tables
@@ -163,8 +171,8 @@ def _check(ring: Ring, *, record: bool) -> KeyCheck:
             FAILED,
             missing[0],
             f"Stored data keys are wrapped by master key {names}, which CASELOAD_MASTER_KEYS "
-            "does not hold: add it back (after the newest key) and start again; nothing was "
-            "written.",
+            f"(holding {_ids(ring)}) does not hold: add it back (after the newest key) and "
+            "start again; nothing was written.",
         )
 
     for key_id in sorted(in_use - proven):
@@ -188,7 +196,7 @@ def _check(ring: Ring, *, record: bool) -> KeyCheck:
         proven.add(key_id)
 
     if not proven and (canaries or in_use):
-        known = ", ".join(repr(key_id) for key_id in sorted(canaries))
+        known = ", ".join(repr(key_id) for key_id in sorted(canaries.keys() | in_use))
         return KeyCheck(
             FAILED,
             newest,
@@ -215,13 +223,14 @@ def _check(ring: Ring, *, record: bool) -> KeyCheck:
                 )
                 if not canary_opens(key_id=key_id, key=key, sealed=sealed):
                     return _wrong_bytes(key_id)
-            logger.info("Recorded a canary for master key %r.", key_id)
+            else:
+                logger.info("Recorded a canary for master key %r.", key_id)
         recorded = True
 
     return KeyCheck(
         OK,
         newest,
-        f"Master keys {', '.join(repr(key_id) for key_id, _ in ring)} are the organisation's; "
+        f"Master keys {_ids(ring)} are the organisation's; "
         f"new data keys are wrapped by {newest!r}.",
         recorded=recorded,
     )

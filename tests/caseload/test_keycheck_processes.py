@@ -97,6 +97,23 @@ def test_a_management_command_starts_with_the_organisation_s_keys(stored_data, t
     assert command.returncode == 0, out + err
 
 
+def test_a_new_key_put_first_is_accepted_and_rotation_lets_the_old_one_go(stored_data, tmp_path):
+    current = subprocess_env(tmp_path)["CASELOAD_MASTER_KEYS"]
+    new = f"rotated:{base64.urlsafe_b64encode(b'r' * 32).decode()}"
+
+    rotate = manage(
+        "rotate_keys", env=subprocess_env(tmp_path, CASELOAD_MASTER_KEYS=f"{new},{current}")
+    )
+    rotate_out, rotate_err = rotate.communicate(timeout=120)
+    check = manage("check", env=subprocess_env(tmp_path, CASELOAD_MASTER_KEYS=new))
+    check_out, check_err = check.communicate(timeout=120)
+
+    assert rotate.returncode == 0, rotate_out + rotate_err
+    assert "every data key is wrapped by 'rotated'" in rotate_out
+    assert check.returncode == 0, check_out + check_err
+    assert set(DataKey.objects.values_list("master_key_id", flat=True)) == {"rotated"}
+
+
 def test_migrate_refuses_to_run_with_a_wrong_key(stored_data, tmp_path):
     ring, named = _wrong_value()
     command = manage("migrate", env=subprocess_env(tmp_path, CASELOAD_MASTER_KEYS=ring))
