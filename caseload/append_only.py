@@ -304,6 +304,7 @@ APPEND_ONLY_TABLES = [
     "cases_breakglassreview",
     "cases_accesschange",
     "auditlog_logentry",
+    "caseload_keycanary",
 ]
 
 # Append-only tables with columns that may be set once, from NULL: the application role

@@ -30,3 +30,17 @@ def ensure_broker_folders() -> None:
 @worker_init.connect
 def _prepare_broker(**_kwargs: object) -> None:
     ensure_broker_folders()
+
+
+@worker_init.connect
+def _check_master_keys(**_kwargs: object) -> None:
+    """A worker with master keys that are not the organisation's does not start."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from caseload.keycheck import key_check_at_startup
+
+    try:
+        key_check_at_startup("worker")
+    except ImproperlyConfigured as error:
+        # One line, and a non-zero exit, rather than a traceback from inside Celery.
+        raise SystemExit(f"Caseload worker refused to start: {error}") from None

@@ -45,7 +45,16 @@ _NONCE_BYTES = 12
 
 
 class CryptoError(Exception):
-    """Personal data could not be encrypted or decrypted. The message names the key."""
+    """Personal data could not be encrypted or decrypted. The message names the key.
+
+    ``master_key_id`` and ``data_key_id`` name the keys involved, where known, for logs
+    and error pages: ids only, never key material or plaintext.
+    """
+
+    def __init__(self, message: str, *, master_key_id: str = "", data_key_id: str = "") -> None:
+        super().__init__(message)
+        self.master_key_id = master_key_id
+        self.data_key_id = data_key_id
 
 
 class KeyNotAvailable(CryptoError):
@@ -88,10 +97,19 @@ def _unb64(text: str) -> bytes:
 
 
 def wrap_data_key(*, key_id: str, data_key_id: str, material: bytes) -> str:
-    """Encrypt a data key's material under the master key ``key_id``."""
+    """Encrypt a data key's material under the master key ``key_id``.
+
+    Refuses (``keycheck.KeyCheckFailed``) unless this process has proven its master
+    keys to be the organisation's: nothing new is wrapped under a key that is not.
+    """
+    from caseload.keycheck import key_check_require
+
     master = _master_keys().get(key_id)
     if master is None:
-        raise KeyNotAvailable(f"Master key {key_id!r} is not in CASELOAD_MASTER_KEYS.")
+        raise KeyNotAvailable(
+            f"Master key {key_id!r} is not in CASELOAD_MASTER_KEYS.", master_key_id=key_id
+        )
+    key_check_require()
     nonce = os.urandom(_NONCE_BYTES)
     sealed = AESGCM(master).encrypt(nonce, material, _WRAP_CONTEXT + data_key_id.encode())
     return _b64(nonce + sealed)
@@ -103,13 +121,18 @@ def unwrap_data_key(data_key: DataKey) -> bytes:
     if cached is not None:
         return cached
     if data_key.wrapped_key is None:
-        raise DataKeyShredded(f"Data key {data_key.pk} has been destroyed; its data is erased.")
+        raise DataKeyShredded(
+            f"Data key {data_key.pk} has been destroyed; its data is erased.",
+            data_key_id=str(data_key.pk),
+        )
     key_id = data_key.master_key_id
     master = _master_keys().get(key_id)
     if master is None:
         raise KeyNotAvailable(
             f"Data key {data_key.pk} is wrapped by master key {key_id!r}, which is not in "
-            "CASELOAD_MASTER_KEYS."
+            "CASELOAD_MASTER_KEYS.",
+            master_key_id=key_id,
+            data_key_id=str(data_key.pk),
         )
     raw = _unb64(data_key.wrapped_key)
     try:
@@ -119,7 +142,9 @@ def unwrap_data_key(data_key: DataKey) -> bytes:
     except InvalidTag:
         raise DecryptionFailed(
             f"Data key {data_key.pk} could not be unwrapped with master key {key_id!r}: the key "
-            "in CASELOAD_MASTER_KEYS is not the one it was wrapped with, or the row was altered."
+            "in CASELOAD_MASTER_KEYS is not the one it was wrapped with, or the row was altered.",
+            master_key_id=key_id,
+            data_key_id=str(data_key.pk),
         ) from None
     # The unwrapped key, cached on this instance only (never a model field, never stored).
     data_key._material = material
@@ -196,11 +221,19 @@ def decrypt(*, data_key: DataKey, token: str, context: str, row: object) -> str:
     if token.startswith(TOKEN_PREFIX):
         bound_row = row
         if bound_row is None:
-            raise DecryptionFailed(f"A value of {context} cannot be read without its row's id.")
+            raise DecryptionFailed(
+                f"A value of {context} cannot be read without its row's id.",
+                master_key_id=data_key.master_key_id,
+                data_key_id=str(data_key.pk),
+            )
     elif token.startswith(LEGACY_TOKEN_PREFIX):
         bound_row = None
     else:
-        raise DecryptionFailed(f"A value of {context} is not in Caseload's encrypted format.")
+        raise DecryptionFailed(
+            f"A value of {context} is not in Caseload's encrypted format.",
+            master_key_id=data_key.master_key_id,
+            data_key_id=str(data_key.pk),
+        )
     raw = _unb64(token[len(TOKEN_PREFIX) :])  # both markers are three characters
     material = unwrap_data_key(data_key)
     try:
@@ -211,7 +244,9 @@ def decrypt(*, data_key: DataKey, token: str, context: str, row: object) -> str:
         where = "" if bound_row is None else f" for row {row}"
         raise DecryptionFailed(
             f"A value of {context}{where} does not decrypt with data key {data_key.pk}: it was "
-            "altered or copied from another record."
+            "altered or copied from another record.",
+            master_key_id=data_key.master_key_id,
+            data_key_id=str(data_key.pk),
         ) from None
     return plain.decode()
 

@@ -3,6 +3,8 @@ from collections.abc import Callable
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from caseload.keycheck import key_check_status
+
 
 class PrivacyHeadersMiddleware:
     """Headers that keep client data off shared machines and away from browser features.
@@ -31,7 +33,9 @@ class HealthCheckMiddleware:
     """Answer ``/healthz`` before host checks and HTTPS redirects.
 
     Load balancers and container health checks call it over plain HTTP with
-    whatever Host header they like; it says only whether the database answers.
+    whatever Host header they like. It says whether the database answers and
+    how this process's master key check went (caseload.keycheck): the newest
+    key's id when it passed, the id of the key at fault when it failed; ids only.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -44,7 +48,13 @@ class HealthCheckMiddleware:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
         except DatabaseError:
-            return JsonResponse({"status": "database unavailable"}, status=503)
-        response = JsonResponse({"status": "ok"})
+            response = JsonResponse({"status": "database unavailable"}, status=503)
+        else:
+            keys = key_check_status()
+            body = {
+                "status": "ok" if keys.ok else f"master keys {keys.status}",
+                "master_keys": {"status": keys.status, "key_id": keys.key_id},
+            }
+            response = JsonResponse(body, status=200 if keys.ok else 503)
         response["Cache-Control"] = "no-store"
         return response

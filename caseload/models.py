@@ -4,6 +4,8 @@ import uuid
 
 from django.db import models, transaction
 
+from caseload.append_only import AppendOnlyModel
+
 
 class DataKey(models.Model):
     """One client's data key, stored only wrapped by a master key (see caseload.crypto)."""
@@ -32,6 +34,21 @@ class DataKey(models.Model):
 
     def __str__(self) -> str:
         return f"Data key {self.pk}"
+
+
+class KeyCanary(AppendOnlyModel):
+    """A random value sealed under one master key: proof that a key of that id is ours.
+
+    One row per master key id, written once and never changed (the table is
+    append-only); see caseload.keycheck for how Caseload uses it before it writes.
+    """
+
+    master_key_id = models.CharField(max_length=64, unique=True)
+    sealed = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Canary of master key {self.master_key_id}"
 
 
 class Counter(models.Model):

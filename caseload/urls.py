@@ -14,3 +14,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("configuration/", admin.site.urls),
 ]
+
+# Tells an unreachable database and an unreadable record apart from other faults.
+handler500 = "caseload.errors.server_error"

@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from caseload.keycheck import key_check_forget
 from caseload.roles import role_groups_ensure
 from cases.models import Team, User
 from reviews.models import CaseWeight, ReviewFactor
@@ -73,6 +74,13 @@ def _fast_password_hashing(settings: SettingsWrapper) -> None:
 def _anchor_dir(settings: SettingsWrapper, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test writes and reads note checkpoints in a folder of its own, never var/."""
     settings.CASELOAD_ANCHOR_DIR = tmp_path_factory.mktemp("anchors")
+
+
+@pytest.fixture(autouse=True)
+def _key_check_per_test() -> None:
+    """Each test starts as a new process would: its master keys not yet checked, so the
+    first data key it wraps records the canaries in this test's database."""
+    key_check_forget()
 
 
 # --- personas ---------------------------------------------------------------

@@ -3,6 +3,7 @@ the test database and the real Redis, and wait for them by polling, never sleepi
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -10,13 +11,24 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def key_ring_value(ring: Iterable[tuple[str, bytes]]) -> str:
+    """A key ring as CASELOAD_MASTER_KEYS and CASELOAD_CHAIN_KEYS spell it."""
+    return ",".join(f"{key_id}:{base64.urlsafe_b64encode(key).decode()}" for key_id, key in ring)
+
+
 def subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """The environment for a subprocess that uses this test's database."""
+    """The environment for a subprocess that uses this test's database and keys.
+
+    The subprocess gets this process's secrets, as a deployment's processes share
+    theirs: with keys of its own, its master key check would (rightly) refuse the
+    data this test wrote.
+    """
     database = connection.settings_dict
     return {
         **os.environ,
@@ -25,6 +37,12 @@ def subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
             f"/{database['NAME']}"
         ),
         "CASELOAD_VAR_DIR": str(tmp_path),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "CASELOAD_MASTER_KEYS": key_ring_value(settings.CASELOAD_MASTER_KEYS),
+        "CASELOAD_CHAIN_KEYS": key_ring_value(settings.CASELOAD_CHAIN_KEYS),
+        "CASELOAD_BLIND_INDEX_KEY": base64.urlsafe_b64encode(
+            settings.CASELOAD_BLIND_INDEX_KEY
+        ).decode(),
         **extra,
     }
 

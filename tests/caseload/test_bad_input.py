@@ -141,7 +141,16 @@ def test_a_signed_in_user_on_a_host_not_allowed_gets_the_error_page_too(settings
 
 
 @pytest.mark.parametrize(
-    "template", ["400.html", "403.html", "403_csrf.html", "404.html", "500.html"]
+    "template",
+    [
+        "400.html",
+        "403.html",
+        "403_csrf.html",
+        "404.html",
+        "500.html",
+        "503.html",
+        "record_unreadable.html",
+    ],
 )
 def test_every_error_page_renders_for_a_request_with_no_user(template):
     request = RequestFactory().get("/")
