@@ -4,7 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from caseload.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_load
+from demo.load import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_load
 
 
 class Command(BaseCommand):
