@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Team, User
-from demo.load import DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE, demo_code
+from demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE, demo_code
 
 pytestmark = pytest.mark.django_db
 
