@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from caseload.roles import Role, roles_of
+from notifications.selectors import unread_count
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     ]
     unread = 0
     if user is not None and user.is_authenticated:
-        from priorities.models import Notification
-
-        unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        unread = unread_count(user)
     return {
         "unread_notifications": unread,
         "nav_items": items,

@@ -171,6 +171,7 @@ INSTALLED_APPS = [
     "priorities",
     "reviews",
     "accounts",
+    "notifications",
     "demo",
 ]
 

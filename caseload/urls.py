@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("notes.urls")),
     path("", include("priorities.urls")),
     path("", include("reviews.urls")),
+    path("notifications/", include("notifications.urls")),
     path("configuration/", admin.site.urls),
 ]

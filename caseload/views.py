@@ -10,7 +10,7 @@ _HOME_FOR_ROLE = [
     (Role.SERVICE_MANAGER, "cases:access"),
     (Role.ADMIN, "cases:organisation"),
     # Until the data protection pages exist: where break-the-glass alerts arrive.
-    (Role.DATA_PROTECTION, "priorities:notifications"),
+    (Role.DATA_PROTECTION, "notifications:list"),
 ]
 
 

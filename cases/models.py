@@ -511,7 +511,8 @@ class Case(EncryptedModel):
         related_name="+",
     )
     # Due dates in working days from the organisation's timescales, kept current by
-    # priorities.services.case_refresh_due_dates; next_due_on is the earliest of all.
+    # priorities.services.case_refresh_due_dates, their one writer (next_deadline_on
+    # too); next_due_on is the earliest of all.
     first_contact_due_on = models.DateField(null=True, blank=True)
     next_contact_due_on = models.DateField(null=True, blank=True)
     next_review_due_on = models.DateField(null=True, blank=True)

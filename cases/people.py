@@ -30,6 +30,8 @@ from django.utils.http import urlsafe_base64_encode
 from caseload.roles import SUPERUSER_GRANTED_ROLES, Role, roles_of
 from cases import selectors
 from cases.models import AccessChange, Team, User
+from notifications.models import Kind as NotificationKind
+from notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -219,17 +221,20 @@ def _access_notify(
     The message names staff and teams only; the reason stays on the access page.
     The emails go once the change is committed (an outbox will make them sure).
     """
-    # Imported here until notifications are an app of their own (cases ↔ priorities).
-    from priorities.services import notify
-
     recipients = {change.person_id: change.person}
     for team_id in team_ids:
         for supervisor in selectors.team_supervisors(team_id):
             recipients.setdefault(supervisor.pk, supervisor)
     by = change.changed_by.display_name
     message = f"Access changed: {description} (by {by})."
-    notify(recipients=recipients.values(), message=message, now=now, emailed=True)
-    link = settings.CASELOAD_BASE_URL + reverse("priorities:notifications")
+    notify(
+        recipients=recipients.values(),
+        kind=NotificationKind.ACCESS,
+        message=message,
+        now=now,
+        emailed=True,
+    )
+    link = settings.CASELOAD_BASE_URL + reverse("notifications:list")
     emails = [
         (
             "Caseload: a change of access",

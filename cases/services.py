@@ -18,6 +18,8 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,6 +48,8 @@ from cases.models import (
     Team,
     User,
 )
+from notifications.models import Kind as NotificationKind
+from notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +187,20 @@ def case_event_record(
     )
     event.save()
     return event
+
+
+def case_contact_record(*, case: Case, contact_at: datetime) -> None:
+    """Move the case's last contact to ``contact_at`` if that is newer; never back.
+
+    One UPDATE with GREATEST, so notes recorded at once leave the newest
+    contact whatever order they commit in (the next-contact due date follows it).
+    """
+    Case.objects.filter(pk=case.pk).update(
+        last_contact_at=Greatest(
+            Coalesce(F("last_contact_at"), Value(contact_at)), Value(contact_at)
+        )
+    )
+    case.refresh_from_db(fields=["last_contact_at"])
 
 
 def _refresh_due_dates(case: Case) -> None:
@@ -342,13 +360,6 @@ def case_assign(
     return case
 
 
-def _refresh_next_deadline(case: Case) -> None:
-    first = case.deadlines.filter(status=CaseDeadline.Status.OPEN).order_by("due_on").first()
-    case.next_deadline_on = first.due_on if first else None
-    case.save(update_fields=["next_deadline_on"])
-    _refresh_due_dates(case)
-
-
 @transaction.atomic
 def deadline_add(
     *, case: Case, due_on: date, description: str, added_by: User, today: date | None = None
@@ -358,7 +369,7 @@ def deadline_add(
         raise ValidationError({"due_on": "A new deadline cannot be in the past."})
     deadline = CaseDeadline(case=case, due_on=due_on, description=description, created_by=added_by)
     deadline.save()
-    _refresh_next_deadline(case)
+    _refresh_due_dates(case)
     case_event_record(
         case=case,
         kind=CaseEvent.Kind.DEADLINE_ADDED,
@@ -375,7 +386,7 @@ def deadline_set_status(*, deadline: CaseDeadline, status: str, changed_by: User
         raise ValidationError("Only an open deadline can be marked met or cancelled.")
     deadline.status = status
     deadline.save(update_fields=["status"])
-    _refresh_next_deadline(deadline.case)
+    _refresh_due_dates(deadline.case)
     case_event_record(
         case=deadline.case,
         kind=CaseEvent.Kind.DEADLINE_CHANGED,
@@ -631,10 +642,14 @@ def _data_protection_officers() -> list[User]:
 def _notify(recipients: list[User], *, case: Case | None, message: str, now: datetime) -> None:
     """In-app notifications, marked emailed because break-the-glass emails go on their own
     (break_glass_email), so that the daily digest leaves them out."""
-    # Imported here: priorities imports cases at module level (cases ↔ priorities).
-    from priorities.services import notify
-
-    notify(recipients=recipients, case=case, message=message, now=now, emailed=True)
+    notify(
+        recipients=recipients,
+        kind=NotificationKind.BREAK_GLASS,
+        case=case,
+        message=message,
+        now=now,
+        emailed=True,
+    )
 
 
 def _break_glass_grant(

@@ -43,19 +43,19 @@ urlpatterns = [
     path("cases/<int:pk>/shares/<int:share_pk>/revoke/", views.share_revoke, name="share_revoke"),
     path("cases/<int:pk>/referrals/new/", views.referral_out_add, name="referral_out_add"),
     path("cases/break-glass/", views.break_glass, name="break_glass"),
-    path("team/break-glass/", views.break_glass_queue, name="break_glass_queue"),
+    path("cases/break-glass/queue/", views.break_glass_queue, name="break_glass_queue"),
     path(
-        "team/break-glass/requests/<int:pk>/decide/",
+        "cases/break-glass/requests/<int:pk>/decide/",
         views.break_glass_decide,
         name="break_glass_decide",
     ),
     path(
-        "team/break-glass/uses/<int:pk>/review/",
+        "cases/break-glass/uses/<int:pk>/review/",
         views.break_glass_review,
         name="break_glass_review",
     ),
     path("referrals/new/", views.referral_in, name="referral_in"),
-    path("team/unallocated/", views.unallocated, name="unallocated"),
+    path("cases/unallocated/", views.unallocated, name="unallocated"),
     path("people/access/", views.access, name="access"),
     path("people/access/<int:pk>/", views.access_person, name="access_person"),
 ]

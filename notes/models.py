@@ -216,7 +216,7 @@ class Action(EncryptedModel):
         return self.case.client.data_key
 
     def is_overdue(self, *, today: date | None = None) -> bool:
-        """Still open and past its due date (``ActionQuerySet.overdue`` for one row in hand)."""
+        """``ActionQuerySet.overdue`` for one row in hand (tests/caseload/test_row_rules_agree.py)."""
         today = today or timezone.localdate()
         return self.status == self.Status.OPEN and self.due_on < today
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from caseload.fields import encrypt_now, row_ids_allocate
 from cases.models import Case, CaseEvent, User
-from cases.services import case_event_record
+from cases.services import case_contact_record, case_event_record
 from notes.chain import newest_chain_key_id
 from notes.models import Action, CaseNote
 from priorities.services import case_refresh_due_dates
@@ -101,14 +101,16 @@ def note_append(
     note.content_hash = note.compute_hash()
     note.save()  # an INSERT with the id taken above (EncryptedModel.save)
 
-    if note.is_contact and (case.last_contact_at is None or contact_at > case.last_contact_at):
-        case.last_contact_at = contact_at
-        case.save(update_fields=["last_contact_at"])
+    # The due dates are derived from the row read under its lock, never from the
+    # caller's copy, which a concurrent note or assessment may have overtaken.
+    if note.is_contact:
+        case_contact_record(case=locked, contact_at=contact_at)
+        case.last_contact_at = locked.last_contact_at
     if action:
         action_create(
-            case=case, note=note, created_by=author, today=timezone.localdate(now), **action
+            case=locked, note=note, created_by=author, today=timezone.localdate(now), **action
         )
-    case_refresh_due_dates(case)
+    case_refresh_due_dates(locked)
     return note
 
 

@@ -405,35 +405,6 @@ class Timescale(models.Model):
         return calendar.approaching_from(due_on, days=default_days)
 
 
-class Notification(models.Model):
-    """A message in a person's in-app notifications. Ids and staff names only, no client data."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, null=True, related_name="+")
-    message = models.CharField(max_length=300)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-    # Set when the notification went out by email (alone, or in the daily digest),
-    # claimed with a conditional UPDATE so that nothing is emailed twice.
-    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [
-            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
-            models.Index(
-                fields=["recipient"],
-                condition=models.Q(emailed_at__isnull=True),
-                name="notification_unemailed_idx",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Notification {self.pk}"
-
-
 def level_rank(level: str) -> int:
     return LEVEL_RANK.get(level, 3)
 

@@ -7,18 +7,17 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Min, OuterRef, QuerySet, Subquery
-from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseDeadline, CaseEvent, User
 from cases.selectors import case_is_supervised_by, team_supervisors
 from cases.services import case_event_record
 from notes.models import Action
+from notifications.models import Kind as NotificationKind
+from notifications.services import notify
 from priorities.calendar import WorkingCalendar
 from priorities.models import (
     Assessment,
@@ -28,7 +27,6 @@ from priorities.models import (
     DeadlineFlag,
     DeadlineWatch,
     Level,
-    Notification,
     Organisation,
     Timescale,
     level_rank,
@@ -52,7 +50,10 @@ def organisation_calendar() -> WorkingCalendar:
 def case_refresh_due_dates(
     case: Case, *, calendar: WorkingCalendar | None = None, today: date | None = None
 ) -> Case:
-    """Recompute the case's due dates from its timescale and save them.
+    """Recompute the case's due dates from its timescale and deadlines, and save them.
+
+    The one writer of the case's due-date columns (``*_due_on``, ``next_deadline_on``,
+    ``target_close_on``, ``next_due_on``) and of its ``DeadlineWatch`` rows.
 
     Called by every service that changes something they depend on: a note, an
     assessment, a status change, a deadline, an action, a timescale. A case
@@ -61,6 +62,7 @@ def case_refresh_due_dates(
     """
     today = today or timezone.localdate()
     fields = [
+        "next_deadline_on",
         "first_contact_due_on",
         "next_contact_due_on",
         "next_review_due_on",
@@ -74,6 +76,12 @@ def case_refresh_due_dates(
         DeadlineWatch.objects.filter(case=case).delete()
         return case
     calendar = calendar or organisation_calendar()
+    case.next_deadline_on = (
+        CaseDeadline.objects.filter(case=case, status=CaseDeadline.Status.OPEN)
+        .order_by("due_on")
+        .values_list("due_on", flat=True)
+        .first()
+    )
     timescale = Timescale.objects.filter(
         case_type_id=case.case_type_id, level=case.level or Level.GREEN
     ).first()
@@ -240,32 +248,6 @@ def _apply_level(case: Case, assessment: Assessment, *, actor: User) -> None:
         _notify_red(case, actor=actor)
 
 
-def notify(
-    *,
-    recipients: Iterable[User],
-    message: str,
-    case: Case | None = None,
-    now: datetime | None = None,
-    emailed: bool = False,
-) -> int:
-    """In-app notifications, one per person (duplicates dropped); the one writer of the
-    table. ``emailed`` marks those whose email goes on its own, so that the daily digest
-    leaves them out. Messages hold ids and staff names only, never client data."""
-    now = now or timezone.now()
-    people = {person.pk: person for person in recipients}
-    Notification.objects.bulk_create(
-        Notification(
-            recipient=person,
-            case=case,
-            message=message,
-            created_at=now,
-            emailed_at=now if emailed else None,
-        )
-        for person in people.values()
-    )
-    return len(people)
-
-
 def _notify_red(case: Case, *, actor: User) -> None:
     """Tell the case's supervisors (and its adviser, if someone else set it) that it is red."""
     recipients: set[User] = set(team_supervisors(case.team_id))
@@ -274,6 +256,7 @@ def _notify_red(case: Case, *, actor: User) -> None:
     recipients.discard(actor)
     notify(
         recipients=recipients,
+        kind=NotificationKind.PRIORITY,
         case=case,
         message=f"{case.reference} is now high priority (red), set by {actor.display_name}.",
     )
@@ -483,65 +466,3 @@ def version_publish(*, draft: CriteriaVersion, published_by: User) -> CriteriaVe
     draft.published_by = published_by
     draft.save(update_fields=["status", "published_at", "published_by"])
     return draft
-
-
-# --- notifications by email ---------------------------------------------------------------
-
-
-def _claim_unemailed(*, recipient_id: int, now: datetime) -> list[tuple[str, datetime | None]]:
-    """Mark the person's not-yet-emailed notifications as emailed; (message, read_at) of each.
-
-    One conditional UPDATE ... RETURNING: of two workers (or a duplicate
-    delivery of the digest task) claiming at once, the second waits for the
-    first's row locks, then finds nothing left to claim.
-    """
-    table = connection.ops.quote_name(Notification._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET emailed_at = %s "  # noqa: S608 - the table name is ours
-            "WHERE recipient_id = %s AND emailed_at IS NULL "
-            "RETURNING message, created_at, read_at",
-            [connection.ops.adapt_datetimefield_value(now), recipient_id],
-        )
-        rows = cursor.fetchall()
-    created = Notification._meta.get_field("created_at")
-    return [
-        (message, read_at)
-        for message, _created_at, read_at in sorted(rows, key=lambda r: created.to_python(r[1]))
-    ]
-
-
-def notifications_email_digest(*, now: datetime | None = None) -> int:
-    """Email each person one digest of their notifications not emailed yet; returns emails sent.
-
-    Notifications already read in the app are claimed but left out of the
-    email. A person without an email address, or no longer active, has theirs
-    claimed and sees them in the app only. Claim and send happen in one
-    transaction per person: if sending fails, the claim is rolled back and the
-    next digest tries again. Messages carry case references, never client data.
-    """
-    now = now or timezone.now()
-    pending = (
-        Notification.objects.filter(emailed_at__isnull=True)
-        .order_by()
-        .values_list("recipient_id", flat=True)
-        .distinct()
-    )
-    sent = 0
-    link = settings.CASELOAD_BASE_URL + reverse("priorities:notifications")
-    for recipient_id in list(pending):
-        person = User.objects.filter(pk=recipient_id).only("email", "is_active").first()
-        with transaction.atomic():
-            claimed = _claim_unemailed(recipient_id=recipient_id, now=now)
-            unread = [message for message, read_at in claimed if read_at is None]
-            if not unread or person is None or not person.email or not person.is_active:
-                continue
-            lines = "\n".join(f"- {message}" for message in unread)
-            send_mail(
-                subject=f"Caseload: {len(unread)} notification(s) since your last digest",
-                message=f"{lines}\n\nSee them in Caseload: {link}\n",
-                from_email=None,
-                recipient_list=[person.email],
-            )
-            sent += 1
-    return sent

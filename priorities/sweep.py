@@ -14,7 +14,7 @@ due date has moved on (a contact was logged, the case closed) are cleared,
 and the clearing is recorded on the flag.
 
 The sweep creates in-app notifications only; the daily digest emails them
-(``priorities.services.notifications_email_digest``).
+(``notifications.services.notifications_email_digest``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ from django.utils import timezone
 from cases.models import Case, Team
 from cases.selectors import acting_supervisors
 from cases.services import break_glass_emails_pending
-from priorities.models import DeadlineFlag, DeadlineWatch, Level, Notification
+from notifications.models import Kind as NotificationKind
+from notifications.services import notify_rows
+from priorities.models import DeadlineFlag, DeadlineWatch, Level
 from priorities.services import timescales_refresh_stale
 
 logger = logging.getLogger(__name__)
@@ -173,8 +175,7 @@ def _notify(
             pk__in={case_id for case_id, *_ in flags}
         ).values_list("pk", "assigned_to_id", "team_id", "level")
     }
-    created_at = connection.ops.adapt_datetimefield_value(now)
-    rows: list[tuple[int, int, str, object]] = []
+    rows: list[tuple[int, int | None, str]] = []
     for case_id, deadline, due_on, stage in flags:
         assigned_to_id, team_id, level = cases[case_id]
         text = (
@@ -186,14 +187,5 @@ def _notify(
             recipients.add(assigned_to_id)
         if stage == DeadlineFlag.Stage.BREACHED or level == Level.RED:
             recipients.update(supervisors.get(team_id, []))
-        rows += [(user_id, case_id, text, created_at) for user_id in sorted(recipients)]
-    # Many thousands of rows on a first sweep: sent as one prepared statement with many
-    # parameter sets, without building a model instance for each.
-    table = connection.ops.quote_name(Notification._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (recipient_id, case_id, message, created_at) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s)",
-            rows,
-        )
-    return len(rows)
+        rows += [(user_id, case_id, text) for user_id in sorted(recipients)]
+    return notify_rows(rows=rows, kind=NotificationKind.DEADLINE, now=now)

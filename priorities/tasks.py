@@ -1,11 +1,9 @@
-"""Celery tasks: thin wrappers that call the sweep and the digest. They take no personal data."""
-
-from smtplib import SMTPException
+"""Celery tasks: thin wrappers that call the sweep and due-date refreshes. They take no personal data."""
 
 from celery import shared_task
 from django.db import OperationalError
 
-from priorities.services import notifications_email_digest, timescale_refresh_if_stale
+from priorities.services import timescale_refresh_if_stale
 from priorities.sweep import sweep_deadlines
 
 
@@ -18,18 +16,6 @@ from priorities.sweep import sweep_deadlines
 def sweep_deadlines_task() -> int:
     """Run the deadline sweep; returns the number of flags raised. Safe to run twice."""
     return sweep_deadlines().raised
-
-
-@shared_task(
-    # A database or mail server blip is worth retrying with back-off (what was not
-    # sent stays unclaimed); anything else is a bug to see.
-    autoretry_for=(OperationalError, SMTPException, ConnectionError),
-    retry_backoff=True,
-    max_retries=5,
-)
-def send_notification_digest_task() -> int:
-    """Email each person's digest; returns how many were sent. Safe to run twice."""
-    return notifications_email_digest()
 
 
 @shared_task(

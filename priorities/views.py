@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.audit import access_record
 from caseload.roles import Role, role_required
@@ -16,7 +16,7 @@ from caseload.web import apply_service_errors, carried_id, form_page
 from cases import access
 from priorities import selectors, services
 from priorities.forms import AssessmentForm, OverrideForm
-from priorities.models import Assessment, CriteriaVersion, Notification
+from priorities.models import Assessment, CriteriaVersion
 from reviews import services as review_services
 
 
@@ -132,17 +132,3 @@ def attention(request: HttpRequest) -> HttpResponse:
     shown = [case for cases in lists.values() for case in cases]
     access_record(request=request, actor=request.user, objects=shown, via="needs attention")
     return render(request, "priorities/attention.html", {"lists": lists})
-
-
-@require_GET
-def notifications(request: HttpRequest) -> HttpResponse:
-    items = list(Notification.objects.filter(recipient=request.user).select_related("case")[:100])
-    return render(request, "priorities/notifications.html", {"items": items})
-
-
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-    return redirect("priorities:notifications")

@@ -22,8 +22,10 @@ from caseload.roles import Role, roles_of
 from cases.models import Case, CaseEvent, User
 from cases.selectors import acting_supervisors, supervised_teams
 from cases.services import case_event_record
+from notifications.models import Kind as NotificationKind
+from notifications.services import notify
 from priorities.models import Assessment, Organisation
-from priorities.services import notify, organisation_calendar
+from priorities.services import organisation_calendar
 from reviews import selectors
 from reviews.models import (
     CapacityConcern,
@@ -188,6 +190,7 @@ def report_generate(
             )
             notify(
                 recipients=[supervisor],
+                kind=NotificationKind.REPORT,
                 message=f"Your caseload review report for the week of {period_start:%d/%m/%Y} is ready.",
                 now=now,
                 # Emailed on its own below, so the daily digest leaves it out.
@@ -223,8 +226,14 @@ def reports_generate_all(
 # --- capacity ------------------------------------------------------------------
 
 
-def _notify(recipients: Iterable[User], message: str, *, case: Case | None = None) -> None:
-    notify(recipients=recipients, message=message, case=case)
+def _notify(
+    recipients: Iterable[User],
+    message: str,
+    *,
+    case: Case | None = None,
+    kind: NotificationKind = NotificationKind.REVIEW,
+) -> None:
+    notify(recipients=recipients, kind=kind, message=message, case=case)
 
 
 @transaction.atomic
@@ -252,6 +261,7 @@ def capacity_concern_raise(
         supervisors,
         f"{adviser.display_name} says their caseload is more than they can carry: "
         f"{load}{of_capacity}. Their comment is on the dashboard.",
+        kind=NotificationKind.CAPACITY,
     )
     return concern
 

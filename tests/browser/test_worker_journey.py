@@ -14,7 +14,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import CaseType
-from priorities.models import DeadlineFlag, Level, Notification, Timescale
+from notifications.models import Notification
+from priorities.models import DeadlineFlag, Level, Timescale
 from priorities.sweep import sweep_deadlines
 from reviews.models import CaseloadReport
 from reviews.services import report_generate, week_of

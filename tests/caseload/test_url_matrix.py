@@ -747,8 +747,10 @@ SAMPLES: dict[str, Sample] = {
         "priorities:assessment_detail", SEES_CASE, GET, "assessment"
     ),
     "priorities:attention": page("priorities:attention", CASE_ROLE, GET),
-    "priorities:notifications": page("priorities:notifications", ANYONE, GET),
-    "priorities:notifications_read": page("priorities:notifications_read", ANYONE, POST),
+    "notifications:list": page("notifications:list", ANYONE, GET),
+    "notifications:read": page("notifications:read", ANYONE, POST),
+    "notifications:dismiss": page("notifications:dismiss", ANYONE, POST),
+    "notifications:preferences": page("notifications:preferences", ANYONE, BOTH),
     # -- reviews: the dashboard and reports
     "reviews:team_dashboard": page("reviews:team_dashboard", SUPERVISOR_ROLE, GET),
     "reviews:dashboard_cases": Sample(

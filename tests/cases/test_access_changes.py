@@ -12,7 +12,7 @@ from caseload.append_only import AppendOnlyError
 from caseload.roles import Role, roles_of
 from cases import people, selectors
 from cases.models import AccessChange, Team, User
-from priorities.models import Notification
+from notifications.models import Notification
 from tests.conftest import client_for
 from tests.factories import CaseFactory, UserFactory
 

@@ -15,7 +15,8 @@ from caseload.append_only import AppendOnlyError
 from caseload.roles import Role
 from cases import selectors, services
 from cases.models import BreakGlassAccess, BreakGlassRequest, BreakGlassReview, Case, Client
-from priorities.models import Notification, Organisation
+from notifications.models import Notification
+from priorities.models import Organisation
 from tests.conftest import client_for
 from tests.factories import AdviserFactory, CaseFactory, ClientFactory, UserFactory
 from tests.personas import CRISIS, share

@@ -8,7 +8,7 @@ from django.utils import timezone
 from cases import selectors, services
 from cases.models import Case, CaseEvent, CaseShare, CaseUserObjectPermission
 from cases.tasks import break_glass_email_task
-from priorities.models import Notification
+from notifications.models import Notification
 from tests.conftest import client_for
 from tests.factories import (
     AdviserFactory,

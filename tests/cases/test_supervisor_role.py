@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from cases import selectors, services
 from cases.models import Case, Team, User
+from notifications.models import Notification
 from priorities import services as priority_services
-from priorities.models import Notification
 from reviews import selectors as review_selectors
 from reviews import services as review_services
 from reviews.models import CaseloadReport

@@ -112,7 +112,8 @@ def test_the_demo_shows_priorities_overrides_old_versions_and_cases_past_due():
 
 
 def test_the_demo_shows_flags_notifications_and_last_week_s_reports():
-    from priorities.models import DeadlineFlag, Notification
+    from notifications.models import Notification
+    from priorities.models import DeadlineFlag
     from reviews.models import CaseloadReport
 
     call_command("demo")

@@ -23,8 +23,9 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import Case, CaseType, User
+from notifications.models import Notification
 from priorities import services
-from priorities.models import Assessment, CriteriaVersion, Level, Notification, Timescale
+from priorities.models import Assessment, CriteriaVersion, Level, Timescale
 from tests.conftest import client_for
 from tests.factories import (
     CaseFactory,
@@ -361,7 +362,7 @@ def test_the_notifications_page_shows_each_person_only_their_own(request, scene,
     client_for(scene.case.assigned_to).post(scene.url("assess"), ASSESS_POST)
     mine = set(Notification.objects.filter(recipient=user).values_list("pk", flat=True))
 
-    response = client_for(user).get(reverse("priorities:notifications"))
+    response = client_for(user).get(reverse("notifications:list"))
 
     assert response.status_code == 200
     assert {item.pk for item in response.context["items"]} == mine
@@ -374,7 +375,7 @@ def test_marking_notifications_read_marks_only_ones_own(scene, alice, carol, sam
     client_for(alice).post(scene.url("assess"), ASSESS_POST)
     assert Notification.objects.filter(recipient=carol, read_at__isnull=True).count() == 1
 
-    response = client_for(alice).post(reverse("priorities:notifications_read"))
+    response = client_for(alice).post(reverse("notifications:read"))
 
     assert response.status_code == 302
     assert Notification.objects.filter(recipient=carol, read_at__isnull=True).count() == 1

@@ -8,9 +8,10 @@ from django.utils import timezone
 from caseload.append_only import AppendOnlyError
 from cases.models import Case
 from notes import services as note_services
+from notifications.models import Notification
 from priorities import services
 from priorities.calendar import WorkingCalendar
-from priorities.models import Assessment, ClosureDay, CriteriaVersion, Notification, Timescale
+from priorities.models import Assessment, ClosureDay, CriteriaVersion, Timescale
 from tests.factories import CaseFactory, CaseTypeFactory, published_criteria
 
 pytestmark = pytest.mark.django_db

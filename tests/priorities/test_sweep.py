@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from cases.models import Case
 from notes import services as note_services
-from priorities.models import DeadlineFlag, Notification, Timescale
+from notifications.models import Notification
+from priorities.models import DeadlineFlag, Timescale
 from priorities.services import case_refresh_due_dates
 from priorities.sweep import sweep_deadlines
 from tests.factories import CaseFactory, CaseTypeFactory

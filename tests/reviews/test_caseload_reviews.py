@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import AdviserProfile, CaseEvent
+from notifications.models import Notification
 from priorities import services as priority_services
-from priorities.models import Notification
 from priorities.services import organisation_calendar
 from reviews import services
 from reviews.models import CapacityConcern, CaseloadReview, ReviewDecision, ReviewPolicy

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from caseload.append_only import AppendOnlyError
 from notes import services as note_services
+from notifications.models import Notification
 from priorities import services as priority_services
-from priorities.models import Notification
 from reviews.models import CaseloadReport
 from reviews.services import last_complete_week, report_generate, week_of
 from tests.conftest import client_for

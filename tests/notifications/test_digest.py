@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django_celery_beat.models import PeriodicTask
 
-from priorities.models import Notification
-from priorities.services import notifications_email_digest
+from notifications.models import Notification
+from notifications.services import notifications_email_digest
 from tests.factories import CaseFactory
 from tests.processes import manage, subprocess_env, wait_until
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _notify(person, text, case=None):
-    return Notification.objects.create(recipient=person, message=text, case=case)
+    return Notification.objects.create(recipient=person, kind="deadline", message=text, case=case)
 
 
 def test_each_person_gets_one_digest_listing_their_new_notifications(alice, carol, mailoutbox):
@@ -70,7 +70,7 @@ def test_a_report_notification_emailed_on_its_own_is_not_repeated_in_the_digest(
 
 
 def test_the_digest_is_scheduled_daily_at_eight_london_time():
-    task = PeriodicTask.objects.get(task="priorities.tasks.send_notification_digest_task")
+    task = PeriodicTask.objects.get(task="notifications.tasks.send_notification_digest_task")
 
     assert (task.crontab.hour, task.crontab.minute, task.crontab.day_of_week) == ("8", "0", "*")
     assert str(task.crontab.timezone) == "Europe/London"
@@ -86,7 +86,7 @@ def test_the_command_sends_the_digest_on_demand(alice, mailoutbox, capsys):
 
 
 def test_the_task_wrapper_sends_the_digest(alice, mailoutbox):
-    from priorities.tasks import send_notification_digest_task
+    from notifications.tasks import send_notification_digest_task
 
     _notify(alice, "CASE-000001: first contact breached (01/12/2026).")
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from priorities.services import notifications_email_digest
+from notifications.services import notifications_email_digest
 
 
 class Command(BaseCommand):

@@ -1,0 +1,103 @@
+"""Reads for notifications: a person's list, grouped, and how they want to hear of each kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+
+from notifications.models import (
+    DEFAULT_DELIVERY,
+    FIXED_DELIVERY,
+    Delivery,
+    Kind,
+    Notification,
+    NotificationPreference,
+)
+
+if TYPE_CHECKING:
+    from cases.models import Case, User
+
+
+# The page a notification about no one case is dealt with on.
+_PLACE_OF_KIND = {
+    Kind.REVIEW: "reviews:review_list",
+    Kind.REPORT: "reviews:report_list",
+    Kind.CAPACITY: "reviews:team_dashboard",
+    Kind.BREAK_GLASS: "cases:break_glass_queue",
+}
+
+
+@dataclass(frozen=True)
+class Group:
+    """The notifications of one kind about one case (or about no case), newest first."""
+
+    kind: Kind
+    case: Case | None
+    items: list[Notification]
+
+    @property
+    def unread(self) -> int:
+        return sum(1 for item in self.items if item.read_at is None)
+
+    @property
+    def newest(self) -> datetime:
+        return self.items[0].created_at
+
+    @property
+    def link(self) -> str | None:
+        """Where the person deals with it: the case, or the page of its kind."""
+        if self.case is not None:
+            return reverse("cases:case_detail", args=[self.case.pk])
+        name = _PLACE_OF_KIND.get(self.kind)
+        return reverse(name) if name else None
+
+    @property
+    def heading(self) -> str:
+        """One line for the group: "3 deadlines on CASE-000017", or the message if alone."""
+        if len(self.items) == 1:
+            return self.items[0].message
+        what = self.kind.label.lower()
+        return (
+            f"{len(self.items)} {what} on {self.case.reference}"
+            if self.case
+            else (f"{len(self.items)} {what}")
+        )
+
+
+def notification_groups(user: User, *, kind: str | None = None, limit: int = 300) -> list[Group]:
+    """The person's notifications still on their list, grouped by case and kind, the
+    group with the newest first. ``kind`` keeps one kind only."""
+    shown = Notification.objects.for_user(user.pk).shown().select_related("case")
+    if kind:
+        shown = shown.filter(kind=kind)
+    groups: dict[tuple[str, int | None], list[Notification]] = {}
+    for item in shown[:limit]:
+        groups.setdefault((item.kind, item.case_id), []).append(item)
+    return [
+        Group(kind=Kind(kind_value), case=items[0].case, items=items)
+        for (kind_value, _case_id), items in groups.items()
+    ]
+
+
+def notifications_for(user: User, *, limit: int = 100) -> list[Notification]:
+    """The person's newest notifications still on their list, with their cases."""
+    return list(Notification.objects.for_user(user.pk).shown().select_related("case")[:limit])
+
+
+def unread_count(user: User) -> int:
+    """How many of the person's notifications are unread (the count in the menu)."""
+    return Notification.objects.for_user(user.pk).unread().count()
+
+
+def deliveries_for(user: User) -> dict[Kind, Delivery]:
+    """How the person hears of each kind: their choice, or the default."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
+    return {
+        kind: Delivery(chosen[kind.value])
+        if kind.value in chosen and kind not in FIXED_DELIVERY
+        else DEFAULT_DELIVERY[kind]
+        for kind in Kind
+    }
