@@ -1,5 +1,5 @@
 # The development loop. `make demo` and `make test` are the README's two commands.
-.PHONY: demo test lint format setup lock typecheck bench
+.PHONY: demo test lint format setup lock typecheck bench previous-release-dump
 
 demo:
 	bin/demo
@@ -31,3 +31,8 @@ format:
 # runs) and prints page timings and query counts. BENCH_ARGS="--cases 200000".
 bench:
 	bench/run $(BENCH_ARGS)
+
+# Remakes tests/fixtures/demo_previous_release.* (the database the upgrade test migrates)
+# from release REF: run it when a release is cut, e.g. make previous-release-dump REF=v1.4.
+previous-release-dump:
+	bin/previous-release-dump $(REF)

@@ -4,7 +4,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from caseload.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_load
+from demo.load import demo_load
+from demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from caseload.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE, demo_code
 from cases.models import Team, User
+from demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE, demo_code
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from caseload.demo import DEMO_TOTP_SECRET, demo_code
+from demo.people import DEMO_TOTP_SECRET, demo_code
 
 
 class Command(BaseCommand):
