@@ -256,7 +256,11 @@ def caseloads_load(*, now: datetime) -> None:
         shared_by=people["alice"],
     )
     # Referrals from partners waiting to be allocated, one for each team.
-    for team_name, supervisor in (("North Team", "carol"), ("South Team", "uma")):
+    # North's comes with the referrer's urgency: red until an adviser assesses it.
+    for team_name, supervisor, urgency in (
+        ("North Team", "carol", "red"),
+        ("South Team", "uma", ""),
+    ):
         services.referral_in(
             team=Team.objects.get(name=team_name),
             case_type=types["Housing"],
@@ -270,6 +274,7 @@ def caseloads_load(*, now: datetime) -> None:
                 "family_name": f"Hartley-{team_name[0]}",
                 "postcode": "LS6 2QT",
             },
+            urgency=urgency,
         )
 
 

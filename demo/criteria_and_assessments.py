@@ -50,7 +50,15 @@ CRITERIA = [
         ("Simple", "Some", "Complex", "Very complex"),
     ),
 ]
-TIMESCALES = {"red": (1, 5, 10, 40), "amber": (3, 10, 20, 60), "green": (5, 20, 40, 90)}
+TIMESCALES = {
+    "red": (1, 5, 10, 40),
+    "amber": (3, 10, 20, 60),
+    "green": (5, 20, 40, 90),
+    # Before the first assessment: first contact soon, whatever the case turns out to be.
+    "unassessed": (2, 10, 10, 90),
+}
+# Working days a case may wait in a team's unallocated queue, per level.
+ALLOCATE_WITHIN = {"red": 1, "amber": 2, "green": 3, "unassessed": 2}
 
 
 def priorities_load(*, now: datetime) -> None:
@@ -65,6 +73,7 @@ def priorities_load(*, now: datetime) -> None:
                     "contact_interval_days": interval,
                     "review_days": review,
                     "close_days": close,
+                    "allocate_days": ALLOCATE_WITHIN[level],
                     # Green cases of each type show the other way to flag "approaching".
                     **(
                         {"approaching_mode": "percent", "approaching_percent": 75}
@@ -75,6 +84,10 @@ def priorities_load(*, now: datetime) -> None:
             )
     if CriteriaVersion.objects.exists():
         return
+    # Cases made before the timescales existed get their due dates now, as the worker
+    # would after an admin saved them.
+    for timescale in Timescale.objects.all():
+        priority_services.timescale_refresh_cases(timescale)
     first = CriteriaVersion.objects.create(
         number=1, red_threshold=12, amber_threshold=6, red_if_deadline_within=5
     )

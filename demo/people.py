@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from caseload.roles import Role
 from cases.models import AdviserProfile, Team, User
 from demo import known
+from notifications.services import notification_preferences_set
 
 DEMO_PASSWORD = "caseload-demo"  # noqa: S105 - printed for demo users on purpose
 # Every demo user's authenticator app holds this published key, so anyone trying
@@ -99,3 +100,8 @@ def people_load() -> None:
             teams[known(person.team, "an adviser's team")].members.add(user)
         elif person.role is Role.SUPERVISOR:
             teams[known(person.team, "a supervisor's team")].supervisors.add(user)
+    # Carol keeps deadlines to the app (she reads her list each morning) and wants
+    # high priority cases by email straight away, the default.
+    notification_preferences_set(
+        user=User.objects.get(username="carol"), deliveries={"deadline": "in_app"}
+    )

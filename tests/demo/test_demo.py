@@ -158,3 +158,17 @@ def test_the_demo_gives_the_dashboard_recent_closures_and_a_break_glass_access()
         assert Case.objects.filter(team__name=team, closed_on__gte=recent).count() >= 3
     assert BreakGlassAccess.objects.count() == 1
     assert BreakGlassRequest.objects.filter(status="pending").count() == 1
+
+
+def test_the_demo_shows_deadlines_before_assessment_and_notification_choices():
+    from cases.models import Case
+    from notifications.models import Delivery, Kind
+    from notifications.selectors import deliveries_for
+
+    call_command("demo")
+
+    waiting = Case.objects.filter(assigned_to__isnull=True, status="referred")
+    assert waiting.filter(allocation_due_on__isnull=False).count() == 2
+    assert waiting.filter(level="red", assessed_at__isnull=True).exists()
+    assert Case.objects.filter(level="", first_contact_due_on__isnull=False).exists()
+    assert deliveries_for(User.objects.get(username="carol"))[Kind.DEADLINE] == Delivery.IN_APP
