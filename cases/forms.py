@@ -44,6 +44,17 @@ class ColleagueChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
+class AdviserChoiceField(ColleagueChoiceField):
+    """A choice of adviser, each offered with their current load against capacity, so
+    that a supervisor allocating a case sees who has room."""
+
+    loads: dict[int, str] = {}
+
+    def label_from_instance(self, obj: User) -> str:
+        load = self.loads.get(obj.pk)
+        return f"{obj.display_name} ({load})" if load else obj.display_name
+
+
 class ConsentChoiceField(forms.ModelChoiceField):
     """A choice of the client's consent records, each offered by its scope and date."""
 
@@ -160,16 +171,24 @@ class CaseStatusForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    adviser = ColleagueChoiceField(queryset=User.objects.none(), label="New adviser")
+    adviser = AdviserChoiceField(
+        queryset=User.objects.none(),
+        label="New adviser",
+        help_text="Each adviser's current caseload, in weighted points, against their capacity.",
+    )
     handover_note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         label="Handover note",
         help_text="What the new adviser needs to know to pick the case up.",
     )
 
-    def __init__(self, *args: Any, advisers: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, advisers: Any, loads: dict[int, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        cast(ColleagueChoiceField, self.fields["adviser"]).queryset = advisers
+        field = cast(AdviserChoiceField, self.fields["adviser"])
+        field.queryset = advisers
+        field.loads = loads or {}
 
 
 class DeadlineForm(forms.ModelForm):

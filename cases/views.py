@@ -439,7 +439,9 @@ def case_reassign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     decision_id = carried_id(request, "decision")
     advisers = selectors.team_advisers(case.team)
-    form = ReassignForm(request.POST or None, advisers=advisers)
+    form = ReassignForm(
+        request.POST or None, advisers=advisers, loads=review_selectors.load_labels(advisers)
+    )
     from_queue = request.POST.get("from") == "queue"
     submitted = change_submitted(
         request,

@@ -8,7 +8,7 @@ behind it always agree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -172,6 +172,19 @@ def adviser_figures(
             next_review_due_on=review.get("next_due"),
         )
     return result
+
+
+def load_labels(advisers: Iterable[User]) -> dict[int, str]:
+    """Each adviser's load against capacity in words, for pickers: "32 of 40 points, 80%"."""
+    labels = {}
+    for pk, figures in adviser_figures(list(advisers)).items():
+        load = f"{figures.load.normalize():f}"
+        if figures.capacity is None:
+            labels[pk] = f"{load} points, no capacity set"
+        else:
+            capacity = f"{figures.capacity.normalize():f}"
+            labels[pk] = f"{load} of {capacity} points, {figures.load_percent}%"
+    return labels
 
 
 def advisers_of_teams(teams: list[Team]) -> dict[int, list[User]]:

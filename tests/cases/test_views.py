@@ -247,3 +247,18 @@ def test_an_open_deadline_in_the_past_is_shown_as_overdue(alice):
     html = client_for(alice).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
 
     assert "Overdue" in html
+
+
+def test_the_allocation_picker_shows_each_advisers_load_against_capacity(alice, bob, carol):
+    from cases.models import AdviserProfile
+
+    AdviserProfile.objects.filter(user=alice).update(capacity_points=4, fte=1)
+    AdviserProfile.objects.filter(user=bob).delete()
+    case = CaseFactory(assigned_to=alice)
+
+    page = client_for(carol).get(reverse("cases:case_reassign", args=[case.pk]))
+
+    options = page.context["form"].fields["adviser"].choices
+    labels = {label for _value, label in options}
+    assert any(label.startswith("Alice Adams (") and "of 4 points" in label for label in labels)
+    assert any(label.startswith("Bob") and "no capacity set" in label for label in labels)
