@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TypeVar
 
 from django.db import models, transaction
 
@@ -49,3 +50,19 @@ def counter_next(name: str) -> int:
         counter.value += 1
         counter.save(update_fields=["value"])
         return counter.value
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def row_lock(instance: M) -> M:
+    """Lock ``instance``'s row until the transaction ends and reload it in place.
+
+    A service that checks a row and then writes it takes the lock first: the
+    caller's copy was read before the lock and may be older than what another
+    transaction has committed since (a status already changed, a newer
+    contact). Checks and writes after this see the row as it is now.
+    """
+    model = type(instance)
+    instance.refresh_from_db(from_queryset=model._default_manager.select_for_update())
+    return instance

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseload import crypto
-from caseload.models import counter_next
+from caseload.models import counter_next, row_lock
 from caseload.queue import enqueue_on_commit
 from caseload.roles import Role, roles_of
 from cases import selectors
@@ -283,6 +283,7 @@ def case_status_change(
 ) -> Case:
     """Move a case through referred → open → on hold → closed, or reopen it."""
     now = now or timezone.now()
+    row_lock(case)
     old = case.status
     if status == old:
         raise ValidationError({"status": f"The case is already {case.get_status_display()}."})
@@ -333,6 +334,7 @@ def case_assign(
 ) -> Case:
     """Give a case to an adviser of its team, with a handover note (reassign or allocate)."""
     now = now or timezone.now()
+    row_lock(case)
     if case.team is None or not selectors.case_is_supervised_by(case, assigned_by):
         raise ValidationError("Only a supervisor of the case's team can reassign it.")
     if not selectors.team_advisers(case.team).filter(pk=adviser.pk).exists():
@@ -381,6 +383,7 @@ def deadline_add(
 
 @transaction.atomic
 def deadline_set_status(*, deadline: CaseDeadline, status: str, changed_by: User) -> CaseDeadline:
+    row_lock(deadline)
     if deadline.status != CaseDeadline.Status.OPEN:
         raise ValidationError("Only an open deadline can be marked met or cancelled.")
     deadline.status = status
@@ -472,6 +475,7 @@ def obstacle_record(*, case: Case, kind: str, description: str, raised_by: User)
 def obstacle_resolve(
     *, obstacle: Obstacle, resolution: str, resolved_by: User, now: datetime | None = None
 ) -> Obstacle:
+    row_lock(obstacle)
     if obstacle.status == Obstacle.Status.RESOLVED:
         raise ValidationError("This obstacle is already resolved.")
     if not resolution.strip():
@@ -568,6 +572,7 @@ def case_share(
 def share_revoke(
     *, share: CaseShare, revoked_by: User, now: datetime | None = None, record: bool = True
 ) -> CaseShare:
+    row_lock(share)
     if share.revoked_at is not None:
         raise ValidationError("This share has already been revoked.")
     share.revoked_at = now or timezone.now()
@@ -819,6 +824,7 @@ def break_glass_review(
     """A supervisor of the case looks back at one use: justified, or a concern for the data
     protection officers."""
     now = now or timezone.now()
+    row_lock(access)  # two reviews of one access at once: the second waits, then is refused
     if reviewer.pk == access.user_id or not selectors.case_is_supervised_by(access.case, reviewer):
         raise ValidationError("Only a supervisor of the case's team can review this access.")
     if BreakGlassReview.objects.filter(access=access).exists():

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from caseload.fields import encrypt_now, row_ids_allocate
+from caseload.models import row_lock
 from cases.models import Case, CaseEvent, User
 from cases.services import case_contact_record, case_event_record
 from notes.chain import newest_chain_key_id
@@ -158,6 +159,7 @@ def action_create(
 
 @transaction.atomic
 def action_complete(*, action: Action, completed_by: User, now: datetime | None = None) -> Action:
+    row_lock(action)
     if action.status != Action.Status.OPEN:
         raise ValidationError("Only an open action can be completed.")
     action.status = Action.Status.DONE
@@ -173,6 +175,7 @@ def action_complete(*, action: Action, completed_by: User, now: datetime | None 
 def action_cancel(
     *, action: Action, reason: str, cancelled_by: User, now: datetime | None = None
 ) -> Action:
+    row_lock(action)
     if action.status != Action.Status.OPEN:
         raise ValidationError("Only an open action can be cancelled.")
     if not reason.strip():

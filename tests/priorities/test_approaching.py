@@ -7,6 +7,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import CaseDeadline
 from priorities.models import DeadlineFlag, DeadlineWatch, Level, Timescale
 from priorities.services import case_refresh_due_dates
 from priorities.sweep import flags_to_raise, sweep_deadlines
@@ -71,12 +72,15 @@ def test_each_window_runs_from_its_own_start_and_statutory_deadlines_use_the_def
         approaching_mode="percent",
         approaching_percent=50,
     )
+    case = CaseFactory(assigned_to=alice, case_type=case_type)
+    CaseDeadline.objects.create(
+        case=case, due_on=dt.date(2026, 12, 18), description="Tribunal", created_by=alice
+    )
     case = _opened_on(
-        CaseFactory(assigned_to=alice, case_type=case_type),
+        case,
         MONDAY,
         last_contact_at=_at(dt.date(2026, 12, 8)),
         assessed_at=_at(dt.date(2026, 12, 9)),
-        next_deadline_on=dt.date(2026, 12, 18),
     )
 
     watched = dict(
