@@ -202,6 +202,42 @@ def case_contact_record(*, case: Case, contact_at: datetime) -> None:
     case.refresh_from_db(fields=["last_contact_at"])
 
 
+def day_label(day: date) -> str:
+    """A date as messages say it: 3 Mar 2025."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def contact_date_problem(*, case: Case, contact_at: datetime) -> str | None:
+    """Why ``contact_at`` cannot be a contact on ``case`` for being too early, or None.
+
+    A contact is no earlier than the day the case began (``Case.started_on``:
+    its opening, or its referral if that came first); an earlier date is a
+    typing mistake that would move the next-contact due date.
+    """
+    started = case.started_on
+    if timezone.localdate(contact_at) < started:
+        what = "the referral was received" if case.opened_on != started else "the case was opened"
+        return f"The contact date cannot be before {what} ({day_label(started)})."
+    return None
+
+
+def plan_date_problem(*, on: date, today: date, what: str = "date") -> str | None:
+    """Why ``on`` cannot be the date of an action, deadline, outcome or follow-up for being
+    too far ahead to be meant (the organisation's ``plan_ahead_years``), or None."""
+    # Imported here: priorities imports cases at module level (cases ↔ priorities).
+    from priorities.models import Organisation
+
+    organisation = Organisation.current()
+    latest = organisation.plannable_until(today)
+    if on > latest:
+        years = organisation.plan_ahead_years
+        return (
+            f"The {what} cannot be more than {years} year{'s' if years != 1 else ''} ahead "
+            f"(on or before {day_label(latest)})."
+        )
+    return None
+
+
 def _refresh_due_dates(case: Case) -> None:
     # Imported here: priorities imports cases at module level (cases ↔ priorities).
     from priorities.services import case_refresh_due_dates
@@ -368,6 +404,9 @@ def deadline_add(
     today = today or timezone.localdate()
     if due_on < today:
         raise ValidationError({"due_on": "A new deadline cannot be in the past."})
+    too_far = plan_date_problem(on=due_on, today=today, what="deadline")
+    if too_far:
+        raise ValidationError({"due_on": too_far})
     deadline = CaseDeadline(case=case, due_on=due_on, description=description, created_by=added_by)
     deadline.save()
     _refresh_due_dates(case)
@@ -411,6 +450,9 @@ def outcome_add(
     today = today or timezone.localdate()
     if target_date < today:
         raise ValidationError({"target_date": "The target date cannot be in the past."})
+    too_far = plan_date_problem(on=target_date, today=today, what="target date")
+    if too_far:
+        raise ValidationError({"target_date": too_far})
     outcome = Outcome(
         case=case,
         description=description,
@@ -925,6 +967,10 @@ def referral_out(
         )
     if follow_up_on is not None and follow_up_on < today:
         raise ValidationError({"follow_up_on": "The follow-up date cannot be in the past."})
+    if follow_up_on is not None and (
+        too_far := plan_date_problem(on=follow_up_on, today=today, what="follow-up date")
+    ):
+        raise ValidationError({"follow_up_on": too_far})
     referral = Referral(
         case=case,
         direction=Referral.Direction.OUT,

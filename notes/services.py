@@ -12,7 +12,12 @@ from django.utils import timezone
 from caseload.fields import encrypt_now, row_ids_allocate
 from caseload.models import row_lock
 from cases.models import Case, CaseEvent, User
-from cases.services import case_contact_record, case_event_record
+from cases.services import (
+    case_contact_record,
+    case_event_record,
+    contact_date_problem,
+    plan_date_problem,
+)
 from notes.chain import newest_chain_key_id
 from notes.models import Action, CaseNote
 from priorities.services import case_refresh_due_dates
@@ -53,9 +58,14 @@ def note_append(
     note's id is taken first: its ciphertexts and its link both cover it.
     """
     now = now or timezone.now()
+    # Locked before anything is checked or read: the checks, the chain and the due dates
+    # all see the case as it is now, not as the caller read it.
+    locked = Case.objects.select_for_update().get(pk=case.pk)
     errors: dict[str, str] = {}
     if contact_at > now:
         errors["contact_at"] = "The contact cannot be in the future."
+    elif too_early := contact_date_problem(case=locked, contact_at=contact_at):
+        errors["contact_at"] = too_early
     if not facts.strip():
         errors["facts"] = "Record what happened."
     if no_further_action:
@@ -71,7 +81,6 @@ def note_append(
     if errors:
         raise ValidationError(errors)
 
-    locked = Case.objects.select_for_update().get(pk=case.pk)
     last = (
         CaseNote.objects.filter(case=locked)
         .order_by("-sequence")
@@ -133,6 +142,8 @@ def action_create(
         errors["description"] = "Say what is to be done."
     if due_on < today:
         errors["due_on"] = "The due date cannot be in the past."
+    elif too_far := plan_date_problem(on=due_on, today=today, what="due date"):
+        errors["due_on"] = too_far
     if owner == Action.Owner.THIRD_PARTY and not owner_detail.strip():
         errors["owner_detail"] = "Name the third party."
     if errors:
