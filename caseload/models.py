@@ -3,7 +3,9 @@ from __future__ import annotations
 import uuid
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
 
 
 class DataKey(models.Model):
@@ -30,6 +32,29 @@ class DataKey(models.Model):
 
     def __str__(self) -> str:
         return f"Data key {self.pk}"
+
+
+class FormSubmission(models.Model):
+    """A form post that did something, by the token rendered with the form.
+
+    A second post of the same form (a retry after an error page, a double
+    click, a browser resending) finds this row and answers with the first
+    post's redirect instead of doing it again (see ``caseload.web.submit_once``).
+    """
+
+    token = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Where the first post sent the user: a path with ids only, never personal data.
+    redirect_to = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="form_submission_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Form submission {self.token}"
 
 
 class Counter(models.Model):

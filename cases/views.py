@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseload.audit import access_record
 from caseload.params import query_datetime, query_id
 from caseload.roles import Role, role_required
-from caseload.web import apply_service_errors, carried_id, form_page, form_submitted
+from caseload.web import apply_service_errors, carried_id, form_page, form_submitted, submit_once
 from cases import people, selectors, services
 from cases.access import (
     case_for_contributor,
@@ -147,6 +147,7 @@ def client_search(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADVISER)
+@submit_once
 def client_create(request: HttpRequest) -> HttpResponse:
     """A new client and their first case, in one form: the case is what gives the adviser
     access to the client, so one is never made without the other."""
@@ -251,6 +252,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for_manager(request.user, pk)
     form = ConsentForm(request.POST or None)
@@ -296,6 +298,7 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
+@submit_once
 def case_create(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for_user(request.user, pk)
     if not selectors.client_can_open_case(request.user, client):
@@ -480,6 +483,7 @@ def unallocated(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def deadline_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_contributor(request.user, pk)
     form = DeadlineForm(request.POST or None)
@@ -521,6 +525,7 @@ def deadline_status(request: HttpRequest, pk: int, deadline_pk: int, status: str
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
     form = OutcomeForm(request.POST or None)
@@ -547,6 +552,7 @@ def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def outcome_progress(request: HttpRequest, pk: int, outcome_pk: int) -> HttpResponse:
     case = case_for_contributor(request.user, pk)
     outcome = get_object_or_404(Outcome, pk=outcome_pk, case=case)
@@ -581,6 +587,7 @@ def outcome_progress(request: HttpRequest, pk: int, outcome_pk: int) -> HttpResp
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def obstacle_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_contributor(request.user, pk)
     form = ObstacleForm(request.POST or None)
@@ -639,6 +646,7 @@ def _current_consents(case: Case) -> Any:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def share_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
     form = ShareForm(
@@ -687,6 +695,7 @@ def share_revoke(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
+@submit_once
 def break_glass(request: HttpRequest) -> HttpResponse:
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -755,6 +764,7 @@ def break_glass_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.SUPERVISOR)
+@submit_once
 def break_glass_decide(request: HttpRequest, pk: int) -> HttpResponse:
     made = get_object_or_404(selectors.break_glass_requests_for(request.user), pk=pk)
     form = BreakGlassDecisionForm(request.POST)
@@ -776,6 +786,7 @@ def break_glass_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SUPERVISOR)
+@submit_once
 def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_object_or_404(selectors.break_glass_uses_for(request.user, days=None), pk=pk)
     if hasattr(access, "review"):
@@ -803,6 +814,7 @@ def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def referral_out_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
     decision_id = carried_id(request, "decision")
@@ -836,6 +848,7 @@ def referral_out_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
+@submit_once
 def referral_in(request: HttpRequest) -> HttpResponse:
     form = ReferralInForm(request.POST or None, prefix="referral")
     client_form = ClientForm(request.POST or None, prefix="client")

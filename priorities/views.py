@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.audit import access_record
 from caseload.roles import Role, role_required
-from caseload.web import apply_service_errors, carried_id, form_page
+from caseload.web import apply_service_errors, carried_id, form_page, submit_once
 from cases import access
 from priorities import selectors, services
 from priorities.forms import AssessmentForm, OverrideForm
@@ -21,6 +21,7 @@ from reviews import services as review_services
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def assess(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.case_for_contributor(request.user, pk)
     version = CriteriaVersion.published()
@@ -63,6 +64,7 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SUPERVISOR)
+@submit_once
 def override(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.case_for_supervisor(request.user, pk)
     decision_id = carried_id(request, "decision")

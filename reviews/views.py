@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseload.audit import access_record
 from caseload.params import parse_id, query_id
 from caseload.roles import Role, role_required, roles_of
-from caseload.web import apply_service_errors, form_page, form_submitted
+from caseload.web import apply_service_errors, form_page, form_submitted, submit_once
 from cases.models import Case, User
 from cases.selectors import supervised_teams
 from reviews import selectors, services
@@ -75,6 +75,7 @@ def report_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADVISER)
+@submit_once
 def capacity_concern(request: HttpRequest) -> HttpResponse:
     """An adviser tells their supervisors, in one click, that their caseload is too much."""
     form = CapacityConcernForm(request.POST if request.method == "POST" else None)
@@ -143,6 +144,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADVISER, Role.SUPERVISOR)
+@submit_once
 def review_start(request: HttpRequest) -> HttpResponse:
     adviser: User = request.user
     if "adviser" in request.POST:
@@ -200,6 +202,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def review_decide(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     case = get_object_or_404(
@@ -235,6 +238,7 @@ def review_decide(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def review_reflection(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     initial = {
@@ -288,6 +292,7 @@ def _review_step_failed(
 
 
 @require_POST
+@submit_once
 def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     try:
@@ -299,6 +304,7 @@ def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     form = SignOffForm(request.POST)
@@ -317,6 +323,7 @@ def review_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def review_return(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     form = ReturnForm(request.POST if request.method == "POST" else None)
