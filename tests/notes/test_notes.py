@@ -39,7 +39,8 @@ def _note(case, author, *, hours_ago=2, facts="Client called about the rent", **
 
 @pytest.fixture
 def case(alice):
-    return CaseFactory(assigned_to=alice)
+    """Opened a week ago, so notes of the last few days come after its opening."""
+    return CaseFactory(assigned_to=alice, now=timezone.now() - timedelta(days=7))
 
 
 def test_the_append_only_triggers_are_installed():
