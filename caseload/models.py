@@ -87,7 +87,11 @@ def row_lock(instance: M) -> M:
     caller's copy was read before the lock and may be older than what another
     transaction has committed since (a status already changed, a newer
     contact). Checks and writes after this see the row as it is now.
+
+    The lock is ``FOR NO KEY UPDATE`` (what an UPDATE takes): it waits for
+    other writers of the row, but the foreign-key checks of rows being
+    inserted that point at it (key-share locks) do not wait for it.
     """
     model = type(instance)
-    instance.refresh_from_db(from_queryset=model._default_manager.select_for_update())
+    instance.refresh_from_db(from_queryset=model._default_manager.select_for_update(no_key=True))
     return instance

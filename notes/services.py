@@ -60,7 +60,7 @@ def note_append(
     now = now or timezone.now()
     # Locked before anything is checked or read: the checks, the chain and the due dates
     # all see the case as it is now, not as the caller read it.
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     errors: dict[str, str] = {}
     if contact_at > now:
         errors["contact_at"] = "The contact cannot be in the future."

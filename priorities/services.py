@@ -59,6 +59,7 @@ _DUE_DATE_INPUTS = (
 )
 
 
+@transaction.atomic
 def case_refresh_due_dates(
     case: Case, *, calendar: WorkingCalendar | None = None, today: date | None = None
 ) -> Case:
@@ -76,7 +77,8 @@ def case_refresh_due_dates(
     # The inputs are read under the case's row lock, never taken from the caller's
     # copy: a note or an assessment committed since that copy was read would
     # otherwise be undone by due dates computed from older values.
-    current = Case.objects.select_for_update().values(*_DUE_DATE_INPUTS).get(pk=case.pk)
+    # FOR NO KEY UPDATE, as caseload.models.row_lock: rows pointing at the case are not held up.
+    current = Case.objects.select_for_update(no_key=True).values(*_DUE_DATE_INPUTS).get(pk=case.pk)
     for name, value in current.items():
         setattr(case, name, value)
     fields = [
