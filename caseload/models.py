@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import TypeVar
 
+from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
 
 from caseload.append_only import AppendOnlyModel
 
@@ -51,6 +54,29 @@ class KeyCanary(AppendOnlyModel):
         return f"Canary of master key {self.master_key_id}"
 
 
+class FormSubmission(models.Model):
+    """A form post that did something, by the token rendered with the form.
+
+    A second post of the same form (a retry after an error page, a double
+    click, a browser resending) finds this row and answers with the first
+    post's redirect instead of doing it again (see ``caseload.web.submit_once``).
+    """
+
+    token = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Where the first post sent the user: a path with ids only, never personal data.
+    redirect_to = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="form_submission_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Form submission {self.token}"
+
+
 class Counter(models.Model):
     """Named counters for human-friendly references such as C-004211."""
 
@@ -69,3 +95,23 @@ def counter_next(name: str) -> int:
         counter.value += 1
         counter.save(update_fields=["value"])
         return counter.value
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def row_lock(instance: M) -> M:
+    """Lock ``instance``'s row until the transaction ends and reload it in place.
+
+    A service that checks a row and then writes it takes the lock first: the
+    caller's copy was read before the lock and may be older than what another
+    transaction has committed since (a status already changed, a newer
+    contact). Checks and writes after this see the row as it is now.
+
+    The lock is ``FOR NO KEY UPDATE`` (what an UPDATE takes): it waits for
+    other writers of the row, but the foreign-key checks of rows being
+    inserted that point at it (key-share locks) do not wait for it.
+    """
+    model = type(instance)
+    instance.refresh_from_db(from_queryset=model._default_manager.select_for_update(no_key=True))
+    return instance

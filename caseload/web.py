@@ -8,19 +8,27 @@ every app uses the same one.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
+from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from caseload.audit import access_record
+from caseload.models import FormSubmission
 from caseload.params import parse_id
+from caseload.services import (
+    form_submission_claim,
+    form_submission_done,
+    form_submission_release,
+)
 
 if TYPE_CHECKING:
     from cases.models import User
@@ -148,3 +156,72 @@ def form_page(
         },
         status=status,
     )
+
+
+# --- a form posted twice does its work once ---------------------------------------------
+
+# The name of the hidden field that carries a form's token ({% form_token %} renders it).
+FORM_TOKEN = "form_token"  # noqa: S105 - a field name, not a secret
+
+View = Callable[..., HttpResponse]
+
+
+def posted_form_token(request: HttpRequest) -> uuid.UUID | None:
+    """The token the posted form carried, if it is one."""
+    try:
+        return uuid.UUID(request.POST.get(FORM_TOKEN, ""))
+    except ValueError:
+        return None
+
+
+def form_token_for(request: HttpRequest) -> uuid.UUID:
+    """The token for a form being shown: the one it was posted with when it comes back with
+    errors (sending it again is still the same attempt), a new one otherwise."""
+    if request.method == "POST":
+        token = posted_form_token(request)
+        if token is not None:
+            return token
+    return uuid.uuid4()
+
+
+def submit_once(view: View) -> View:
+    """For a view whose POST creates something or tells people: the same form posted again
+    (a retry after an error, a double click, a resend) does nothing the second time and
+    answers with the first post's redirect.
+
+    The POST runs in one transaction with the claim of the form's token
+    (``caseload.services.form_submission_claim``), so the work and the claim
+    commit together. A redirect is recorded as the answer; any other response
+    (the form back with its errors) gives the token back, so correcting the
+    form and sending it again works. A post without a token is handled as
+    before, without the guarantee: every form of such a view renders one.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        token = posted_form_token(request) if request.method == "POST" else None
+        user_id = request.user.pk if request.user.is_authenticated else None
+        if token is None or user_id is None:
+            return view(request, *args, **kwargs)
+        with transaction.atomic():
+            submission = form_submission_claim(token=token, user_id=user_id)
+            if submission is None:
+                return _answered_before(request, token, user_id=user_id)
+            response = view(request, *args, **kwargs)
+            if response.status_code in (301, 302, 303) and response.has_header("Location"):
+                form_submission_done(submission=submission, redirect_to=response["Location"])
+            else:
+                form_submission_release(submission=submission)
+        return response
+
+    return wrapped
+
+
+def _answered_before(request: HttpRequest, token: uuid.UUID, *, user_id: int) -> HttpResponse:
+    earlier = FormSubmission.objects.filter(token=token, user_id=user_id).first()
+    if earlier is None or not earlier.redirect_to:
+        # Someone else's token: nothing of theirs is shown, and nothing is done.
+        messages.error(request, "This form could not be sent. Open it again and resend it.")
+        return redirect("home")
+    messages.info(request, "That form had already been sent, so nothing was done again.")
+    return redirect(earlier.redirect_to)

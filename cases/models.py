@@ -637,6 +637,12 @@ class Case(EncryptedModel):
         """Whether work on the case is still going on."""
         return self.status != self.Status.CLOSED
 
+    @property
+    def started_on(self) -> date:
+        """The day the case began: the day it was opened, or its referral received if earlier."""
+        received = timezone.localdate(self.created_at)
+        return min(self.opened_on, received) if self.opened_on else received
+
     def days_since_contact(self, *, now: datetime | None = None) -> int | None:
         """Whole days since the last contact, or None if there has been none."""
         if self.last_contact_at is None:

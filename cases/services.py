@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseload import crypto
-from caseload.models import counter_next
+from caseload.models import counter_next, row_lock
 from caseload.queue import enqueue_on_commit
 from caseload.roles import Role, roles_of
 from cases import selectors
@@ -203,6 +203,42 @@ def case_contact_record(*, case: Case, contact_at: datetime) -> None:
     case.refresh_from_db(fields=["last_contact_at"])
 
 
+def day_label(day: date) -> str:
+    """A date as messages say it: 3 Mar 2025."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def contact_date_problem(*, case: Case, contact_at: datetime) -> str | None:
+    """Why ``contact_at`` cannot be a contact on ``case`` for being too early, or None.
+
+    A contact is no earlier than the day the case began (``Case.started_on``:
+    its opening, or its referral if that came first); an earlier date is a
+    typing mistake that would move the next-contact due date.
+    """
+    started = case.started_on
+    if timezone.localdate(contact_at) < started:
+        what = "the referral was received" if case.opened_on != started else "the case was opened"
+        return f"The contact date cannot be before {what} ({day_label(started)})."
+    return None
+
+
+def plan_date_problem(*, on: date, today: date, what: str = "date") -> str | None:
+    """Why ``on`` cannot be the date of an action, deadline, outcome or follow-up for being
+    too far ahead to be meant (the organisation's ``plan_ahead_years``), or None."""
+    # Imported here: priorities imports cases at module level (cases ↔ priorities).
+    from priorities.models import Organisation
+
+    organisation = Organisation.current()
+    latest = organisation.plannable_until(today)
+    if on > latest:
+        years = organisation.plan_ahead_years
+        return (
+            f"The {what} cannot be more than {years} year{'s' if years != 1 else ''} ahead "
+            f"(on or before {day_label(latest)})."
+        )
+    return None
+
+
 def _refresh_due_dates(case: Case) -> None:
     # Imported here: priorities imports cases at module level (cases ↔ priorities).
     from priorities.services import case_refresh_due_dates
@@ -284,6 +320,7 @@ def case_status_change(
 ) -> Case:
     """Move a case through referred → open → on hold → closed, or reopen it."""
     now = now or timezone.now()
+    row_lock(case)
     old = case.status
     if status == old:
         raise ValidationError({"status": f"The case is already {case.get_status_display()}."})
@@ -334,6 +371,7 @@ def case_assign(
 ) -> Case:
     """Give a case to an adviser of its team, with a handover note (reassign or allocate)."""
     now = now or timezone.now()
+    row_lock(case)
     if case.team is None or not selectors.case_is_supervised_by(case, assigned_by):
         raise ValidationError("Only a supervisor of the case's team can reassign it.")
     if not selectors.team_advisers(case.team).filter(pk=adviser.pk).exists():
@@ -369,6 +407,9 @@ def deadline_add(
     today = today or timezone.localdate()
     if due_on < today:
         raise ValidationError({"due_on": "A new deadline cannot be in the past."})
+    too_far = plan_date_problem(on=due_on, today=today, what="deadline")
+    if too_far:
+        raise ValidationError({"due_on": too_far})
     deadline = CaseDeadline(case=case, due_on=due_on, description=description, created_by=added_by)
     deadline.save()
     _refresh_due_dates(case)
@@ -384,6 +425,7 @@ def deadline_add(
 
 @transaction.atomic
 def deadline_set_status(*, deadline: CaseDeadline, status: str, changed_by: User) -> CaseDeadline:
+    row_lock(deadline)
     if deadline.status != CaseDeadline.Status.OPEN:
         raise ValidationError("Only an open deadline can be marked met or cancelled.")
     deadline.status = status
@@ -411,6 +453,9 @@ def outcome_add(
     today = today or timezone.localdate()
     if target_date < today:
         raise ValidationError({"target_date": "The target date cannot be in the past."})
+    too_far = plan_date_problem(on=target_date, today=today, what="target date")
+    if too_far:
+        raise ValidationError({"target_date": too_far})
     outcome = Outcome(
         case=case,
         description=description,
@@ -475,6 +520,7 @@ def obstacle_record(*, case: Case, kind: str, description: str, raised_by: User)
 def obstacle_resolve(
     *, obstacle: Obstacle, resolution: str, resolved_by: User, now: datetime | None = None
 ) -> Obstacle:
+    row_lock(obstacle)
     if obstacle.status == Obstacle.Status.RESOLVED:
         raise ValidationError("This obstacle is already resolved.")
     if not resolution.strip():
@@ -571,6 +617,7 @@ def case_share(
 def share_revoke(
     *, share: CaseShare, revoked_by: User, now: datetime | None = None, record: bool = True
 ) -> CaseShare:
+    row_lock(share)
     if share.revoked_at is not None:
         raise ValidationError("This share has already been revoked.")
     share.revoked_at = now or timezone.now()
@@ -837,6 +884,7 @@ def break_glass_review(
     """A supervisor of the case looks back at one use: justified, or a concern for the data
     protection officers."""
     now = now or timezone.now()
+    row_lock(access)  # two reviews of one access at once: the second waits, then is refused
     if reviewer.pk == access.user_id or not selectors.case_is_supervised_by(access.case, reviewer):
         raise ValidationError("Only a supervisor of the case's team can review this access.")
     if BreakGlassReview.objects.filter(access=access).exists():
@@ -940,6 +988,10 @@ def referral_out(
         )
     if follow_up_on is not None and follow_up_on < today:
         raise ValidationError({"follow_up_on": "The follow-up date cannot be in the past."})
+    if follow_up_on is not None and (
+        too_far := plan_date_problem(on=follow_up_on, today=today, what="follow-up date")
+    ):
+        raise ValidationError({"follow_up_on": too_far})
     referral = Referral(
         case=case,
         direction=Referral.Direction.OUT,
@@ -955,7 +1007,8 @@ def referral_out(
     case_event_record(
         case=case,
         kind=CaseEvent.Kind.REFERRAL,
-        summary="Referred out to another agency",
+        summary="Referred out to another agency"
+        + (f"; follow up by {follow_up_on:%d/%m/%Y}" if follow_up_on else ""),
         actor=created_by,
         detail=f"Referred to {agency}. {reason}",
     )
@@ -973,6 +1026,7 @@ def referral_out(
             due_on=follow_up_on,
             created_by=created_by,
             today=today,
+            recorded_by_caller=True,
         )
     return referral
 

@@ -27,6 +27,7 @@ from caseload.web import (
     carried_id,
     form_page,
     form_submitted,
+    submit_once,
 )
 from cases import people, selectors, services
 from cases.access import (
@@ -153,6 +154,7 @@ def client_search(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADVISER)
+@submit_once
 def client_create(request: AuthenticatedRequest) -> HttpResponse:
     """A new client and their first case, in one form: the case is what gives the adviser
     access to the client, so one is never made without the other."""
@@ -257,6 +259,7 @@ def client_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def consent_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     client = client_for_manager(request.user, pk)
     form = ConsentForm(request.POST or None)
@@ -301,6 +304,7 @@ def consent_withdraw(request: AuthenticatedRequest, pk: int, consent_pk: int) ->
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
+@submit_once
 def case_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     client = client_for_user(request.user, pk)
     if not selectors.client_can_open_case(request.user, client):
@@ -481,6 +485,7 @@ def unallocated(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def deadline_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_contributor(request.user, pk)
     form = DeadlineForm(request.POST or None)
@@ -522,6 +527,7 @@ def deadline_status(
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def outcome_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
     form = OutcomeForm(request.POST or None)
@@ -546,6 +552,7 @@ def outcome_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def outcome_progress(request: AuthenticatedRequest, pk: int, outcome_pk: int) -> HttpResponse:
     case = case_for_contributor(request.user, pk)
     outcome = get_object_or_404(Outcome, pk=outcome_pk, case=case)
@@ -578,6 +585,7 @@ def outcome_progress(request: AuthenticatedRequest, pk: int, outcome_pk: int) ->
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def obstacle_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_contributor(request.user, pk)
     form = ObstacleForm(request.POST or None)
@@ -632,6 +640,7 @@ def _current_consents(case: Case) -> QuerySet[ConsentRecord]:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def share_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
     consents = _current_consents(case)
@@ -679,6 +688,7 @@ def share_revoke(request: AuthenticatedRequest, pk: int, share_pk: int) -> HttpR
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
+@submit_once
 def break_glass(request: AuthenticatedRequest) -> HttpResponse:
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -747,6 +757,7 @@ def break_glass_queue(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.SUPERVISOR)
+@submit_once
 def break_glass_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     made = get_object_or_404(selectors.break_glass_requests_for(request.user), pk=pk)
     form = BreakGlassDecisionForm(request.POST)
@@ -768,6 +779,7 @@ def break_glass_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SUPERVISOR)
+@submit_once
 def break_glass_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = get_object_or_404(selectors.break_glass_uses_for(request.user, days=None), pk=pk)
     if hasattr(access, "review"):
@@ -795,6 +807,7 @@ def break_glass_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def referral_out_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
     decision_id = carried_id(request, "decision")
@@ -823,6 +836,7 @@ def referral_out_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
+@submit_once
 def referral_in(request: AuthenticatedRequest) -> HttpResponse:
     form = ReferralInForm(request.POST or None, prefix="referral")
     client_form = ClientForm(request.POST or None, prefix="client")

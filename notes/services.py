@@ -10,8 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from caseload.fields import encrypt_now, row_ids_allocate
+from caseload.models import row_lock
 from cases.models import Case, CaseEvent, User
-from cases.services import case_contact_record, case_event_record
+from cases.services import (
+    case_contact_record,
+    case_event_record,
+    contact_date_problem,
+    plan_date_problem,
+)
 from notes.chain import newest_chain_key_id
 from notes.models import Action, CaseNote
 from priorities.services import case_refresh_due_dates
@@ -52,9 +58,14 @@ def note_append(
     note's id is taken first: its ciphertexts and its link both cover it.
     """
     now = now or timezone.now()
+    # Locked before anything is checked or read: the checks, the chain and the due dates
+    # all see the case as it is now, not as the caller read it.
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     errors: dict[str, str] = {}
     if contact_at > now:
         errors["contact_at"] = "The contact cannot be in the future."
+    elif too_early := contact_date_problem(case=locked, contact_at=contact_at):
+        errors["contact_at"] = too_early
     if not facts.strip():
         errors["facts"] = "Record what happened."
     if no_further_action:
@@ -70,7 +81,6 @@ def note_append(
     if errors:
         raise ValidationError(errors)
 
-    locked = Case.objects.select_for_update().get(pk=case.pk)
     last = (
         CaseNote.objects.filter(case=locked)
         .order_by("-sequence")
@@ -125,13 +135,19 @@ def action_create(
     owner_detail: str = "",
     note: CaseNote | None = None,
     today: date | None = None,
+    recorded_by_caller: bool = False,
 ) -> Action:
+    """Agree an action on the case. Its timeline entry is written here, unless
+    ``recorded_by_caller``: the service that made it (a referral with a follow-up
+    date) says so in its own entry."""
     today = today or timezone.localdate()
     errors = {}
     if not description.strip():
         errors["description"] = "Say what is to be done."
     if due_on < today:
         errors["due_on"] = "The due date cannot be in the past."
+    elif too_far := plan_date_problem(on=due_on, today=today, what="due date"):
+        errors["due_on"] = too_far
     if owner == Action.Owner.THIRD_PARTY and not owner_detail.strip():
         errors["owner_detail"] = "Name the third party."
     if errors:
@@ -146,18 +162,20 @@ def action_create(
         created_by=created_by,
     )
     action.save()
-    _event(
-        case,
-        f"Action agreed for the {action.get_owner_display().lower()}, due {due_on:%d/%m/%Y}",
-        actor=created_by,
-        detail=description,
-    )
+    if not recorded_by_caller:
+        _event(
+            case,
+            f"Action agreed for the {action.get_owner_display().lower()}, due {due_on:%d/%m/%Y}",
+            actor=created_by,
+            detail=description,
+        )
     case_refresh_due_dates(case)
     return action
 
 
 @transaction.atomic
 def action_complete(*, action: Action, completed_by: User, now: datetime | None = None) -> Action:
+    row_lock(action)
     if action.status != Action.Status.OPEN:
         raise ValidationError("Only an open action can be completed.")
     action.status = Action.Status.DONE
@@ -173,6 +191,7 @@ def action_complete(*, action: Action, completed_by: User, now: datetime | None 
 def action_cancel(
     *, action: Action, reason: str, cancelled_by: User, now: datetime | None = None
 ) -> Action:
+    row_lock(action)
     if action.status != Action.Status.OPEN:
         raise ValidationError("Only an open action can be cancelled.")
     if not reason.strip():

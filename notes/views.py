@@ -10,7 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from caseload.web import AuthenticatedRequest, apply_service_errors, form_page, form_submitted
+from caseload.web import (
+    AuthenticatedRequest,
+    apply_service_errors,
+    form_page,
+    form_submitted,
+    submit_once,
+)
 from cases import access
 from cases.views import case_page
 from notes import services
@@ -19,6 +25,7 @@ from notes.models import Action, CaseNote
 
 
 @require_POST
+@submit_once
 def note_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = access.case_for_contributor(request.user, pk)
     form = NoteForm(request.POST)
@@ -36,6 +43,7 @@ def note_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def note_correct(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpResponse:
     case = access.case_for_contributor(request.user, pk)
     original = get_object_or_404(CaseNote, pk=note_pk, case=case)
@@ -87,6 +95,7 @@ def note_correct(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def action_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = access.case_for_contributor(request.user, pk)
     form = ActionForm(request.POST or None)

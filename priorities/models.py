@@ -65,6 +65,12 @@ class Organisation(models.Model):
         help_text="How many times a day one person may break the glass on their own; "
         "further requests that day wait for their supervisor's approval.",
     )
+    plan_ahead_years = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="How many years ahead an action, deadline, outcome or follow-up may be "
+        "dated; a later date is taken for a typing mistake.",
+    )
     advisers_need_two_factor = models.BooleanField(
         "advisers need two-step sign-in",
         default=True,
@@ -82,6 +88,13 @@ class Organisation(models.Model):
     @classmethod
     def current(cls) -> Organisation:
         return cls.objects.get_or_create(pk=1)[0]
+
+    def plannable_until(self, today: date) -> date:
+        """The furthest date a plan may be set for: ``plan_ahead_years`` after ``today``."""
+        try:
+            return today.replace(year=today.year + self.plan_ahead_years)
+        except ValueError:  # 29 February, in a year that has none
+            return today.replace(year=today.year + self.plan_ahead_years, day=28)
 
 
 class ClosureDay(models.Model):

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from caseload.models import row_lock
 from cases.models import Case, CaseDeadline, CaseEvent, User
 from cases.selectors import case_is_supervised_by, team_supervisors
 from cases.services import case_event_record
@@ -48,6 +49,19 @@ def organisation_calendar() -> WorkingCalendar:
 # --- due dates ---------------------------------------------------------------------------
 
 
+# The columns of a case its due dates are computed from.
+_DUE_DATE_INPUTS = (
+    "status",
+    "opened_on",
+    "created_at",
+    "case_type_id",
+    "level",
+    "assessed_at",
+    "last_contact_at",
+)
+
+
+@transaction.atomic
 def case_refresh_due_dates(
     case: Case, *, calendar: WorkingCalendar | None = None, today: date | None = None
 ) -> Case:
@@ -63,6 +77,13 @@ def case_refresh_due_dates(
     and flags the new dates contradict are cleared at once (``flags_clear_met``).
     """
     today = today or timezone.localdate()
+    # The inputs are read under the case's row lock, never taken from the caller's
+    # copy: a note or an assessment committed since that copy was read would
+    # otherwise be undone by due dates computed from older values.
+    # FOR NO KEY UPDATE, as caseload.models.row_lock: rows pointing at the case are not held up.
+    current = Case.objects.select_for_update(no_key=True).values(*_DUE_DATE_INPUTS).get(pk=case.pk)
+    for name, value in current.items():
+        setattr(case, name, value)
     fields = [
         "next_deadline_on",
         "allocation_due_on",
@@ -280,6 +301,8 @@ def working_days_to_deadline(case: Case, *, calendar: WorkingCalendar, today: da
 
 
 def _apply_level(case: Case, assessment: Assessment, *, actor: User) -> None:
+    # Whether it was red is read under the lock: two assessments at once tell once.
+    row_lock(case)
     was_red = case.level == Level.RED
     case.level = assessment.level
     case.level_rank = level_rank(assessment.level)

@@ -9,7 +9,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.audit import access_record
 from caseload.roles import Role, role_required
-from caseload.web import AuthenticatedRequest, carried_id, form_page
+from caseload.web import (
+    AuthenticatedRequest,
+    carried_id,
+    form_page,
+    submit_once,
+)
 from cases import access
 from priorities import selectors, services
 from priorities.forms import AssessmentForm, OverrideForm
@@ -18,6 +23,7 @@ from reviews.web import change_submitted
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def assess(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = access.case_for_contributor(request.user, pk)
     version = CriteriaVersion.published()
@@ -54,6 +60,7 @@ def assess(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SUPERVISOR)
+@submit_once
 def override(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = access.case_for_supervisor(request.user, pk)
     decision_id = carried_id(request, "decision")

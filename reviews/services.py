@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseload.crypto import data_key_create
+from caseload.models import row_lock
 from caseload.roles import Role, roles_of
 from cases.models import Case, CaseEvent, CaseQuerySet, User
 from cases.selectors import acting_supervisors, supervised_teams
@@ -343,6 +344,7 @@ def review_decide(
     now: datetime | None = None,
 ) -> ReviewDecision:
     """Record (or change) the decision about one case; escalating tells the supervisors now."""
+    row_lock(review)  # one decision at a time per review, and never after its sign-off
     _require_open(review)
     if not review_can_view(decided_by, review):
         raise ValidationError("You cannot take part in this review.")
@@ -498,6 +500,7 @@ def review_reflect(
     supervisor_actions: str,
 ) -> CaseloadReview:
     """Record the overall reflection: factors affecting the caseload, improvements, actions."""
+    row_lock(review)
     _require_open(review)
     if not review_can_view(reflected_by, review):
         raise ValidationError("You cannot take part in this review.")
@@ -521,6 +524,7 @@ def review_submit(
     *, review: CaseloadReview, submitted_by: User, now: datetime | None = None
 ) -> CaseloadReview:
     """Hand the review to the supervisors for sign-off: every case decided, reflection written."""
+    row_lock(review)
     _require_open(review)
     if submitted_by.pk != review.adviser_id:
         raise ValidationError("Only the adviser whose caseload it is can submit the review.")
@@ -555,6 +559,7 @@ def review_return(
     *, review: CaseloadReview, returned_by: User, comment: str, now: datetime | None = None
 ) -> CaseloadReview:
     """The supervisor sends the review back to the adviser with comments."""
+    row_lock(review)
     _require_open(review)
     _require_supervisor(review, returned_by, "return this review")
     if review.status != CaseloadReview.Status.SUBMITTED:

@@ -10,7 +10,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseload.audit import access_record
 from caseload.params import parse_id, query_id
 from caseload.roles import Role, role_required, roles_of
-from caseload.web import AuthenticatedRequest, apply_service_errors, form_page, form_submitted
+from caseload.web import (
+    AuthenticatedRequest,
+    apply_service_errors,
+    form_page,
+    form_submitted,
+    submit_once,
+)
 from cases.models import Case, User
 from cases.selectors import supervised_teams
 from reviews import selectors, services
@@ -75,6 +81,7 @@ def report_pdf_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADVISER)
+@submit_once
 def capacity_concern(request: AuthenticatedRequest) -> HttpResponse:
     """An adviser tells their supervisors, in one click, that their caseload is too much."""
     form = CapacityConcernForm(request.POST if request.method == "POST" else None)
@@ -142,6 +149,7 @@ def review_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADVISER, Role.SUPERVISOR)
+@submit_once
 def review_start(request: AuthenticatedRequest) -> HttpResponse:
     adviser: User = request.user
     if "adviser" in request.POST:
@@ -199,6 +207,7 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def review_decide(request: AuthenticatedRequest, pk: int, case_pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     case = get_object_or_404(
@@ -233,6 +242,7 @@ def review_decide(request: AuthenticatedRequest, pk: int, case_pk: int) -> HttpR
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def review_reflection(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     initial = {
@@ -285,6 +295,7 @@ def _review_step_failed(
 
 
 @require_POST
+@submit_once
 def review_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     try:
@@ -296,6 +307,7 @@ def review_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def review_sign_off(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     form = SignOffForm(request.POST)
@@ -314,6 +326,7 @@ def review_sign_off(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def review_return(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     form = ReturnForm(request.POST if request.method == "POST" else None)

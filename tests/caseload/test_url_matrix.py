@@ -251,9 +251,11 @@ def world(alice: User, bob: User, carol: User, north: Any) -> World:
     CaseTypeFactory()
     published_criteria()
     frank = AdviserFactory(username="frank", first_name="Frank", last_name="Fisher")
-    open_case = CaseFactory(assigned_to=alice, client=ClientFactory(created_by=bob))
+    # Opened a week ago, before the contacts the scenes and the forms record.
+    opened = timezone.now() - timedelta(days=7)
+    open_case = CaseFactory(assigned_to=alice, client=ClientFactory(created_by=bob), now=opened)
     restricted_case = CaseFactory(
-        assigned_to=alice, restricted=True, client=ClientFactory(created_by=alice)
+        assigned_to=alice, restricted=True, client=ClientFactory(created_by=alice), now=opened
     )
     # Frank broke the glass on the restricted case (a use for carol to review), and bob,
     # past a limit of none, waits for carol's approval of another request.

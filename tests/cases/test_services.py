@@ -421,3 +421,49 @@ def test_opened_today_uses_the_london_date(alice):
     )
 
     assert case.opened_on == date(2026, 7, 1)
+
+
+# --- a copy of the case read before a newer write --------------------------------------
+
+
+def test_a_status_change_from_a_copy_read_before_a_note_keeps_the_note_s_contact(alice):
+    from notes.services import note_append
+
+    case = CaseFactory(assigned_to=alice)
+    stale = Case.objects.get(pk=case.pk)
+    note = note_append(
+        case=case,
+        author=alice,
+        contact_at=timezone.now() - timedelta(hours=1),
+        channel="phone",
+        facts="Spoke to the client",
+        next_steps="Call back on Friday",
+    )
+
+    services.case_status_change(case=stale, status=Case.Status.ON_HOLD, changed_by=alice)
+
+    assert Case.objects.get(pk=case.pk).last_contact_at == note.contact_at
+
+
+def test_a_status_change_from_a_copy_read_before_the_case_was_closed_is_checked_against_now(
+    alice,
+):
+    case = CaseFactory(assigned_to=alice)
+    stale = Case.objects.get(pk=case.pk)
+    services.case_status_change(
+        case=case,
+        status=Case.Status.CLOSED,
+        changed_by=alice,
+        closure_reason=Case.ClosureReason.OUTCOMES_MET,
+        closure_outcome="Arrears cleared",
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        services.case_status_change(
+            case=stale,
+            status=Case.Status.CLOSED,
+            changed_by=alice,
+            closure_reason=Case.ClosureReason.OUTCOMES_MET,
+            closure_outcome="Arrears cleared",
+        )
+    assert "already" in str(refused.value)

@@ -39,7 +39,8 @@ def _note(case, author, *, hours_ago=2, facts="Client called about the rent", **
 
 @pytest.fixture
 def case(alice):
-    return CaseFactory(assigned_to=alice)
+    """Opened a week ago, so notes of the last few days come after its opening."""
+    return CaseFactory(assigned_to=alice, now=timezone.now() - timedelta(days=7))
 
 
 def test_the_append_only_triggers_are_installed():
@@ -385,3 +386,33 @@ def test_saving_a_note_does_not_need_the_broker(case, alice, settings):
 
     assert response.status_code == 302
     assert CaseNote.objects.filter(case=case).count() == 1
+
+
+# --- a copy of the case read before a newer write --------------------------------------
+
+
+def test_a_note_written_from_a_copy_of_the_case_older_than_a_newer_contact_keeps_the_newer(
+    case, alice
+):
+    stale = Case.objects.get(pk=case.pk)
+    newer = _note(case, alice, hours_ago=1)
+
+    _note(stale, alice, hours_ago=5)
+
+    assert Case.objects.get(pk=case.pk).last_contact_at == newer.contact_at
+
+
+def test_an_action_completed_from_two_copies_at_once_is_done_once(case, alice):
+    action = services.action_create(
+        case=case,
+        description="Write to the landlord",
+        owner=Action.Owner.ADVISER,
+        due_on=timezone.localdate() + timedelta(days=3),
+        created_by=alice,
+    )
+    other_copy = Action.objects.get(pk=action.pk)
+    services.action_complete(action=action, completed_by=alice)
+
+    with pytest.raises(ValidationError):
+        services.action_complete(action=other_copy, completed_by=alice)
+    assert CaseEvent.objects.filter(case=case, summary="Action done").count() == 1

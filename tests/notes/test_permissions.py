@@ -45,6 +45,11 @@ CANCEL_REASON = "The landlord withdrew the notice"
 # --- the situations -----------------------------------------------------------
 
 
+def _case(**fields) -> Case:
+    """A case opened a week ago: its notes' contacts (from two days ago) come after it."""
+    return CaseFactory(now=timezone.now() - timedelta(days=7), **fields)
+
+
 def _uk(day: date) -> str:
     return f"{day:%d/%m/%Y}"
 
@@ -139,12 +144,12 @@ def _scene(case: Case) -> Scene:
 
 @pytest.fixture
 def scene(alice: User) -> Scene:
-    return _scene(CaseFactory(assigned_to=alice))
+    return _scene(_case(assigned_to=alice))
 
 
 @pytest.fixture
 def restricted_scene(alice: User) -> Scene:
-    return _scene(CaseFactory(assigned_to=alice, restricted=True))
+    return _scene(_case(assigned_to=alice, restricted=True))
 
 
 @dataclass(frozen=True)
@@ -362,7 +367,7 @@ def test_a_note_or_action_of_another_case_is_not_found_through_this_cases_url(
     request, scene, page, method, others_adviser, persona
 ):
     user = _become(request, scene.case, persona)
-    others = _scene(CaseFactory(assigned_to=request.getfixturevalue(others_adviser)))
+    others = _scene(_case(assigned_to=request.getfixturevalue(others_adviser)))
     url = _url(page, scene.case, note=others.note, action=others.action)
     before = _state()
 
@@ -435,7 +440,7 @@ def test_reading_a_cases_notes_records_an_access_for_each_note_shown(request, pe
         corrects=scene.note,
         correction_reason="Council tax was left out",
     )
-    others_note = _note_on(CaseFactory(assigned_to=scene.case.assigned_to))
+    others_note = _note_on(_case(assigned_to=scene.case.assigned_to))
     assert _note_reads(user) == []
 
     response = client_for(user).get(reverse("cases:case_detail", args=[scene.case.pk]))

@@ -518,3 +518,30 @@ def test_returning_a_review_without_a_comment_is_explained_beside_the_field(alic
     assert response.status_code == 400
     assert 'id="id_comment_error"' in response.content.decode()
     assert CaseloadReview.objects.get().status == CaseloadReview.Status.SUBMITTED
+
+
+# --- a copy of the review read before a newer write ----------------------------------------
+
+
+def test_a_review_returned_from_a_copy_read_before_its_sign_off_is_refused(alice, carol):
+    review = _submitted(alice, carol)
+    stale = CaseloadReview.objects.get(pk=review.pk)
+    services.review_sign_off(review=review, signed_off_by=carol)
+
+    with pytest.raises(ValidationError):
+        services.review_return(review=stale, returned_by=carol, comment="One more thing")
+    assert CaseloadReview.objects.get(pk=review.pk).status == CaseloadReview.Status.SIGNED_OFF
+
+
+def test_a_review_submitted_twice_from_two_copies_tells_the_supervisors_once(alice, carol):
+    CaseFactory(assigned_to=alice)
+    review = services.review_start(adviser=alice, started_by=alice)
+    _decide_all(review, alice)
+    services.review_reflect(review=review, reflected_by=alice, **REFLECTION)
+    other_copy = CaseloadReview.objects.get(pk=review.pk)
+    services.review_submit(review=review, submitted_by=alice)
+    told = Notification.objects.filter(recipient=carol).count()
+
+    with pytest.raises(ValidationError):
+        services.review_submit(review=other_copy, submitted_by=alice)
+    assert Notification.objects.filter(recipient=carol).count() == told

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0019_case_allocation_due_on"),
-        ("priorities", "0015_notification_moves_to_its_app"),
+        ("priorities", "0016_organisation_plan_ahead_years"),
     ]
 
     operations = [
