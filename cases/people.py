@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail, send_mass_mail
+from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,8 @@ from django.utils.http import urlsafe_base64_encode
 from caseload.roles import SUPERUSER_GRANTED_ROLES, Role, roles_of
 from cases import selectors
 from cases.models import AccessChange, Team, User
-from notifications.services import notify
+from notifications.models import OutboxEmail
+from notifications.services import notify, outbox_email_queue
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +219,8 @@ def _access_notify(
     """Tell the person and the supervisors of their teams, in the app and by email.
 
     The message names staff and teams only; the reason stays on the access page.
-    The emails go once the change is committed (an outbox will make them sure).
+    The emails are queued in the outbox in the change's transaction, so they go
+    exactly when the change is committed, and are retried until they are sent.
     """
     recipients = {change.person_id: change.person}
     for team_id in team_ids:
@@ -228,26 +230,15 @@ def _access_notify(
     message = f"Access changed: {description} (by {by})."
     notify(recipients=recipients.values(), message=message, now=now, emailed=True)
     link = settings.CASELOAD_BASE_URL + reverse("notifications:list")
-    emails = [
-        (
-            "Caseload: a change of access",
-            f"{message}\n\nIf you did not expect this, tell your supervisor.\n\n{link}\n",
-            None,
-            [person.email],
-        )
-        for person in recipients.values()
-        if person.email
-    ]
-    change_id = change.pk
-
-    def send() -> None:
-        try:
-            send_mass_mail(emails)
-        except OSError:  # SMTP errors included: the in-app notification stands.
-            logger.exception("Access change %s: the emails could not be sent", change_id)
-
-    if emails:
-        transaction.on_commit(send)
+    outbox_email_queue(
+        recipients=recipients.values(),
+        kind=OutboxEmail.Kind.ACCESS_CHANGE,
+        key=f"access-change.{change.pk}",
+        object_id=change.pk,
+        subject="Caseload: a change of access",
+        body=f"{message}\n\nIf you did not expect this, tell your supervisor.\n\n{link}\n",
+        now=now,
+    )
 
 
 # --- accounts -------------------------------------------------------------------

@@ -1,26 +1,36 @@
-"""Writes for notifications: the one writer of the notifications table, and the digest.
+"""Writes for notifications: the one writer of the notifications table, the digest, and
+the outbox through which every email Caseload sends goes.
 
 Other apps call ``notify`` (a message to some people) or ``notify_rows`` (the
 sweep's batches of thousands); nothing else inserts or updates notifications.
+Emails are queued with ``outbox_email_queue`` in the transaction that causes
+them, and sent by the worker (``outbox_send``); nothing else sends email.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from smtplib import SMTPException
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Notification
+from notifications.models import Notification, OutboxEmail
 
 if TYPE_CHECKING:
     from cases.models import Case, User
+
+logger = logging.getLogger(__name__)
 
 
 def notify(
@@ -74,11 +84,11 @@ def notifications_mark_read(*, user: User, now: datetime | None = None) -> int:
     return Notification.objects.for_user(user.pk).unread().update(read_at=now or timezone.now())
 
 
-# --- notifications by email ---------------------------------------------------------------
+# --- the daily digest --------------------------------------------------------------------
 
 
-def _claim_unemailed(*, recipient_id: int, now: datetime) -> list[tuple[str, datetime | None]]:
-    """Mark the person's not-yet-emailed notifications as emailed; (message, read_at) of each.
+def _claim_unemailed(*, recipient_id: int, now: datetime) -> list[tuple[int, str, datetime | None]]:
+    """Mark the person's not-yet-emailed notifications as emailed; (id, message, read_at) of each.
 
     One conditional UPDATE ... RETURNING: of two workers (or a duplicate
     delivery of the digest task) claiming at once, the second waits for the
@@ -89,25 +99,29 @@ def _claim_unemailed(*, recipient_id: int, now: datetime) -> list[tuple[str, dat
         cursor.execute(
             f"UPDATE {table} SET emailed_at = %s "  # noqa: S608 - the table name is ours
             "WHERE recipient_id = %s AND emailed_at IS NULL "
-            "RETURNING message, created_at, read_at",
+            "RETURNING id, message, created_at, read_at",
             [connection.ops.adapt_datetimefield_value(now), recipient_id],
         )
         rows = cursor.fetchall()
     created = Notification._meta.get_field("created_at")
     return [
-        (message, read_at)
-        for message, _created_at, read_at in sorted(rows, key=lambda r: created.to_python(r[1]))
+        (pk, message, read_at)
+        for pk, message, _created_at, read_at in sorted(
+            rows, key=lambda r: (created.to_python(r[2]), r[0])
+        )
     ]
 
 
 def notifications_email_digest(*, now: datetime | None = None) -> int:
-    """Email each person one digest of their notifications not emailed yet; returns emails sent.
+    """Queue for each person one digest email of their notifications not emailed yet;
+    returns how many digests were queued (the outbox sends them).
 
-    Notifications already read in the app are claimed but left out of the
-    email. A person without an email address, or no longer active, has theirs
-    claimed and sees them in the app only. Claim and send happen in one
-    transaction per person: if sending fails, the claim is rolled back and the
-    next digest tries again. Messages carry case references, never client data.
+    Per person, one transaction claims the notifications and writes the one
+    outbox row, so a worker killed in between leaves both undone, and a second
+    run finds nothing left to claim. Notifications already read in the app are
+    claimed but left out of the email. A person without an email address, or no
+    longer active, has theirs claimed and sees them in the app only. Messages
+    carry case references, never client data.
     """
     now = now or timezone.now()
     pending = (
@@ -116,22 +130,199 @@ def notifications_email_digest(*, now: datetime | None = None) -> int:
         .values_list("recipient_id", flat=True)
         .distinct()
     )
-    sent = 0
+    queued = 0
     link = settings.CASELOAD_BASE_URL + reverse("notifications:list")
     people = get_user_model()._default_manager
     for recipient_id in list(pending):
         person = people.filter(pk=recipient_id).only("email", "is_active").first()
         with transaction.atomic():
             claimed = _claim_unemailed(recipient_id=recipient_id, now=now)
-            unread = [message for message, read_at in claimed if read_at is None]
+            unread = [(pk, message) for pk, message, read_at in claimed if read_at is None]
             if not unread or person is None or not person.email or not person.is_active:
                 continue
-            lines = "\n".join(f"- {message}" for message in unread)
-            send_mail(
+            ids = [pk for pk, _message, _read_at in claimed]
+            lines = "\n".join(f"- {message}" for _, message in unread)
+            queued += outbox_email_queue(
+                recipients=[person],
+                kind=OutboxEmail.Kind.DIGEST,
+                # The claimed notifications are this digest's alone: their ids name it.
+                key=f"digest.{min(ids)}.{max(ids)}",
                 subject=f"Caseload: {len(unread)} notification(s) since your last digest",
-                message=f"{lines}\n\nSee them in Caseload: {link}\n",
-                from_email=None,
-                recipient_list=[person.email],
+                body=f"{lines}\n\nSee them in Caseload: {link}\n",
+                now=now,
             )
-            sent += 1
+    return queued
+
+
+# --- the outbox: every email Caseload sends ---------------------------------------------
+
+# A send that has not finished after this long is taken to have died with its worker
+# and is tried again. Longer than the send task's hard time limit
+# (notifications.tasks.OUTBOX_SEND_TIME_LIMIT), so a send still running is never doubled.
+OUTBOX_SENDING_TIMEOUT = timedelta(minutes=4)
+# How long one run of the send task keeps claiming new emails before it leaves the rest
+# to the next run (it runs every minute).
+OUTBOX_SEND_BUDGET = timedelta(seconds=60)
+# Waits between attempts: 1, 2, 4 ... minutes, never more than an hour; then it gives up.
+OUTBOX_RETRY_FIRST = timedelta(minutes=1)
+OUTBOX_RETRY_MAX = timedelta(hours=1)
+OUTBOX_MAX_ATTEMPTS = 8
+
+
+def outbox_email_queue(
+    *,
+    recipients: Iterable[User],
+    kind: OutboxEmail.Kind,
+    key: str,
+    subject: str,
+    body: str,
+    object_id: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Queue one email per person (those without an email address left out), in the
+    caller's transaction; returns how many it was given to queue.
+
+    ``key`` names the cause; each person's row gets ``<key>.<person id>`` as its
+    idempotency key (dots and letters only: it becomes the Message-ID), so
+    queueing the same cause twice adds nothing. Subject and body must hold staff
+    names and case references only, never client data.
+    """
+    now = now or timezone.now()
+    people = {person.pk: person for person in recipients if person.email}
+    created = OutboxEmail.objects.bulk_create(
+        [
+            OutboxEmail(
+                recipient=person,
+                kind=kind,
+                object_id=object_id,
+                idempotency_key=f"{key}.{person.pk}",
+                subject=subject,
+                body=body,
+                created_at=now,
+                next_attempt_at=now,
+            )
+            for person in people.values()
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)
+
+
+def outbox_message_id(key: str) -> str:
+    """The Message-ID header of the email with idempotency key ``key``: the same for
+    every attempt, so a mail system that sees it twice can drop the second."""
+    domain = urlsplit(settings.CASELOAD_BASE_URL).hostname or "caseload.invalid"
+    return f"<{key}@{domain}>"
+
+
+def outbox_reclaim(*, now: datetime | None = None) -> int:
+    """Put back emails stuck "sending" (their worker died) so they are tried again;
+    returns how many. One that has used its attempts is marked failed instead."""
+    now = now or timezone.now()
+    stuck = OutboxEmail.objects.filter(
+        status=OutboxEmail.Status.SENDING, claimed_at__lt=now - OUTBOX_SENDING_TIMEOUT
+    )
+    failed = stuck.filter(attempts__gte=OUTBOX_MAX_ATTEMPTS).update(
+        status=OutboxEmail.Status.FAILED, last_error="Stopped while sending, too many times"
+    )
+    retried = stuck.update(
+        status=OutboxEmail.Status.PENDING,
+        next_attempt_at=now,
+        last_error="Stopped while sending (worker stopped or timed out)",
+    )
+    if failed or retried:
+        logger.warning("Outbox: %s stuck email(s) retried, %s failed.", retried, failed)
+    return retried + failed
+
+
+def _outbox_claim(*, now: datetime) -> OutboxEmail | None:
+    """Claim the next email due: pending → sending, committed before anything is sent.
+
+    A conditional UPDATE: of two workers after the same row, one gets it.
+    """
+    while True:
+        candidate = (
+            OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if candidate is None:
+            return None
+        won = OutboxEmail.objects.filter(pk=candidate, status=OutboxEmail.Status.PENDING).update(
+            status=OutboxEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+        if won:
+            return OutboxEmail.objects.select_related("recipient").get(pk=candidate)
+
+
+def _outbox_retry_after(attempts: int) -> timedelta:
+    return min(OUTBOX_RETRY_FIRST * 2 ** max(attempts - 1, 0), OUTBOX_RETRY_MAX)
+
+
+def _error_summary(error: Exception) -> str:
+    """The kind of error and the server's reply code: never its text, which may quote addresses."""
+    code = getattr(error, "smtp_code", None)
+    return f"{type(error).__name__}" + (f" (SMTP {code})" if code else "")
+
+
+def outbox_send_one(email: OutboxEmail, *, now: datetime | None = None) -> str:
+    """Send one claimed email and record the outcome; returns its new status.
+
+    Marked sent only once the mail server has accepted the message; a failure
+    puts it back with a longer wait, or marks it failed after the last attempt.
+    """
+    now = now or timezone.now()
+    person = email.recipient
+    mine = OutboxEmail.objects.filter(pk=email.pk, status=OutboxEmail.Status.SENDING)
+    if not person.is_active or not person.email:
+        mine.update(status=OutboxEmail.Status.SKIPPED)
+        return OutboxEmail.Status.SKIPPED
+    message = EmailMessage(
+        subject=email.subject,
+        body=email.body,
+        to=[person.email],
+        headers={"Message-ID": outbox_message_id(email.idempotency_key)},
+    )
+    try:
+        message.send()
+    except (SMTPException, OSError) as error:
+        if email.attempts >= OUTBOX_MAX_ATTEMPTS:
+            status = OutboxEmail.Status.FAILED
+            mine.update(status=status, last_error=_error_summary(error))
+            logger.error("Outbox email %s: gave up after %s attempts.", email.pk, email.attempts)
+        else:
+            status = OutboxEmail.Status.PENDING
+            mine.update(
+                status=status,
+                next_attempt_at=timezone.now() + _outbox_retry_after(email.attempts),
+                last_error=_error_summary(error),
+            )
+            logger.warning(
+                "Outbox email %s: attempt %s failed (%s).",
+                email.pk,
+                email.attempts,
+                _error_summary(error),
+            )
+        return status
+    # Between the server's acceptance and this update is the only moment a crash can
+    # send the email twice; the second copy carries the same Message-ID.
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        status=OutboxEmail.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return OutboxEmail.Status.SENT
+
+
+def outbox_send(*, now: datetime | None = None, budget: timedelta = OUTBOX_SEND_BUDGET) -> int:
+    """Reclaim stuck emails, then send those due, one at a time, until none is due or
+    ``budget`` has passed; returns how many were sent. Safe to run in several workers."""
+    now = now or timezone.now()
+    outbox_reclaim(now=now)
+    stop_at = time.monotonic() + budget.total_seconds()
+    sent = 0
+    while time.monotonic() < stop_at:
+        email = _outbox_claim(now=max(now, timezone.now()))
+        if email is None:
+            break
+        sent += outbox_send_one(email) == OutboxEmail.Status.SENT
     return sent
