@@ -82,7 +82,9 @@ class SmtpSink:
                     await self._hang(reader)
                     return
                 if command.startswith(("EHLO", "HELO")):
-                    await reply("250-sink\r\n250 8BITMIME" if command.startswith("EHLO") else "250 sink")
+                    await reply(
+                        "250-sink\r\n250 8BITMIME" if command.startswith("EHLO") else "250 sink"
+                    )
                 elif command.startswith(("MAIL", "RCPT", "RSET", "NOOP")):
                     await reply("250 OK")
                 elif command == "DATA":
