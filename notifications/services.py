@@ -9,6 +9,7 @@ them, and sent by the worker (``outbox_send``); nothing else sends email.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -19,7 +20,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -266,13 +268,12 @@ def _error_summary(error: Exception) -> str:
     return f"{type(error).__name__}" + (f" (SMTP {code})" if code else "")
 
 
-def outbox_send_one(email: OutboxEmail, *, now: datetime | None = None) -> str:
+def outbox_send_one(email: OutboxEmail) -> str:
     """Send one claimed email and record the outcome; returns its new status.
 
     Marked sent only once the mail server has accepted the message; a failure
     puts it back with a longer wait, or marks it failed after the last attempt.
     """
-    now = now or timezone.now()
     person = email.recipient
     mine = OutboxEmail.objects.filter(pk=email.pk, status=OutboxEmail.Status.SENDING)
     if not person.is_active or not person.email:
@@ -284,33 +285,44 @@ def outbox_send_one(email: OutboxEmail, *, now: datetime | None = None) -> str:
         to=[person.email],
         headers={"Message-ID": outbox_message_id(email.idempotency_key)},
     )
+    connection = get_connection()
     try:
-        message.send()
+        connection.open()
+        if not connection.send_messages([message]):
+            raise SMTPException("The message was not accepted")
     except (SMTPException, OSError) as error:
-        if email.attempts >= OUTBOX_MAX_ATTEMPTS:
-            status = OutboxEmail.Status.FAILED
-            mine.update(status=status, last_error=_error_summary(error))
-            logger.error("Outbox email %s: gave up after %s attempts.", email.pk, email.attempts)
-        else:
-            status = OutboxEmail.Status.PENDING
-            mine.update(
-                status=status,
-                next_attempt_at=timezone.now() + _outbox_retry_after(email.attempts),
-                last_error=_error_summary(error),
-            )
-            logger.warning(
-                "Outbox email %s: attempt %s failed (%s).",
-                email.pk,
-                email.attempts,
-                _error_summary(error),
-            )
-        return status
-    # Between the server's acceptance and this update is the only moment a crash can
-    # send the email twice; the second copy carries the same Message-ID.
+        _close_quietly(connection)
+        return _outbox_failed(email, error)
+    # The server has accepted the message. Between its answer and this update is the only
+    # moment a crash can send the email twice; the second copy carries the same Message-ID.
     OutboxEmail.objects.filter(pk=email.pk).update(
         status=OutboxEmail.Status.SENT, sent_at=timezone.now(), last_error=""
     )
+    _close_quietly(connection)  # after the update: a failed goodbye changes nothing
     return OutboxEmail.Status.SENT
+
+
+def _close_quietly(connection: BaseEmailBackend) -> None:
+    with contextlib.suppress(SMTPException, OSError):
+        connection.close()
+
+
+def _outbox_failed(email: OutboxEmail, error: Exception) -> str:
+    """Put a failed email back with a longer wait, or give up after the last attempt."""
+    mine = OutboxEmail.objects.filter(pk=email.pk, status=OutboxEmail.Status.SENDING)
+    if email.attempts >= OUTBOX_MAX_ATTEMPTS:
+        mine.update(status=OutboxEmail.Status.FAILED, last_error=_error_summary(error))
+        logger.error("Outbox email %s: gave up after %s attempts.", email.pk, email.attempts)
+        return OutboxEmail.Status.FAILED
+    mine.update(
+        status=OutboxEmail.Status.PENDING,
+        next_attempt_at=timezone.now() + _outbox_retry_after(email.attempts),
+        last_error=_error_summary(error),
+    )
+    logger.warning(
+        "Outbox email %s: attempt %s failed (%s).", email.pk, email.attempts, _error_summary(error)
+    )
+    return OutboxEmail.Status.PENDING
 
 
 def outbox_send(*, now: datetime | None = None, budget: timedelta = OUTBOX_SEND_BUDGET) -> int:

@@ -5,13 +5,12 @@ RCPT, DATA, RSET, NOOP, QUIT), on asyncio streams in a thread of the test
 process. A message counts as delivered when the sink answers 250 to its DATA,
 as a real mail server takes responsibility for it then.
 
-``hold`` makes the next exchanges hang, as a server or network might, until
-the client goes away: ``"before-accept"`` hangs once the message is received
-and before answering for it (the client cannot know it arrived: it did not);
-``"after-accept"`` answers 250, keeps the message, then hangs on the next
-command (the client's QUIT) — the moment between the server's acceptance and
-the sender recording it, where a crash makes the one duplicate the README
-allows.
+``hold`` makes the next exchanges stop once a message is received, before the
+sink answers for it, and sets ``held``: with ``"before-accept"`` it hangs until
+the client goes away (the message was not delivered); with ``"until-released"``
+it waits for ``release`` to be set, then accepts the message and carries on, so
+a test can arrange what happens just after the acceptance (the moment where a
+crash makes the one duplicate the README allows).
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ class SmtpSink:
         self.messages: list[bytes] = []
         self.hold: str | None = None
         self.held = threading.Event()
+        self.release = threading.Event()
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -75,12 +75,8 @@ class SmtpSink:
 
         try:
             await reply("220 sink ESMTP")
-            accepted = False
             while line := await reader.readline():
                 command = line.decode("ascii", "replace").strip().upper()
-                if accepted and hold == "after-accept":
-                    await self._hang(reader)
-                    return
                 if command.startswith(("EHLO", "HELO")):
                     await reply(
                         "250-sink\r\n250 8BITMIME" if command.startswith("EHLO") else "250 sink"
@@ -95,8 +91,11 @@ class SmtpSink:
                     if hold == "before-accept":
                         await self._hang(reader)
                         return
+                    if hold == "until-released":
+                        self.held.set()
+                        while not self.release.is_set():
+                            await asyncio.sleep(0.05)  # polling, not waiting for time to pass
                     self.messages.append(bytes(data))
-                    accepted = True
                     await reply("250 OK: queued")
                 elif command == "QUIT":
                     await reply("221 Bye")

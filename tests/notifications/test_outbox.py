@@ -6,6 +6,7 @@ from smtplib import SMTPServerDisconnected
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -35,11 +36,8 @@ def _queue(*people, key="break-glass.1"):
     )
 
 
-class RefusingBackend:
+class RefusingBackend(BaseEmailBackend):
     """An email backend whose server hangs up on every message."""
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     def send_messages(self, messages):
         raise SMTPServerDisconnected("Connection unexpectedly closed")
@@ -54,7 +52,9 @@ def test_an_email_is_sent_once_with_a_message_id_made_from_its_key(carol, mailou
     (message,) = mailoutbox
     email = OutboxEmail.objects.get()
     assert message.to == [carol.email]
-    assert message.extra_headers["Message-ID"] == outbox_message_id("break-glass.1." + str(carol.pk))
+    assert message.extra_headers["Message-ID"] == outbox_message_id(
+        "break-glass.1." + str(carol.pk)
+    )
     assert outbox_message_id("break-glass.1.7") == "<break-glass.1.7@127.0.0.1>"
     assert (email.status, email.attempts, email.last_error) == (OutboxEmail.Status.SENT, 1, "")
     assert email.sent_at is not None

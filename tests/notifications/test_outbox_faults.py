@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.db import connections
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -122,20 +122,49 @@ CAUSES: dict[str, Callable[[pytest.FixtureRequest], None]] = {
 
 
 def _kill_mid_send(*, hold: str, queue: str, env: dict[str, str], sink: SmtpSink) -> OutboxEmail:
-    """Start a worker, have it send, kill it (SIGKILL) while the sink holds the exchange;
-    returns the email it was sending."""
-    sink.hold = hold
+    """Start a worker, have it send, and kill it (SIGKILL) in the middle of a send; returns
+    the email it was sending.
+
+    ``"before-accept"``: killed while the sink holds the message unanswered.
+    ``"after-accept"``: the email's row is locked here, the sink accepts the message, and
+    the worker is killed as it waits to mark the row sent (its database session with it,
+    as when a machine is lost): the duplicate window, made to happen on purpose.
+    """
+    sink.hold = "before-accept" if hold == "before-accept" else "until-released"
     worker = start_worker(queue=queue, env=env)
     try:
         outbox_send_task.apply_async(queue=queue)
         wait_until(
             sink.held.is_set, what="the worker to be in the middle of a send", processes=[worker]
         )
+        sending = OutboxEmail.objects.get(status=OutboxEmail.Status.SENDING)
+        if hold == "after-accept":
+            with transaction.atomic():
+                OutboxEmail.objects.select_for_update().get(pk=sending.pk)
+                sink.release.set()
+                wait_until(
+                    lambda: _backends_blocked_by_this_test(),
+                    what="the worker to wait to mark the accepted email sent",
+                    processes=[worker],
+                )
+                (backend,) = _backends_blocked_by_this_test()
+                worker.kill()
+                worker.wait(timeout=30)
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
     finally:
         worker.kill()
         worker.wait(timeout=30)
     sink.hold = None
-    return OutboxEmail.objects.get(status=OutboxEmail.Status.SENDING)
+    return OutboxEmail.objects.get(pk=sending.pk)
+
+
+def _backends_blocked_by_this_test() -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+        )
+        return {pid for (pid,) in cursor.fetchall()}
 
 
 def _recover(*, queue: str, env: dict[str, str]) -> None:
@@ -170,6 +199,7 @@ def test_a_worker_killed_after_the_server_accepted_an_email_sends_it_once_more_w
     env = _worker_env(tmp_path, sink)
 
     held = _kill_mid_send(hold="after-accept", queue=queue, env=env, sink=sink)
+    assert held.status == OutboxEmail.Status.SENDING
     assert sink.message_ids() == [outbox_message_id(held.idempotency_key)]
     _recover(queue=queue, env=env)
 
