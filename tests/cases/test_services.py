@@ -442,3 +442,25 @@ def test_opened_today_uses_the_london_date(alice):
     )
 
     assert case.opened_on == date(2026, 7, 1)
+
+
+def test_a_break_glass_email_task_queued_before_the_outbox_queues_the_alerts_once(
+    alice, bob, carol
+):
+    from cases.models import BreakGlassAccess
+    from cases.tasks import break_glass_email_task
+
+    case = CaseFactory(assigned_to=alice, restricted=True)
+    now = timezone.now()
+    access = BreakGlassAccess(
+        case=case,
+        user=bob,
+        reason="Client at reception in crisis",
+        granted_at=now,
+        expires_at=now + timedelta(hours=8),
+    )
+    access.save()
+
+    assert break_glass_email_task.apply(args=[access.pk]).get() is True
+    assert break_glass_email_task.apply(args=[access.pk]).get() is False
+    assert OutboxEmail.objects.get().recipient == carol
