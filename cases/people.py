@@ -219,8 +219,8 @@ def _access_notify(
     """Tell the person and the supervisors of their teams, in the app and by email.
 
     The message names staff and teams only; the reason stays on the access page.
-    The emails are queued in the outbox in the change's transaction, so they go
-    exactly when the change is committed, and are retried until they are sent.
+    The emails are queued in the outbox in the change's transaction: they exist if
+    and only if the change is committed, and are retried until they are sent.
     """
     recipients = {change.person_id: change.person}
     for team_id in team_ids:
