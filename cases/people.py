@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from datetime import datetime
 from typing import Any, cast
 
@@ -20,7 +21,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,7 @@ from caseload.roles import SUPERUSER_GRANTED_ROLES, Role, roles_of
 from cases import selectors
 from cases.models import AccessChange, Team, User
 from notifications.models import OutboxEmail
-from notifications.services import notify, outbox_email_queue
+from notifications.services import PASSWORD_LINK, notify, outbox_email_queue
 
 logger = logging.getLogger(__name__)
 
@@ -253,33 +253,37 @@ def password_reset_link(user: User) -> str:
 
 
 def password_reset_send(*, user: User, invite: bool = False) -> bool:
-    """Email ``user`` a link to set their own password, once the transaction commits.
+    """Queue an email to ``user`` with a link to set their own password.
 
     Nobody types a password for someone else: an admin invites a new person, or
-    sends an existing one a reset link. False if the person has no email address.
+    sends an existing one a reset link. The link is a credential: it is never
+    stored, but made when the outbox sends the email (in place of
+    ``PASSWORD_LINK``), so it is fresh at every attempt. False if the person has
+    no email address or is not active.
     """
     if not user.email or not user.is_active:
         return False
-    link = password_reset_link(user)
     if invite:
+        kind = OutboxEmail.Kind.PASSWORD_INVITE
         subject = "Your Caseload account"
         opening = f"A Caseload account has been made for you, with the user name {user.username}."
     else:
+        kind = OutboxEmail.Kind.PASSWORD_RESET
         subject = "Reset your Caseload password"
         opening = f"An administrator sent you a link to set a new password for {user.username}."
     body = (
-        f"{opening}\n\nTo set your password, open this link (it works once):\n\n{link}\n\n"
+        f"{opening}\n\nTo set your password, open this link (it works once):\n\n"
+        f"{PASSWORD_LINK}\n\n"
         "If you did not expect this email, tell your supervisor or administrator.\n"
     )
-    address, user_id = user.email, user.pk
-
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, [address])
-        except OSError:
-            logger.exception("User %s: the password email could not be sent", user_id)
-
-    transaction.on_commit(send)
+    outbox_email_queue(
+        recipients=[user],
+        kind=kind,
+        # Each request is an email of its own.
+        key=f"password.{uuid.uuid4().hex}",
+        subject=subject,
+        body=body,
+    )
     return True
 
 

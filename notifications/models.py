@@ -69,6 +69,8 @@ class OutboxEmail(models.Model):
         ACCESS_CHANGE = "access_change", "Change of access"
         REPORT = "report", "Caseload review report"
         DIGEST = "digest", "Daily digest"
+        PASSWORD_INVITE = "password_invite", "Invitation to set a password"
+        PASSWORD_RESET = "password_reset", "Link to reset a password"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"

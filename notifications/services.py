@@ -169,6 +169,9 @@ OUTBOX_SEND_BUDGET = timedelta(seconds=60)
 OUTBOX_RETRY_FIRST = timedelta(minutes=1)
 OUTBOX_RETRY_MAX = timedelta(hours=1)
 OUTBOX_MAX_ATTEMPTS = 8
+# Stands in a password email's body for its one-use link, which is a credential: it is
+# made when the email is sent, never stored.
+PASSWORD_LINK = "[link to set your password]"  # noqa: S105 - a placeholder, not a password
 
 
 def outbox_email_queue(
@@ -279,9 +282,14 @@ def outbox_send_one(email: OutboxEmail) -> str:
     if not person.is_active or not person.email:
         mine.update(status=OutboxEmail.Status.SKIPPED)
         return OutboxEmail.Status.SKIPPED
+    body = email.body
+    if email.kind in (OutboxEmail.Kind.PASSWORD_INVITE, OutboxEmail.Kind.PASSWORD_RESET):
+        from cases.people import password_reset_link  # cases imports this module
+
+        body = body.replace(PASSWORD_LINK, password_reset_link(person))
     message = EmailMessage(
         subject=email.subject,
-        body=email.body,
+        body=body,
         to=[person.email],
         headers={"Message-ID": outbox_message_id(email.idempotency_key)},
     )

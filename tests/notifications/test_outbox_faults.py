@@ -28,6 +28,7 @@ from caseload.queue import enqueue, queued_tasks_dispatch
 from caseload.roles import Role
 from cases import people
 from cases import services as case_services
+from cases.models import User
 from notifications.models import OutboxEmail
 from notifications.services import (
     OUTBOX_SENDING_TIMEOUT,
@@ -113,11 +114,17 @@ def _digest(request: pytest.FixtureRequest) -> None:
     assert notifications_email_digest() == 2
 
 
+def _password_invite(request: pytest.FixtureRequest) -> None:
+    request.getfixturevalue("roles")
+    people.user_invite(user=User(username="newstarter", email="newstarter@example.org"))
+
+
 CAUSES: dict[str, Callable[[pytest.FixtureRequest], None]] = {
     OutboxEmail.Kind.BREAK_GLASS: _break_glass,
     OutboxEmail.Kind.ACCESS_CHANGE: _access_change,
     OutboxEmail.Kind.REPORT: _report,
     OutboxEmail.Kind.DIGEST: _digest,
+    OutboxEmail.Kind.PASSWORD_INVITE: _password_invite,
 }
 
 
