@@ -115,3 +115,46 @@ def row_lock(instance: M) -> M:
     model = type(instance)
     instance.refresh_from_db(from_queryset=model._default_manager.select_for_update(no_key=True))
     return instance
+
+
+class QueuedTask(models.Model):
+    """A Celery task a web request asked for, written in the request's transaction and
+    sent to the broker by the worker's dispatcher (``caseload.queue.queued_tasks_dispatch``),
+    so that no web request ever talks to the broker. Task name and integer ids only.
+
+    While a row waits, asking again for the same task with the same ids adds
+    nothing (the partial unique constraint on ``idempotency_key``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the dispatcher"
+        DISPATCHED = "dispatched", "Sent to the broker"
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    idempotency_key = models.CharField(max_length=250)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # The kind of error only (for example OperationalError): task names and ids are above.
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=models.Q(status="pending"),
+                name="queued_task_pending_once",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="pending"),
+                name="queued_task_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Queued task {self.pk} ({self.task})"

@@ -62,6 +62,8 @@ ADMIN_PERMISSIONS = [
         for model in ("criteriaversion", "criterion", "timescale", "closureday", "organisation")
         for action in ("view", "add", "change", "delete")
     ],
+    # The outbox, to see which emails failed; read-only, and no client data in it.
+    ("notifications", "view_outboxemail"),
 ]
 
 

@@ -287,18 +287,35 @@ else:
 # Celery (read by caseload/celery.py through the CELERY_ namespace).
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_FOLDER = VAR_DIR / "celery-broker"
+# A task that runs away is stopped rather than blocking the worker for ever. Every task
+# is short (the big ones work in chunks, the outbox a minute at a time) and ends within
+# this hard limit, which the broker's visibility timeout must exceed.
+CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
+CELERY_TASK_TIME_LIMIT = 6 * 60
 _visibility_timeout = env_int(
     "CASELOAD_BROKER_VISIBILITY_TIMEOUT",
-    2 * 60 * 60,
+    CELERY_TASK_TIME_LIMIT + 60,
     "Seconds after which Redis delivers again a task that a worker took but never finished "
-    "(the worker died). Keep it above the tasks' time limit (6 minutes). Default two hours.",
+    "(the worker died). Keep it above the tasks' hard time limit (6 minutes). Default 7 "
+    "minutes.",
     minimum=1,
 )
+# How often a worker looks for tasks whose worker died, in seconds (kombu's default
+# looks every 100 s, which is what made redelivery take minutes longer than the timeout).
+BROKER_RESTORE_INTERVAL = 10
+# The recovery time of a killed task: redelivered once its visibility timeout has
+# passed, at the next look. The README's "The worker" states it; a test holds them equal.
+TASK_RECOVERY_SECONDS = _visibility_timeout + BROKER_RESTORE_INTERVAL
 if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
         # A task not acknowledged within this time is delivered again. Longer
         # than any task's hard time limit, so a running task is never doubled.
         "visibility_timeout": _visibility_timeout,
+        # Look for such tasks every BROKER_RESTORE_INTERVAL seconds, every time.
+        "unacked_restore_interval": BROKER_RESTORE_INTERVAL,
+        "unacked_restore_throttle": 1,
+        # A worker killed while it held the restore lock keeps others out for this long.
+        "unacked_mutex_expire": 60,
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -320,9 +337,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Take one task at a time, so a slow task does not hold others hostage.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A task that runs away is stopped rather than blocking the worker for ever.
-CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
-CELERY_TASK_TIME_LIMIT = 6 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from datetime import datetime
 from typing import Any, cast
 
@@ -20,7 +21,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail, send_mass_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,8 @@ from caseload.roles import SUPERUSER_GRANTED_ROLES, Role, roles_of
 from cases import selectors
 from cases.models import AccessChange, Team, User
 from notifications.models import Kind as NotificationKind
-from notifications.services import notify
+from notifications.models import OutboxEmail
+from notifications.services import PASSWORD_LINK, notify, outbox_email_queue
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +220,8 @@ def _access_notify(
     """Tell the person and the supervisors of their teams, in the app and by email.
 
     The message names staff and teams only; the reason stays on the access page.
-    The emails go once the change is committed (an outbox will make them sure).
+    The emails are queued in the outbox in the change's transaction: they exist if
+    and only if the change is committed, and are retried until they are sent.
     """
     recipients = {change.person_id: change.person}
     for team_id in team_ids:
@@ -235,26 +237,15 @@ def _access_notify(
         emailed=True,
     )
     link = settings.CASELOAD_BASE_URL + reverse("notifications:list")
-    emails = [
-        (
-            "Caseload: a change of access",
-            f"{message}\n\nIf you did not expect this, tell your supervisor.\n\n{link}\n",
-            None,
-            [person.email],
-        )
-        for person in recipients.values()
-        if person.email
-    ]
-    change_id = change.pk
-
-    def send() -> None:
-        try:
-            send_mass_mail(emails)
-        except OSError:  # SMTP errors included: the in-app notification stands.
-            logger.exception("Access change %s: the emails could not be sent", change_id)
-
-    if emails:
-        transaction.on_commit(send)
+    outbox_email_queue(
+        recipients=recipients.values(),
+        kind=OutboxEmail.Kind.ACCESS_CHANGE,
+        key=f"access-change.{change.pk}",
+        object_id=change.pk,
+        subject="Caseload: a change of access",
+        body=f"{message}\n\nIf you did not expect this, tell your supervisor.\n\n{link}\n",
+        now=now,
+    )
 
 
 # --- accounts -------------------------------------------------------------------
@@ -269,33 +260,37 @@ def password_reset_link(user: User) -> str:
 
 
 def password_reset_send(*, user: User, invite: bool = False) -> bool:
-    """Email ``user`` a link to set their own password, once the transaction commits.
+    """Queue an email to ``user`` with a link to set their own password.
 
     Nobody types a password for someone else: an admin invites a new person, or
-    sends an existing one a reset link. False if the person has no email address.
+    sends an existing one a reset link. The link is a credential: it is never
+    stored, but made when the outbox sends the email (in place of
+    ``PASSWORD_LINK``), so it is fresh at every attempt. False if the person has
+    no email address or is not active.
     """
     if not user.email or not user.is_active:
         return False
-    link = password_reset_link(user)
     if invite:
+        kind = OutboxEmail.Kind.PASSWORD_INVITE
         subject = "Your Caseload account"
         opening = f"A Caseload account has been made for you, with the user name {user.username}."
     else:
+        kind = OutboxEmail.Kind.PASSWORD_RESET
         subject = "Reset your Caseload password"
         opening = f"An administrator sent you a link to set a new password for {user.username}."
     body = (
-        f"{opening}\n\nTo set your password, open this link (it works once):\n\n{link}\n\n"
+        f"{opening}\n\nTo set your password, open this link (it works once):\n\n"
+        f"{PASSWORD_LINK}\n\n"
         "If you did not expect this email, tell your supervisor or administrator.\n"
     )
-    address, user_id = user.email, user.pk
-
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, [address])
-        except OSError:
-            logger.exception("User %s: the password email could not be sent", user_id)
-
-    transaction.on_commit(send)
+    outbox_email_queue(
+        recipients=[user],
+        kind=kind,
+        # Each request is an email of its own.
+        key=f"password.{uuid.uuid4().hex}",
+        subject=subject,
+        body=body,
+    )
     return True
 
 

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
-from smtplib import SMTPException
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -25,7 +23,6 @@ from django.utils import timezone
 
 from caseload import crypto
 from caseload.models import counter_next, row_lock
-from caseload.queue import enqueue_on_commit
 from caseload.roles import Role, roles_of
 from cases import selectors
 from cases.models import (
@@ -49,7 +46,8 @@ from cases.models import (
     User,
 )
 from notifications.models import Kind as NotificationKind
-from notifications.services import notifications_resolve, notify
+from notifications.models import OutboxEmail
+from notifications.services import notifications_resolve, notify, outbox_email_queue
 
 logger = logging.getLogger(__name__)
 
@@ -692,7 +690,7 @@ def _notify(
     recipients: list[User], *, case: Case | None, message: str, now: datetime, subject: str = ""
 ) -> None:
     """In-app notifications, marked emailed because break-the-glass emails go on their own
-    (break_glass_email), so that the daily digest leaves them out."""
+    (break_glass_alert_queue), so that the daily digest leaves them out."""
     notify(
         recipients=recipients,
         kind=NotificationKind.BREAK_GLASS,
@@ -733,10 +731,8 @@ def _break_glass_grant(
         "by break the glass.",
         now=now,
     )
-    from cases.tasks import break_glass_email_task
-
-    # The email goes from the worker; the sweep sends any a broker outage held up.
-    enqueue_on_commit(break_glass_email_task, access.pk)
+    # The emails are queued in this transaction; the worker's outbox sends them.
+    break_glass_alert_queue(access_id=access.pk, now=now)
     return access
 
 
@@ -906,61 +902,58 @@ def break_glass_review(
     return review
 
 
-def break_glass_email(*, access_id: int, now: datetime | None = None) -> bool:
-    """Email the case's supervisors about a break-glass access, once; False if already done.
+def break_glass_alert_queue(*, access_id: int, now: datetime | None = None) -> bool:
+    """Queue the break-glass alert emails to the case's supervisors and the data protection
+    officers, once per access; False if already queued.
 
-    The access is claimed and the email sent in one transaction: a duplicate
-    delivery finds nothing to claim, and a mail server failure leaves it
-    unclaimed for the next try. Ids and staff names only: no client data.
+    Called in the transaction that grants the access, and by the sweep for an
+    access granted before the outbox existed. The access's "supervisors
+    emailed" time (set once) records when the emails were queued; the outbox
+    sends them. Ids and staff names only: no client data.
     """
-    with transaction.atomic():
-        claimed = BreakGlassAccess.objects.filter(
-            pk=access_id, supervisors_emailed_at__isnull=True
-        ).update(supervisors_emailed_at=now or timezone.now())
-        if not claimed:
-            return False
-        access = BreakGlassAccess.objects.select_related("case__team", "user").get(pk=access_id)
-        case = access.case
-        people = [*selectors.case_supervisors(case), *_data_protection_officers()]
-        recipients = sorted({u.email for u in people if u.email})
-        if not recipients:
-            logger.warning(
-                "Break-glass access %s on case %s: no supervisor or data protection officer "
-                "to email",
-                access.pk,
-                case.pk,
-            )
-            return True
-        link = settings.CASELOAD_BASE_URL + reverse("cases:case_detail", args=[case.pk])
-        send_mail(
-            subject=f"Restricted case {case.reference} opened by break the glass",
-            message=(
-                f"{access.user.display_name} opened the restricted case {case.reference} by "
-                f"break the glass at {timezone.localtime(access.granted_at):%H:%M on %d/%m/%Y}. "
-                f"Their reason is recorded on the case.\n\n{link}\n"
-            ),
-            from_email=None,
-            recipient_list=recipients,
+    now = now or timezone.now()
+    claimed = BreakGlassAccess.objects.filter(
+        pk=access_id, supervisors_emailed_at__isnull=True
+    ).update(supervisors_emailed_at=now)
+    if not claimed:
+        return False
+    access = BreakGlassAccess.objects.select_related("case__team", "user").get(pk=access_id)
+    case = access.case
+    people = [*selectors.case_supervisors(case), *_data_protection_officers()]
+    if not any(person.email for person in people):
+        logger.warning(
+            "Break-glass access %s on case %s: no supervisor or data protection officer to email",
+            access.pk,
+            case.pk,
         )
+    link = settings.CASELOAD_BASE_URL + reverse("cases:case_detail", args=[case.pk])
+    outbox_email_queue(
+        recipients=people,
+        kind=OutboxEmail.Kind.BREAK_GLASS,
+        key=f"break-glass.{access.pk}",
+        object_id=access.pk,
+        subject=f"Restricted case {case.reference} opened by break the glass",
+        body=(
+            f"{access.user.display_name} opened the restricted case {case.reference} by "
+            f"break the glass at {timezone.localtime(access.granted_at):%H:%M on %d/%m/%Y}. "
+            f"Their reason is recorded on the case.\n\n{link}\n"
+        ),
+        now=now,
+    )
     return True
 
 
-def break_glass_emails_pending() -> int:
-    """Send the break-glass emails not sent yet (the sweep's catch-up); how many were sent."""
+def break_glass_alerts_pending() -> int:
+    """Queue the alerts of any access whose emails were never queued (granted before the
+    outbox existed); the sweep's catch-up. Returns how many accesses."""
     pending = BreakGlassAccess.objects.filter(supervisors_emailed_at__isnull=True).values_list(
         "pk", flat=True
     )
-    sent = 0
+    queued = 0
     for pk in list(pending):
-        try:
-            sent += break_glass_email(access_id=pk)
-        except (SMTPException, OSError) as error:
-            logger.warning(
-                "Break-glass access %s: email failed (%s); tried again at the next sweep.",
-                pk,
-                type(error).__name__,
-            )
-    return sent
+        with transaction.atomic():
+            queued += break_glass_alert_queue(access_id=pk)
+    return queued
 
 
 # --- referrals ----------------------------------------------------------------

@@ -120,3 +120,79 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.delivery}"
+
+
+class OutboxEmail(models.Model):
+    """One email to one member of staff, written in the transaction that causes it and
+    sent by the worker (``notifications.services.outbox_send``).
+
+    The address is looked up from the recipient when the email is sent, so it
+    is never copied here; subject and body hold staff names and case references
+    only, never client data. ``idempotency_key`` names the cause (for example
+    ``break-glass.12.7``: access 12, person 7): the same cause cannot queue
+    a second email, and the ``Message-ID`` is made from it, so a mail system
+    can drop the one duplicate a crash can leave (see the README's "The worker").
+    """
+
+    class Kind(models.TextChoices):
+        BREAK_GLASS = "break_glass", "Break-the-glass alert"
+        ACCESS_CHANGE = "access_change", "Change of access"
+        REPORT = "report", "Caseload review report"
+        DIGEST = "digest", "Daily digest"
+        PASSWORD_INVITE = "password_invite", "Invitation to set a password"
+        PASSWORD_RESET = "password_reset", "Link to reset a password"
+        NOTIFICATION = "notification", "A notification its recipient wants at once"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed: gave up"
+        SKIPPED = "skipped", "Not sent: no email address or account inactive"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The id of what caused the email (an access, an access change, a report); none for a digest.
+    object_id = models.BigIntegerField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=150, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The kind of error and the mail server's reply code, never an address or a message.
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "outgoing email"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="outbox_email_due_idx",
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=models.Q(status="sending"),
+                name="outbox_email_sending_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="sending") | models.Q(claimed_at__isnull=False),
+                name="outbox_email_sending_is_claimed",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="outbox_email_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Email {self.pk} ({self.kind})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -95,6 +96,20 @@ def notifications_for(user: User, *, limit: int = 100) -> list[Notification]:
 def unread_count(user: User) -> int:
     """How many of the person's notifications are unread (the count in the menu)."""
     return Notification.objects.for_user(user.pk).unread().current().count()
+
+
+def wanting_email_at_once(user_ids: Iterable[int], kind: Kind) -> set[int]:
+    """Which of these people hear of ``kind`` by email straight away (one query)."""
+    ids = set(user_ids)
+    if kind in FIXED_DELIVERY:
+        return ids if DEFAULT_DELIVERY[kind] == Delivery.IMMEDIATE else set()
+    chosen = dict(
+        NotificationPreference.objects.filter(user_id__in=ids, kind=kind).values_list(
+            "user_id", "delivery"
+        )
+    )
+    default = DEFAULT_DELIVERY[kind].value
+    return {pk for pk in ids if chosen.get(pk, default) == Delivery.IMMEDIATE.value}
 
 
 def deliveries_for(user: User) -> dict[Kind, Delivery]:

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from caseload.queue import enqueue_on_commit
+from caseload.queue import enqueue_later
 from caseload.web import signed_in_user
 from priorities import services
 from priorities.models import (
@@ -225,7 +225,7 @@ def _refresh_in_worker(request: HttpRequest, timescales: QuerySet[Timescale]) ->
     from priorities.tasks import timescale_refresh_task
 
     for pk in services.timescales_mark_stale(timescales):
-        enqueue_on_commit(timescale_refresh_task, pk)
+        enqueue_later(timescale_refresh_task, pk)
     messages.info(
         request,
         "The due dates of the cases affected are being recalculated in the background; "

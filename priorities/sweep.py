@@ -32,9 +32,9 @@ from django.utils import timezone
 
 from cases.models import Case, Team
 from cases.selectors import acting_supervisors
-from cases.services import break_glass_emails_pending
+from cases.services import break_glass_alerts_pending
 from notifications.models import Kind as NotificationKind
-from notifications.services import notify_rows
+from notifications.services import notify_rows, outbox_reclaim
 from priorities.models import DeadlineFlag, DeadlineWatch, Level
 from priorities.services import flags_clear_met, timescales_refresh_stale
 
@@ -49,7 +49,8 @@ class SweepResult:
     cleared: int = 0
     notified: int = 0
     refreshed: int = 0
-    emailed: int = 0
+    alerts_queued: int = 0
+    emails_reclaimed: int = 0
 
 
 def flags_to_raise(*, today: date) -> QuerySet[DeadlineWatch, tuple[int, str, date, str]]:
@@ -114,10 +115,11 @@ def sweep_deadlines(
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = SweepResult()
-    # Catch up on work web requests handed to the worker, in case its task was never
-    # enqueued (broker down) or never ran: break-glass emails now, and stale due dates
-    # after the flags, so a long recompute never holds up flagging.
-    result.emailed = break_glass_emails_pending()
+    # Reclaim stuck work: emails whose worker died while sending go back to the outbox,
+    # break-glass accesses whose alerts were never queued get them, and stale due dates
+    # are recomputed after the flags, so a long recompute never holds up flagging.
+    result.emails_reclaimed = outbox_reclaim(now=now)
+    result.alerts_queued = break_glass_alerts_pending()
     supervisors: dict[int, list[int]] = defaultdict(list)
     # Who leads each team: listed on it and holding the Supervisor role (one rule).
     for team_id, user_id in Team.supervisors.through.objects.filter(

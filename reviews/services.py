@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
@@ -24,7 +23,8 @@ from cases.models import Case, CaseEvent, CaseQuerySet, User
 from cases.selectors import acting_supervisors, supervised_teams
 from cases.services import case_event_record
 from notifications.models import Kind as NotificationKind
-from notifications.services import notify
+from notifications.models import OutboxEmail
+from notifications.services import notify, outbox_email_queue
 from priorities.models import Assessment, Organisation
 from priorities.services import organisation_calendar
 from reviews import selectors
@@ -197,16 +197,22 @@ def report_generate(
                 # Emailed on its own below, so the daily digest leaves it out.
                 emailed=emailing,
             )
+            if emailing:
+                # Queued with the report, in its transaction: sent by the outbox.
+                link = settings.CASELOAD_BASE_URL + reverse(
+                    "reviews:report_detail", args=[report.pk]
+                )
+                outbox_email_queue(
+                    recipients=[supervisor],
+                    kind=OutboxEmail.Kind.REPORT,
+                    key=f"report.{report.pk}",
+                    object_id=report.pk,
+                    subject=f"Caseload review report, week of {period_start:%d/%m/%Y}",
+                    body=f"Your caseload review report is ready:\n\n{link}\n",
+                    now=now,
+                )
     except IntegrityError:
         return CaseloadReport.objects.get(supervisor=supervisor, period_start=period_start), False
-    if emailing:
-        link = settings.CASELOAD_BASE_URL + reverse("reviews:report_detail", args=[report.pk])
-        send_mail(
-            subject=f"Caseload review report, week of {period_start:%d/%m/%Y}",
-            message=f"Your caseload review report is ready:\n\n{link}\n",
-            from_email=None,
-            recipient_list=[supervisor.email],
-        )
     return report, True
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -100,3 +103,71 @@ def wait_until(
             assert process.poll() is None, f"a subprocess stopped while waiting for {what}"
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.1)  # the polling interval, not a wait for something to happen
+
+
+class OwnRedis:
+    """A redis-server of the test's own on a free port, to stop, freeze and restart
+    without disturbing the suite's shared Redis. Nothing is persisted."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.port = _free_port(6391)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.dir = tmp_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> OwnRedis:
+        executable = shutil.which("redis-server")
+        assert executable, "redis-server is not installed"
+        self.process = subprocess.Popen(  # noqa: S603 - the system's redis-server
+            [
+                executable,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_until(self.answers, what="redis-server to answer", processes=[self.process])
+        return self
+
+    def answers(self) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis.from_url(self.url, socket_timeout=0.5).ping())
+        except redis.RedisError:
+            return False
+
+    def freeze(self) -> None:
+        """SIGSTOP: connections are accepted by the kernel, and nothing answers."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        self.process = None
+
+
+def _free_port(start: int) -> int:
+    for port in range(start, start + 100):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port for a redis-server of our own")

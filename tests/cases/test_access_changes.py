@@ -13,6 +13,7 @@ from caseload.roles import Role, roles_of
 from cases import people, selectors
 from cases.models import AccessChange, Team, User
 from notifications.models import Notification
+from notifications.services import outbox_send
 from tests.conftest import client_for
 from tests.factories import CaseFactory, UserFactory
 
@@ -127,10 +128,10 @@ def test_a_deactivated_account_gets_no_new_access(mia, newcomer):
 
 
 def test_the_person_and_their_team_s_supervisors_are_told_without_the_reason(
-    mia, newcomer, north, carol, sam, django_capture_on_commit_callbacks
+    mia, newcomer, north, carol, sam
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        people.access_grant(user=newcomer, granted_by=mia, reason=REASON, team=north)
+    people.access_grant(user=newcomer, granted_by=mia, reason=REASON, team=north)
+    outbox_send()
 
     told = set(Notification.objects.values_list("recipient__username", flat=True))
     assert told == {"newcomer", "carol"}

@@ -16,6 +16,7 @@ from caseload.roles import Role
 from cases import selectors, services
 from cases.models import BreakGlassAccess, BreakGlassRequest, BreakGlassReview, Case, Client
 from notifications.models import Notification
+from notifications.services import outbox_send
 from priorities.models import Organisation
 from tests.conftest import client_for
 from tests.factories import AdviserFactory, CaseFactory, ClientFactory, UserFactory
@@ -309,12 +310,15 @@ def test_the_break_glass_email_goes_to_supervisors_and_data_protection(
 ):
     carol.email = "carol@example.org"
     carol.save()
-    access = services.break_glass(case=restricted, user=dave, reason=CRISIS)
+    services.break_glass(case=restricted, user=dave, reason=CRISIS)
 
-    services.break_glass_email(access_id=access.pk)
+    outbox_send()
 
-    assert sorted(mailoutbox[0].to) == ["carol@example.org", "dora@example.org"]
-    assert restricted.client.family_name not in mailoutbox[0].body
+    assert sorted(address for m in mailoutbox for address in m.to) == [
+        "carol@example.org",
+        "dora@example.org",
+    ]
+    assert all(restricted.client.family_name not in m.body for m in mailoutbox)
 
 
 def test_the_daily_limit_applies_to_the_service_too(restricted, dave):

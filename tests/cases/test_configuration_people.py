@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from caseload.roles import Role, roles_of
 from cases.models import AccessChange, Team, User
+from notifications.models import OutboxEmail
+from notifications.services import outbox_send
 from tests.conftest import client_for
 from tests.factories import PASSWORD, UserFactory
 
@@ -154,6 +156,10 @@ def test_an_admin_invites_a_person_who_gets_no_usable_password_and_a_link(
     assert not person.has_usable_password()
     assert not person.is_superuser
     assert roles_of(person) == frozenset()
+    # The link is a credential: the outbox makes it when it sends, and never stores it.
+    (queued,) = OutboxEmail.objects.all()
+    assert "/accounts/reset/" not in queued.body
+    assert outbox_send() == 1
     (email,) = mail.outbox
     assert email.to == ["newstarter@example.org"]
     assert "/accounts/reset/" in email.body
@@ -189,6 +195,7 @@ def test_an_admin_sends_a_password_reset_link_with_an_action(
         )
 
     assert response.status_code == 302
+    assert outbox_send() == 1
     (email,) = mail.outbox
     assert email.to == [alice.email]
     alice.refresh_from_db()

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from cases import selectors, services
 from cases.models import Case, CaseEvent, CaseShare, CaseUserObjectPermission
-from cases.tasks import break_glass_email_task
-from notifications.models import Notification
+from notifications.models import Notification, OutboxEmail
+from notifications.services import outbox_send
 from tests.conftest import client_for
 from tests.factories import (
     AdviserFactory,
@@ -269,31 +269,52 @@ def test_breaking_the_glass_opens_a_restricted_case_for_hours_and_emails_the_sup
     assert not selectors.visible_cases(bob, now=later).filter(pk=case.pk).exists()
     assert case.events.filter(kind=CaseEvent.Kind.BREAK_GLASS).exists()
     assert Notification.objects.filter(recipient=carol, case=case).count() == 1
-    # The worker's task emails the supervisor, once, however often it is delivered.
-    assert break_glass_email_task.apply(args=[access.pk]).get() is True
-    assert break_glass_email_task.apply(args=[access.pk]).get() is False
+    # The email is queued with the access; the outbox sends it once, however often it runs.
+    assert services.break_glass_alert_queue(access_id=access.pk) is False
+    assert outbox_send() == 1
+    assert outbox_send() == 0
     assert [m.to for m in mailoutbox] == [[carol.email]]
     assert case.client.family_name not in mailoutbox[0].body
 
 
-def test_with_the_broker_down_break_the_glass_works_and_the_sweep_sends_the_email(
+def test_breaking_the_glass_never_talks_to_the_broker_and_the_outbox_sends_the_email(
     alice, bob, carol, mailoutbox, settings, django_capture_on_commit_callbacks
 ):
-    from priorities.sweep import sweep_deadlines
-
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"  # nothing listens on port 9
     case = CaseFactory(assigned_to=alice, restricted=True)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client_for(bob).post(
             reverse("cases:break_glass"),
             {"reference": case.reference, "reason": "Client at reception in crisis"},
         )
     assert response.status_code == 302, response.content.decode()[:500]
+    assert callbacks == []
     assert mailoutbox == []
+    (email,) = OutboxEmail.objects.all()
+    assert email.recipient == carol
+    assert email.status == OutboxEmail.Status.PENDING
 
-    assert sweep_deadlines().emailed == 1
-    assert sweep_deadlines().emailed == 0
+    assert outbox_send() == 1
     assert [m.to for m in mailoutbox] == [[carol.email]]
+
+
+def test_the_sweep_queues_the_alerts_of_an_access_granted_before_the_outbox(alice, bob, carol):
+    from cases.models import BreakGlassAccess
+    from priorities.sweep import sweep_deadlines
+
+    case = CaseFactory(assigned_to=alice, restricted=True)
+    now = timezone.now()
+    BreakGlassAccess(
+        case=case,
+        user=bob,
+        reason="Client at reception in crisis",
+        granted_at=now,
+        expires_at=now + timedelta(hours=8),
+    ).save()
+
+    assert sweep_deadlines().alerts_queued == 1
+    assert sweep_deadlines().alerts_queued == 0
+    assert OutboxEmail.objects.get().recipient == carol
 
 
 def test_break_the_glass_needs_a_reason(alice, bob):
@@ -467,3 +488,25 @@ def test_a_status_change_from_a_copy_read_before_the_case_was_closed_is_checked_
             closure_outcome="Arrears cleared",
         )
     assert "already" in str(refused.value)
+
+
+def test_a_break_glass_email_task_queued_before_the_outbox_queues_the_alerts_once(
+    alice, bob, carol
+):
+    from cases.models import BreakGlassAccess
+    from cases.tasks import break_glass_email_task
+
+    case = CaseFactory(assigned_to=alice, restricted=True)
+    now = timezone.now()
+    access = BreakGlassAccess(
+        case=case,
+        user=bob,
+        reason="Client at reception in crisis",
+        granted_at=now,
+        expires_at=now + timedelta(hours=8),
+    )
+    access.save()
+
+    assert break_glass_email_task.apply(args=[access.pk]).get() is True
+    assert break_glass_email_task.apply(args=[access.pk]).get() is False
+    assert OutboxEmail.objects.get().recipient == carol

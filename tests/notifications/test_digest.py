@@ -1,4 +1,6 @@
-"""The daily digest email: one per person, of notifications not emailed yet, never twice."""
+"""The daily digest email: one per person, of notifications not emailed yet, never twice.
+
+The digest queues its emails in the outbox; ``outbox_send`` (the worker) sends them."""
 
 import datetime as dt
 
@@ -7,8 +9,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django_celery_beat.models import PeriodicTask
 
-from notifications.models import Notification
-from notifications.services import notifications_email_digest
+from notifications.models import Notification, OutboxEmail
+from notifications.services import notifications_email_digest, outbox_send
 from tests.factories import CaseFactory
 from tests.processes import manage, subprocess_env, wait_until
 
@@ -26,6 +28,7 @@ def test_each_person_gets_one_digest_listing_their_new_notifications(alice, caro
     _notify(carol, f"{case.reference}: first contact breached (01/12/2026).", case)
 
     assert notifications_email_digest() == 2
+    assert outbox_send() == 2
 
     by_person = {message.to[0]: message for message in mailoutbox}
     assert set(by_person) == {alice.email, carol.email}
@@ -42,6 +45,7 @@ def test_the_digest_never_emails_a_notification_twice(alice, mailoutbox):
 
     assert notifications_email_digest() == 1
     assert notifications_email_digest() == 0
+    assert outbox_send() == 2
 
     assert len(mailoutbox) == 2
     assert mailoutbox[1].body.startswith(f"- {later.message}\n")
@@ -64,8 +68,9 @@ def test_a_report_notification_emailed_on_its_own_is_not_repeated_in_the_digest(
 
     report_generate(supervisor=carol, period_start=last_complete_week()[0])
 
-    assert len(mailoutbox) == 1
     assert notifications_email_digest() == 0
+    assert outbox_send() == 1
+    assert OutboxEmail.objects.get().kind == OutboxEmail.Kind.REPORT
     assert len(mailoutbox) == 1
 
 
@@ -81,7 +86,7 @@ def test_the_command_sends_the_digest_on_demand(alice, mailoutbox, capsys):
 
     call_command("send_notification_digest")
 
-    assert "1 digest email(s) sent." in capsys.readouterr().out
+    assert "1 digest email(s) queued; 1 email(s) sent." in capsys.readouterr().out
     assert len(mailoutbox) == 1
 
 
@@ -121,6 +126,22 @@ def test_two_digests_running_at_once_send_each_person_one_email(alice, bob, caro
     outputs = [digest.communicate(timeout=60) for digest in digests]
 
     assert [digest.returncode for digest in digests] == [0, 0], outputs
-    sent = [int(out.split(" digest email(s) sent")[0].rsplit("\n", 1)[-1]) for out, _ in outputs]
-    assert sum(sent) == 3
+    queued = [
+        int(out.split(" digest email(s) queued")[0].rsplit("\n", 1)[-1]) for out, _ in outputs
+    ]
+    assert sum(queued) == 3
+    assert OutboxEmail.objects.filter(status=OutboxEmail.Status.SENT).count() == 3
     assert sum(out.count("Subject: Caseload: 1 notification(s)") for out, _ in outputs) == 3
+
+
+def test_a_digest_claims_its_notifications_and_queues_one_email_in_one_transaction(alice):
+    _notify(alice, "CASE-000001: first contact breached (01/12/2026).")
+    _notify(alice, "CASE-000002: review due today (02/12/2026).")
+
+    assert notifications_email_digest() == 1
+
+    (email,) = OutboxEmail.objects.all()
+    ids = sorted(Notification.objects.values_list("pk", flat=True))
+    assert email.idempotency_key == f"digest.{ids[0]}.{ids[-1]}.{alice.pk}"
+    assert email.status == OutboxEmail.Status.PENDING
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()

@@ -3,6 +3,7 @@ by filter, only their own, and delivered the way they chose."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications import selectors, services
 from notifications.models import Delivery, Kind, Notification, NotificationPreference
@@ -142,7 +143,9 @@ def test_security_alerts_cannot_be_turned_down(alice):
     assert selectors.deliveries_for(alice)[Kind.BREAK_GLASS] == Delivery.IMMEDIATE
 
 
-def test_the_digest_leaves_out_kinds_wanted_in_the_app_only(alice, mailoutbox):
+def test_the_digest_leaves_out_kinds_wanted_in_the_app_only(alice):
+    from notifications.models import OutboxEmail
+
     case = CaseFactory(assigned_to=alice)
     _deadline(alice, case)
     services.notify(recipients=[alice], kind=Kind.REVIEW, message="Your caseload review is due.")
@@ -150,7 +153,7 @@ def test_the_digest_leaves_out_kinds_wanted_in_the_app_only(alice, mailoutbox):
 
     assert services.notifications_email_digest() == 1
 
-    (email,) = mailoutbox
+    (email,) = OutboxEmail.objects.filter(kind="digest")
     assert "Your caseload review is due." in email.body
     assert case.reference not in email.body
 
@@ -186,3 +189,40 @@ def test_a_deadline_notification_is_resolved_when_the_contact_is_logged(alice, c
     assert selectors.unread_count(alice) == 0
     (group,) = selectors.notification_groups(alice)
     assert group.resolved
+
+
+def test_someone_who_wants_a_kind_at_once_gets_it_through_the_outbox_not_the_digest(
+    alice, carol, mailoutbox
+):
+    from notifications.models import OutboxEmail
+
+    services.notification_preferences_set(user=alice, deliveries={"review": "immediate"})
+    services.notify(recipients=[alice, carol], kind=Kind.REVIEW, message="A review was started.")
+
+    (queued,) = OutboxEmail.objects.all()
+    assert queued.recipient == alice
+    assert queued.kind == OutboxEmail.Kind.NOTIFICATION
+    assert "A review was started." in queued.body
+    # The digest leaves out what went at once, and sends carol hers.
+    assert services.notifications_email_digest() == 1
+    assert OutboxEmail.objects.filter(recipient=carol, kind="digest").exists()
+
+
+def test_a_deadline_someone_wants_at_once_is_queued_by_the_sweep_s_batch_insert(alice, bob):
+    from notifications.models import OutboxEmail
+
+    case = CaseFactory(assigned_to=alice)
+    services.notification_preferences_set(user=alice, deliveries={"deadline": "immediate"})
+
+    made = services.notify_rows(
+        rows=[
+            (alice.pk, case.pk, "first_contact_due_on:2026-12-01", "first contact breached"),
+            (bob.pk, case.pk, "first_contact_due_on:2026-12-01", "first contact breached"),
+        ],
+        kind=Kind.DEADLINE,
+        now=timezone.now(),
+    )
+
+    assert made == 2
+    assert Notification.objects.filter(kind=Kind.DEADLINE).count() == 2
+    assert list(OutboxEmail.objects.values_list("recipient__username", flat=True)) == ["alice"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from caseload.append_only import AppendOnlyError
 from notes import services as note_services
 from notifications.models import Notification
+from notifications.services import outbox_send
 from priorities import services as priority_services
 from reviews.models import CaseloadReport
 from reviews.services import last_complete_week, report_generate, week_of
@@ -73,6 +74,7 @@ def test_generating_again_returns_the_same_report_and_announces_it_once(carol, a
     assert (created, created_again) == (True, False)
     assert first.pk == again.pk
     assert Notification.objects.filter(recipient=carol).count() == 1
+    assert outbox_send() == 1
     assert len(mailoutbox) == 1
 
 
