@@ -687,10 +687,17 @@ def _data_protection_officers() -> list[User]:
 
 
 def _notify(
-    recipients: list[User], *, case: Case | None, message: str, now: datetime, subject: str = ""
+    recipients: list[User],
+    *,
+    case: Case | None,
+    message: str,
+    now: datetime,
+    subject: str = "",
+    emailed: bool = False,
 ) -> None:
-    """In-app notifications, marked emailed because break-the-glass emails go on their own
-    (break_glass_alert_queue), so that the daily digest leaves them out."""
+    """Break-the-glass notifications, which everyone hears of by email at once: through
+    ``notify`` (the kind's delivery), or, for an access opened (``emailed``), through
+    the fuller alert ``break_glass_alert_queue`` queues, so the digest leaves it out."""
     notify(
         recipients=recipients,
         kind=NotificationKind.BREAK_GLASS,
@@ -698,7 +705,7 @@ def _notify(
         case=case,
         message=message,
         now=now,
-        emailed=True,
+        emailed=emailed,
     )
 
 
@@ -730,6 +737,7 @@ def _break_glass_grant(
         message=f"{user.display_name} opened the restricted case {case.reference} "
         "by break the glass.",
         now=now,
+        emailed=True,
     )
     # The emails are queued in this transaction; the worker's outbox sends them.
     break_glass_alert_queue(access_id=access.pk, now=now)

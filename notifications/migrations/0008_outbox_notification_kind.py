@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0007_outbox_password_emails'),
+        ("notifications", "0007_outbox_password_emails"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outboxemail',
-            name='kind',
-            field=models.CharField(choices=[('break_glass', 'Break-the-glass alert'), ('access_change', 'Change of access'), ('report', 'Caseload review report'), ('digest', 'Daily digest'), ('password_invite', 'Invitation to set a password'), ('password_reset', 'Link to reset a password'), ('notification', 'A notification its recipient wants at once')], max_length=20),
+            model_name="outboxemail",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("break_glass", "Break-the-glass alert"),
+                    ("access_change", "Change of access"),
+                    ("report", "Caseload review report"),
+                    ("digest", "Daily digest"),
+                    ("password_invite", "Invitation to set a password"),
+                    ("password_reset", "Link to reset a password"),
+                    ("notification", "A notification its recipient wants at once"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

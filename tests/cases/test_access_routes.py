@@ -434,3 +434,15 @@ def test_a_supervisor_opens_a_case_for_their_teams_client_into_the_teams_queue(a
     assert response.status_code == 302
     assert (opened.assigned_to, opened.team) == (None, case.team)
     assert opened in selectors.unallocated_for(carol)
+
+
+def test_a_request_waiting_for_approval_is_emailed_to_the_supervisors_at_once(
+    restricted, dave, sam
+):
+    from notifications.models import OutboxEmail
+
+    Organisation.objects.update_or_create(pk=1, defaults={"break_glass_daily_limit": 0})
+    _ask(dave, restricted.reference)
+
+    asked = OutboxEmail.objects.get(recipient=sam, kind=OutboxEmail.Kind.NOTIFICATION)
+    assert "asks you to approve" in asked.body
