@@ -44,17 +44,6 @@ class ColleagueChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
-class AdviserChoiceField(ColleagueChoiceField):
-    """A choice of adviser, each offered with their current load against capacity, so
-    that a supervisor allocating a case sees who has room."""
-
-    loads: dict[int, str] = {}
-
-    def label_from_instance(self, obj: User) -> str:
-        load = self.loads.get(obj.pk)
-        return f"{obj.display_name} ({load})" if load else obj.display_name
-
-
 class ConsentChoiceField(forms.ModelChoiceField):
     """A choice of the client's consent records, each offered by its scope and date."""
 
@@ -171,11 +160,7 @@ class CaseStatusForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    adviser = AdviserChoiceField(
-        queryset=User.objects.none(),
-        label="New adviser",
-        help_text="Each adviser's current caseload, in weighted points, against their capacity.",
-    )
+    adviser = ColleagueChoiceField(queryset=User.objects.none(), label="New adviser")
     handover_note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         label="Handover note",
@@ -186,9 +171,14 @@ class ReassignForm(forms.Form):
         self, *args: Any, advisers: Any, loads: dict[int, str] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(AdviserChoiceField, self.fields["adviser"])
+        field = cast(ColleagueChoiceField, self.fields["adviser"])
         field.queryset = advisers
-        field.loads = loads or {}
+        # Who has room, beside the choice (and read with it by screen readers).
+        if loads:
+            names = {adviser.pk: adviser.display_name for adviser in advisers}
+            field.help_text = "Current caseloads: " + "; ".join(
+                f"{names[pk]}, {load}" for pk, load in loads.items() if pk in names
+            )
 
 
 class DeadlineForm(forms.ModelForm):

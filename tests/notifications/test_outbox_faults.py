@@ -29,7 +29,7 @@ from caseload.roles import Role
 from cases import people
 from cases import services as case_services
 from cases.models import User
-from notifications.models import OutboxEmail
+from notifications.models import Kind, OutboxEmail
 from notifications.services import (
     OUTBOX_SENDING_TIMEOUT,
     notifications_email_digest,
@@ -110,7 +110,11 @@ def _report(request: pytest.FixtureRequest) -> None:
 
 def _digest(request: pytest.FixtureRequest) -> None:
     alice, carol = request.getfixturevalue("alice"), request.getfixturevalue("carol")
-    notify(recipients=[alice, carol], message="CASE-000001: first contact breached (01/12/2026).")
+    notify(
+        recipients=[alice, carol],
+        kind=Kind.DEADLINE,
+        message="CASE-000001: first contact breached (01/12/2026).",
+    )
     assert notifications_email_digest() == 2
 
 
