@@ -63,6 +63,31 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // "Add a note" (or the N key, outside a field) goes to the note form and puts the
+  // cursor in its first field.
+  const noteLink = document.querySelector("a[data-jump-to-note]");
+  const noteForm = document.getElementById("note-form-heading");
+  if (noteLink && noteForm) {
+    const toNote = () => {
+      noteForm.scrollIntoView();
+      const first = noteForm.parentElement.querySelector("form input:not([type=hidden]), form select, form textarea");
+      if (first) {
+        first.focus();
+      }
+    };
+    noteLink.addEventListener("click", (event) => {
+      event.preventDefault();
+      toNote();
+    });
+    document.addEventListener("keydown", (event) => {
+      const typing = event.target.closest("input, textarea, select, [contenteditable]");
+      if (event.key.toLowerCase() === "n" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        event.preventDefault();
+        toNote();
+      }
+    });
+  }
+
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());
   });

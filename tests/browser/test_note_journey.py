@@ -313,3 +313,17 @@ def test_choosing_a_note_template_adds_its_headings_after_what_is_typed(page, al
     )
     expect(form.get_by_label("Agreed next steps")).to_have_value("Adviser will:")
     expect(facts_field).to_be_focused()
+
+
+def test_the_n_key_and_the_add_a_note_link_go_to_the_note_form(page, alice):
+    case = CaseFactory(assigned_to=alice)
+    sign_in(page, "alice")
+    _open_case(page, case)
+    form = _note_form(page)
+
+    page.keyboard.press("n")
+    expect(form.get_by_label("Date of contact")).to_be_focused()
+
+    page.get_by_role("heading", level=1).focus()
+    page.get_by_role("link", name="Add a note").click()
+    expect(form.get_by_label("Date of contact")).to_be_focused()
