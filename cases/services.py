@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -48,6 +48,9 @@ from cases.models import (
 from notifications.models import Kind as NotificationKind
 from notifications.models import OutboxEmail
 from notifications.services import notifications_resolve, notify, outbox_email_queue
+
+if TYPE_CHECKING:
+    from priorities.models import CriteriaVersion
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +188,29 @@ def case_event_record(
     )
     event.save()
     return event
+
+
+def case_priority_set(
+    *,
+    case: Case,
+    level: str,
+    level_rank: int,
+    assessed_at: datetime,
+    version: CriteriaVersion,
+) -> None:
+    """Record on the case the level an assessment gave it (priorities decides it; the
+    case's columns are written here, by their app)."""
+    case.level = level
+    case.level_rank = level_rank
+    case.assessed_at = assessed_at
+    case.assessment_version = version
+    case.save(update_fields=["level", "level_rank", "assessed_at", "assessment_version"])
+
+
+def case_due_dates_save(*, case: Case, fields: list[str]) -> None:
+    """Store the due dates ``priorities.services.case_refresh_due_dates`` computed on
+    ``case`` (the named columns only)."""
+    case.save(update_fields=fields)
 
 
 def case_contact_record(*, case: Case, contact_at: datetime) -> None:

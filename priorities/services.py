@@ -15,7 +15,7 @@ from django.utils import timezone
 from caseload.models import row_lock
 from cases.models import Case, CaseDeadline, CaseEvent, User
 from cases.selectors import case_is_supervised_by, team_supervisors
-from cases.services import case_event_record
+from cases.services import case_due_dates_save, case_event_record, case_priority_set
 from notes.models import Action
 from notifications.models import Kind as NotificationKind
 from notifications.services import notifications_resolve, notify
@@ -96,7 +96,7 @@ def case_refresh_due_dates(
     if not case.is_open:
         for name in fields:
             setattr(case, name, None)
-        case.save(update_fields=fields)
+        case_due_dates_save(case=case, fields=fields)
         DeadlineWatch.objects.filter(case=case).delete()
         flags_clear_met(now=timezone.now(), case_id=case.pk)
         return case
@@ -141,7 +141,7 @@ def case_refresh_due_dates(
         first_action,
     ]
     case.next_due_on = min((d for d in candidates if d is not None), default=None)
-    case.save(update_fields=fields)
+    case_due_dates_save(case=case, fields=fields)
     _watch_due_dates(
         case,
         timescale=timescale,
@@ -304,11 +304,13 @@ def _apply_level(case: Case, assessment: Assessment, *, actor: User) -> None:
     # Whether it was red is read under the lock: two assessments at once tell once.
     row_lock(case)
     was_red = case.level == Level.RED
-    case.level = assessment.level
-    case.level_rank = level_rank(assessment.level)
-    case.assessed_at = assessment.assessed_at
-    case.assessment_version = assessment.version
-    case.save(update_fields=["level", "level_rank", "assessed_at", "assessment_version"])
+    case_priority_set(
+        case=case,
+        level=assessment.level,
+        level_rank=level_rank(assessment.level),
+        assessed_at=assessment.assessed_at,
+        version=assessment.version,
+    )
     label = assessment.version.label_for(assessment.level)
     kind = (
         "Priority overridden"
