@@ -992,9 +992,6 @@ def break_glass_alerts_pending() -> int:
 
 # --- referrals ----------------------------------------------------------------
 
-# The levels a referrer may give, with their sort rank (as priorities.models.LEVEL_RANK).
-REFERRAL_URGENCIES = {"red": 0, "amber": 1, "green": 2}
-
 
 @transaction.atomic
 def referral_out(
@@ -1078,8 +1075,11 @@ def referral_in(
     ``urgency`` is the referrer's view of the priority level (red, amber or green):
     the case takes it, and the timescale of that level, until it is assessed.
     """
+    # Imported here: priorities imports cases at module level (cases ↔ priorities).
+    from priorities.models import Level, level_rank
+
     now = now or timezone.now()
-    if urgency not in ("", *REFERRAL_URGENCIES):
+    if urgency not in ("", *Level.values):
         raise ValidationError({"urgency": "Choose red, amber or green, or leave it blank."})
     if client is None:
         client = client_create(created_by=received_by, **(client_fields or {}))
@@ -1094,7 +1094,7 @@ def referral_in(
         assigned_to=None,
         created_by=received_by,
         level=urgency,
-        level_rank=REFERRAL_URGENCIES.get(urgency, 3),
+        level_rank=level_rank(urgency),
     )
     case.save()
     Referral(

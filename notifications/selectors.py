@@ -98,26 +98,26 @@ def unread_count(user: User) -> int:
     return Notification.objects.for_user(user.pk).unread().current().count()
 
 
+def _delivery(kind: Kind, chosen: str | None) -> Delivery:
+    """The rule: a person's choice for a kind, unless the kind's delivery is fixed, or
+    the kind's default when they have not chosen."""
+    if chosen is None or kind in FIXED_DELIVERY:
+        return DEFAULT_DELIVERY[kind]
+    return Delivery(chosen)
+
+
 def wanting_email_at_once(user_ids: Iterable[int], kind: Kind) -> set[int]:
     """Which of these people hear of ``kind`` by email straight away (one query)."""
     ids = set(user_ids)
-    if kind in FIXED_DELIVERY:
-        return ids if DEFAULT_DELIVERY[kind] == Delivery.IMMEDIATE else set()
     chosen = dict(
         NotificationPreference.objects.filter(user_id__in=ids, kind=kind).values_list(
             "user_id", "delivery"
         )
     )
-    default = DEFAULT_DELIVERY[kind].value
-    return {pk for pk in ids if chosen.get(pk, default) == Delivery.IMMEDIATE.value}
+    return {pk for pk in ids if _delivery(kind, chosen.get(pk)) == Delivery.IMMEDIATE}
 
 
 def deliveries_for(user: User) -> dict[Kind, Delivery]:
     """How the person hears of each kind: their choice, or the default."""
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
-    return {
-        kind: Delivery(chosen[kind.value])
-        if kind.value in chosen and kind not in FIXED_DELIVERY
-        else DEFAULT_DELIVERY[kind]
-        for kind in Kind
-    }
+    return {kind: _delivery(kind, chosen.get(kind.value)) for kind in Kind}

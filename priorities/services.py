@@ -177,31 +177,34 @@ def flags_clear_met(*, now: datetime, case_id: int | None = None) -> int:
     one (a contact logged, an assessment made, a deadline met); returns how many.
 
     The sweep runs it for every case; the due-date service runs it for the case
-    it has just recomputed, so a flag goes in the request that met it.
+    it has just recomputed, so a flag goes in the request that met it. One
+    query finds them (on a note's request, usually none), one clears them.
     """
-    cleared = 0
     flags = DeadlineFlag.objects.filter(cleared_at__isnull=True)
     if case_id is not None:
         flags = flags.filter(case_id=case_id)
-    for deadline in DeadlineFlag.Deadline:
-        moved = flags.filter(deadline=deadline).filter(
-            ~Q(case__in=Case.objects.open())
-            | Q(**{f"case__{deadline.value}__isnull": True})
-            | ~Q(**{f"case__{deadline.value}": F("due_on")})
+    moved = ~Q(case__in=Case.objects.open())
+    for due_date in DeadlineFlag.Deadline:
+        moved |= Q(deadline=due_date) & (
+            Q(**{f"case__{due_date.value}__isnull": True})
+            | ~Q(**{f"case__{due_date.value}": F("due_on")})
         )
-        by_due_date: dict[date, set[int]] = {}
-        for case_id, due_on in moved.values_list("case_id", "due_on"):
-            by_due_date.setdefault(due_on, set()).add(case_id)
-        cleared += moved.update(cleared_at=now, cleared_reason="Met or no longer due")
-        # What those flags' notifications told of no longer holds.
-        for due_on, case_ids in by_due_date.items():
-            notifications_resolve(
-                kind=NotificationKind.DEADLINE,
-                case_ids=case_ids,
-                subjects=[DeadlineFlag.subject_for(deadline, due_on)],
-                now=now,
-            )
-    return cleared
+    rows = list(flags.filter(moved).values_list("pk", "case_id", "deadline", "due_on"))
+    if not rows:
+        return 0
+    DeadlineFlag.objects.filter(pk__in=[pk for pk, *_ in rows]).update(
+        cleared_at=now, cleared_reason="Met or no longer due"
+    )
+    # What those flags' notifications told of no longer holds.
+    cases_by_subject: dict[str, set[int]] = {}
+    for _pk, flagged_case_id, deadline, due_on in rows:
+        subject = DeadlineFlag.subject_for(deadline, due_on)
+        cases_by_subject.setdefault(subject, set()).add(flagged_case_id)
+    for subject, case_ids in cases_by_subject.items():
+        notifications_resolve(
+            kind=NotificationKind.DEADLINE, case_ids=case_ids, subjects=[subject], now=now
+        )
+    return len(rows)
 
 
 def _watch_due_dates(
