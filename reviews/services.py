@@ -24,7 +24,7 @@ from cases.selectors import acting_supervisors, supervised_teams
 from cases.services import case_event_record
 from notifications.models import Kind as NotificationKind
 from notifications.models import OutboxEmail
-from notifications.services import notify, outbox_email_queue
+from notifications.services import notifications_resolve, notify, outbox_email_queue
 from priorities.models import Assessment, Organisation
 from priorities.services import organisation_calendar
 from reviews import selectors
@@ -239,8 +239,24 @@ def _notify(
     *,
     case: Case | None = None,
     kind: NotificationKind = NotificationKind.REVIEW,
+    subject: str = "",
 ) -> None:
-    notify(recipients=recipients, kind=kind, message=message, case=case)
+    notify(recipients=recipients, kind=kind, message=message, case=case, subject=subject)
+
+
+# What a review notification is about, so that it is marked resolved once dealt with:
+# a reminder when the adviser starts a review, "ready to sign off" when the supervisor
+# signs it off or returns it, "returned" when the adviser submits it again.
+def _review_due_subject(adviser: User) -> str:
+    return f"review-due:{adviser.pk}"
+
+
+def _review_subject(review: CaseloadReview, stage: str) -> str:
+    return f"review:{review.pk}:{stage}"
+
+
+def _resolve(*subjects: str, now: datetime | None = None) -> None:
+    notifications_resolve(kind=NotificationKind.REVIEW, subjects=subjects, now=now)
 
 
 @transaction.atomic
@@ -318,6 +334,7 @@ def review_start(*, adviser: User, started_by: User, now: datetime | None = None
         raise ValidationError(
             {"adviser": f"{adviser.display_name} already has a caseload review in progress."}
         ) from None
+    _resolve(_review_due_subject(adviser), now=now)
     if started_by.pk == adviser.pk:
         _notify(
             selectors.supervisors_of(adviser),
@@ -553,9 +570,11 @@ def review_submit(
     review.status = CaseloadReview.Status.SUBMITTED
     review.submitted_at = now or timezone.now()
     review.save()
+    _resolve(_review_subject(review, "returned"), now=now)
     _notify(
         selectors.supervisors_of(review.adviser),
         f"{review.adviser.display_name}'s caseload review is ready for you to sign off.",
+        subject=_review_subject(review, "submitted"),
     )
     return review
 
@@ -576,9 +595,11 @@ def review_return(
     review.supervisor_comment = comment.strip()
     review.returned_at = now or timezone.now()
     review.save()
+    _resolve(_review_subject(review, "submitted"), now=now)
     _notify(
         [review.adviser],
         f"{returned_by.display_name} returned your caseload review with comments.",
+        subject=_review_subject(review, "returned"),
     )
     return review
 
@@ -616,6 +637,7 @@ def review_sign_off(
         timezone.localdate(now), interval
     )
     review.save()
+    _resolve(_review_subject(review, "submitted"), now=now)
     _notify(
         [review.adviser],
         f"{signed_off_by.display_name} signed off your caseload review. The next is due on "
@@ -663,10 +685,16 @@ def review_reminders_send(*, now: datetime | None = None) -> int:
         try:
             with transaction.atomic():
                 ReviewReminder.objects.create(adviser=adviser, due_on=due_on, sent_at=now)
-                _notify([adviser], f"Your caseload review is due (since {due_on:%d/%m/%Y}).")
+                subject = _review_due_subject(adviser)
+                _notify(
+                    [adviser],
+                    f"Your caseload review is due (since {due_on:%d/%m/%Y}).",
+                    subject=subject,
+                )
                 _notify(
                     selectors.supervisors_of(adviser),
                     f"{adviser.display_name}'s caseload review is due (since {due_on:%d/%m/%Y}).",
+                    subject=subject,
                 )
         except IntegrityError:
             continue  # reminded before, by an earlier run or a parallel one
