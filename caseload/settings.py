@@ -172,6 +172,7 @@ INSTALLED_APPS = [
     "reviews",
     "accounts",
     "notifications",
+    "configuration",
     "demo",
 ]
 

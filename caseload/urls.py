@@ -12,7 +12,9 @@ urlpatterns = [
     path("", include("priorities.urls")),
     path("", include("reviews.urls")),
     path("notifications/", include("notifications.urls")),
-    path("configuration/", admin.site.urls),
+    path("configuration/", include("configuration.urls")),
+    # Django's admin site, kept for emergencies while the configuration area grows.
+    path("django-admin/", admin.site.urls),
 ]
 
 # Tells an unreachable database and an unreadable record apart from other faults.

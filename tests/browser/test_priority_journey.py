@@ -87,11 +87,11 @@ def test_an_admin_changes_a_weight_in_a_draft_and_publishes_it_after_the_what_if
 
     sign_in(page, "erin")
     click_and_check(page, nav(page).get_by_role("link", name="Configuration"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Configure your organisation")
-    click_and_check(page, page.get_by_role("link", name="Criteria versions", exact=True))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Configuration")
+    click_and_check(page, page.get_by_role("link", name="Priority criteria").first)
     click_and_check(page, page.get_by_role("link", name=str(draft.number), exact=True))
     expect(page).to_have_url(
-        f"{live_server.url}/configuration/priorities/criteriaversion/{draft.pk}/change/"
+        f"{live_server.url}/django-admin/priorities/criteriaversion/{draft.pk}/change/"
     )
 
     complexity = page.locator(".inline-related").filter(
@@ -123,7 +123,7 @@ def test_an_admin_changes_a_weight_in_a_draft_and_publishes_it_after_the_what_if
     expect(now("Green").get_by_role("cell")).to_have_text(["0", "1", "2"])
 
     click_and_check(page, page.get_by_role("button", name=f"Publish version {draft.number}"))
-    expect(page).to_have_url(f"{live_server.url}/configuration/priorities/criteriaversion/")
+    expect(page).to_have_url(f"{live_server.url}/django-admin/priorities/criteriaversion/")
     expect(page.locator(".messagelist")).to_contain_text(
         f"Criteria version {draft.number} is published."
     )

@@ -500,6 +500,8 @@ SAMPLES: dict[str, Sample] = {
     ),
     "password_change_done": page("password_change_done", ANYONE, GET),
     "admin:index": page("admin:index", ADMIN_ROLE, BOTH, follow=True),
+    # -- configuration: the admins' own area
+    "configuration:home": page("configuration:home", ADMIN_ROLE, GET),
     # -- accounts: one's own two-step sign-in (the session here has given its code, so
     # the code page sends on), and clearing a colleague's sign-in lock
     "accounts:two_factor": page("accounts:two_factor", ANYONE, GET),
@@ -815,7 +817,7 @@ SAMPLES: dict[str, Sample] = {
 # --- checking one request ------------------------------------------------------------
 
 REFUSED = (403, 404)
-LOGIN_PATHS = ("/accounts/login/", "/configuration/login/")
+LOGIN_PATHS = ("/accounts/login/", "/django-admin/login/")
 
 
 def _domain_tables() -> list[str]:
