@@ -201,10 +201,16 @@ class UserAdmin(admin.ModelAdmin):
             self.user_deactivated(request, obj)
 
     def user_deactivated(self, request: HttpRequest, user: User) -> None:
-        """An admin has just deactivated ``user``: every session they hold ends at once."""
-        from accounts.services import user_deactivate
-
-        user_deactivate(user=user, deactivated_by=signed_in_user(request))
+        """An admin has just deactivated ``user``: every session they hold ends at once and
+        their open cases go back to their teams' queues, as from the configuration pages."""
+        try:
+            people.person_deactivate(
+                user=user,
+                deactivated_by=signed_in_user(request),
+                handover_note="Returned when the account was deactivated in the admin site.",
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

@@ -14,6 +14,7 @@ import logging
 import re
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from auditlog.context import set_actor
@@ -27,7 +28,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from caseload.roles import SUPERUSER_GRANTED_ROLES, Role, roles_of
+from caseload.roles import CLIENT_DATA_ROLES, SUPERUSER_GRANTED_ROLES, Role, roles_of
 from cases import selectors
 from cases.models import AccessChange, Team, User
 from notifications.models import Kind as NotificationKind
@@ -300,3 +301,118 @@ def user_invite(*, user: User) -> User:
     user.save()
     password_reset_send(user=user, invite=True)
     return user
+
+
+@transaction.atomic
+def person_deactivate(
+    *, user: User, deactivated_by: User, handover_note: str, now: datetime | None = None
+) -> list[int]:
+    """Deactivate a person: every session they hold ends at once, and each of their open
+    cases goes back to its team's unallocated queue with the handover note; the
+    supervisors of those teams are told. Returns the ids of the cases handed back."""
+    from accounts.services import user_deactivate
+    from cases.models import Case
+    from cases.services import case_return_to_queue
+
+    now = now or timezone.now()
+    if user.pk == deactivated_by.pk:
+        raise ValidationError("You cannot deactivate your own account; ask another admin.")
+    if user.is_superuser and not deactivated_by.is_superuser:
+        raise ValidationError("Only a superuser can deactivate a superuser.")
+    cases = list(Case.objects.open().filter(assigned_to=user).select_related("team", "assigned_to"))
+    if cases and not handover_note.strip():
+        raise ValidationError(
+            {"handover_note": "Write a handover note: it goes with each of their open cases."}
+        )
+    with set_actor(deactivated_by):
+        for case in cases:
+            case_return_to_queue(
+                case=case,
+                returned_by=deactivated_by,
+                handover_note=handover_note,
+                reason=f"{user.display_name}'s account was deactivated",
+                now=now,
+            )
+        user_deactivate(user=user, deactivated_by=deactivated_by, now=now)
+    per_team: dict[int, int] = {}
+    for case in cases:
+        if case.team_id is not None:
+            per_team[case.team_id] = per_team.get(case.team_id, 0) + 1
+    for team_id, count in per_team.items():
+        team = Team.objects.get(pk=team_id)
+        notify(
+            recipients=selectors.team_supervisors(team_id),
+            kind=NotificationKind.OTHER,
+            message=(
+                f"{user.display_name} was deactivated: {count} open "
+                f"case{'s' if count != 1 else ''} returned to the {team.name} queue to allocate."
+            ),
+            subject=f"handback:{user.pk}",
+            now=now,
+        )
+    return [case.pk for case in cases]
+
+
+@transaction.atomic
+def person_reactivate(*, user: User, reactivated_by: User) -> User:
+    """Let a deactivated person sign in again. Someone still holding a role that reaches
+    client data or one only a superuser gives is reactivated by a superuser only, so that
+    no role comes back without a recorded grant."""
+    if user.is_active:
+        return user
+    if not reactivated_by.is_superuser and roles_of(user) & (
+        CLIENT_DATA_ROLES | SUPERUSER_GRANTED_ROLES
+    ):
+        raise ValidationError(
+            "This person still holds roles; ask a service manager to remove them first, "
+            "or a superuser to reactivate the account."
+        )
+    with set_actor(reactivated_by):
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user
+
+
+# --- details and teams (the configuration pages) -----------------------------------
+
+
+@transaction.atomic
+def person_details_save(
+    *,
+    user: User,
+    changed_by: User,
+    first_name: str,
+    last_name: str,
+    email: str,
+    fte: Decimal | None = None,
+    capacity_points: int | None = None,
+) -> User:
+    """Save a person's name, email and, for an adviser, FTE and capacity, all or nothing."""
+    from cases.models import AdviserProfile
+
+    with set_actor(changed_by):
+        user.first_name, user.last_name, user.email = first_name, last_name, email
+        user.save(update_fields=["first_name", "last_name", "email"])
+        if fte is not None or capacity_points is not None:
+            profile, _ = AdviserProfile.objects.get_or_create(user=user)
+            if fte is not None:
+                profile.fte = fte
+            if capacity_points is not None:
+                profile.capacity_points = capacity_points
+            profile.save()
+    return user
+
+
+@transaction.atomic
+def team_save(*, team: Team, name: str, changed_by: User) -> Team:
+    """Create or rename a team. Who leads it and who is in it are access changes, made on
+    the access page by a service manager (``access_grant``), never here."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the team a name."})
+    if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
+        raise ValidationError({"name": "There is already a team with this name."})
+    with set_actor(changed_by):
+        team.name = name
+        team.save()
+    return team

@@ -425,6 +425,43 @@ def case_assign(
 
 
 @transaction.atomic
+def case_return_to_queue(
+    *, case: Case, returned_by: User, handover_note: str, reason: str, now: datetime | None = None
+) -> Case:
+    """Take a case from its adviser and put it in its team's unallocated queue, with a
+    handover note for whoever is given it next; the allocation deadline applies again.
+
+    ``reason`` says in a few words why (it is stored in clear on the timeline, so it
+    names staff only). A case without a team goes to its adviser's team.
+    """
+    now = now or timezone.now()
+    row_lock(case)
+    if not handover_note.strip():
+        raise ValidationError({"handover_note": "Write a handover note for the next adviser."})
+    previous = case.assigned_to
+    if previous is None:
+        return case
+    if case.team is None:
+        case.team = _team_of(previous)
+        if case.team is None:
+            raise ValidationError(
+                f"{case.reference} has no team to return it to: ask a supervisor to reassign it."
+            )
+    case.assigned_to = None
+    case.save(update_fields=["assigned_to", "team"])
+    case_event_record(
+        case=case,
+        kind=CaseEvent.Kind.ASSIGNED,
+        summary=f"Returned from {previous.display_name} to the {case.team.name} queue: {reason}",
+        actor=returned_by,
+        detail=handover_note.strip(),
+        at=now,
+    )
+    _refresh_due_dates(case)
+    return case
+
+
+@transaction.atomic
 def deadline_add(
     *, case: Case, due_on: date, description: str, added_by: User, today: date | None = None
 ) -> CaseDeadline:

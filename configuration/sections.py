@@ -32,7 +32,7 @@ SECTIONS = [
         "people",
         "People and teams",
         "Who works here, their roles, teams, working hours and capacity.",
-        "admin:cases_user_changelist",
+        "configuration:people",
     ),
     Section(
         "criteria",

@@ -502,6 +502,56 @@ SAMPLES: dict[str, Sample] = {
     "admin:index": page("admin:index", ADMIN_ROLE, BOTH, follow=True),
     # -- configuration: the admins' own area
     "configuration:home": page("configuration:home", ADMIN_ROLE, GET),
+    "configuration:people": page("configuration:people", ADMIN_ROLE, GET),
+    "configuration:person_invite": page(
+        "configuration:person_invite",
+        ADMIN_ROLE,
+        BOTH,
+        data=lambda w, s: {
+            "first_name": "Nia",
+            "last_name": "Newcomer",
+            "email": "nia@example.org",
+            "username": "nia",
+        },
+    ),
+    **{
+        name: Sample(
+            lambda w, s, name=name: reverse(name, args=[w.people["bob"].pk]),
+            ADMIN_ROLE,
+            methods,
+            data=data,
+        )
+        for name, methods, data in [
+            (
+                "configuration:person",
+                BOTH,
+                lambda w, s: {
+                    "first_name": "Robert",
+                    "last_name": "Baker",
+                    "email": "bob@example.org",
+                    "fte": "0.8",
+                    "capacity_points": "30",
+                    "edit_token": "stale",
+                },
+            ),
+            (
+                "configuration:person_deactivate",
+                BOTH,
+                lambda w, s: {"handover_note": "Bob has left", "confirm": "on"},
+            ),
+            ("configuration:person_reactivate", POST, lambda w, s: {}),
+            ("configuration:person_password_link", POST, lambda w, s: {}),
+        ]
+    },
+    "configuration:teams": page(
+        "configuration:teams", ADMIN_ROLE, BOTH, data=lambda w, s: {"name": "East"}
+    ),
+    "configuration:team": Sample(
+        lambda w, s: reverse("configuration:team", args=[w.people["north"].pk]),
+        ADMIN_ROLE,
+        BOTH,
+        data=lambda w, s: {"name": "North and West", "edit_token": "stale"},
+    ),
     # -- accounts: one's own two-step sign-in (the session here has given its code, so
     # the code page sends on), and clearing a colleague's sign-in lock
     "accounts:two_factor": page("accounts:two_factor", ANYONE, GET),
