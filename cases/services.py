@@ -1153,3 +1153,28 @@ def referral_in(
     )
     _refresh_due_dates(case)
     return case
+
+
+# --- configuration: case types ------------------------------------------------------------
+
+
+@transaction.atomic
+def case_type_save(
+    *, case_type: CaseType, name: str, description: str, is_active: bool, changed_by: User
+) -> CaseType:
+    """Add or change a case type. A case type in use is never deleted: it is retired
+    (``is_active`` off), so advisers stop choosing it and old cases keep it."""
+    from auditlog.context import set_actor
+
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the case type a name."})
+    clash = CaseType.objects.filter(name__iexact=name).exclude(pk=case_type.pk).first()
+    if clash is not None:
+        raise ValidationError(
+            {"name": f"There is already a case type called {clash.name}: edit that one."}
+        )
+    with set_actor(changed_by):
+        case_type.name, case_type.description, case_type.is_active = name, description, is_active
+        case_type.save()
+    return case_type

@@ -18,11 +18,12 @@ class Section:
     title: str
     summary: str
     url_name: str
+    kind: str = ""  # for a list of rows (configuration.catalogue), which one
 
     @property
     def url(self) -> str:
         try:
-            return reverse(self.url_name)
+            return reverse(self.url_name, kwargs={"kind": self.kind} if self.kind else None)
         except NoReverseMatch:  # a section whose page is not there yet
             return reverse("configuration:home")
 
@@ -56,13 +57,28 @@ SECTIONS = [
         "case-types",
         "Case types",
         "The kinds of case advisers open.",
-        "admin:cases_casetype_changelist",
+        "configuration:catalogue",
+        kind="case-types",
+    ),
+    Section(
+        "note-templates",
+        "Note templates",
+        "Headings advisers can add to a note, per case type.",
+        "configuration:catalogue",
+        kind="note-templates",
     ),
     Section(
         "weights",
         "Case weights",
         "How much of an adviser's capacity a case at each level takes.",
-        "admin:reviews_caseweight_changelist",
+        "configuration:catalogue",
+        kind="weights",
+    ),
+    Section(
+        "review",
+        "Caseload reviews",
+        "How often caseloads are reviewed, and the checklist of factors reviews consider.",
+        "configuration:review_settings",
     ),
     Section(
         "organisation",

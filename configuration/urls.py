@@ -1,6 +1,8 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from configuration import people, views
+from configuration import catalogue, people, views
+
+register_converter(catalogue.CatalogueKind, "catalogue")
 
 app_name = "configuration"
 
@@ -17,4 +19,9 @@ urlpatterns = [
     ),
     path("teams/", people.teams, name="teams"),
     path("teams/<int:pk>/", people.team_rename, name="team"),
+    # Case types, note templates, weights, review factors: lists of rows, one set of views
+    path("<catalogue:kind>/", catalogue.catalogue_list, name="catalogue"),
+    path("<catalogue:kind>/add/", catalogue.catalogue_edit, name="catalogue_add"),
+    path("<catalogue:kind>/<int:pk>/", catalogue.catalogue_edit, name="catalogue_edit"),
+    path("reviews/", catalogue.review_settings, name="review_settings"),
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from caseload.fields import encrypt_now, row_ids_allocate
 from caseload.models import row_lock
-from cases.models import Case, CaseEvent, User
+from cases.models import Case, CaseEvent, CaseType, User
 from cases.services import (
     case_contact_record,
     case_event_record,
@@ -19,7 +19,7 @@ from cases.services import (
     plan_date_problem,
 )
 from notes.chain import newest_chain_key_id
-from notes.models import Action, CaseNote
+from notes.models import Action, CaseNote, NoteTemplate
 from priorities.services import case_refresh_due_dates
 
 # What the first note of a case links back to.
@@ -204,3 +204,38 @@ def action_cancel(
     _event(action.case, "Action cancelled", actor=cancelled_by, detail=reason)
     case_refresh_due_dates(action.case)
     return action
+
+
+# --- configuration: note templates ----------------------------------------------------------
+
+
+@transaction.atomic
+def note_template_save(
+    *,
+    template: NoteTemplate,
+    case_type: CaseType,
+    name: str,
+    facts: str,
+    next_steps: str,
+    changed_by: User,
+) -> NoteTemplate:
+    """Add or change a note template: headings only, offered on notes of its case type."""
+    from auditlog.context import set_actor
+
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the template a name."})
+    if not facts.strip():
+        raise ValidationError({"facts": "Give at least one heading for what happened."})
+    clash = NoteTemplate.objects.filter(case_type=case_type, name__iexact=name).exclude(
+        pk=template.pk
+    )
+    if clash.exists():
+        raise ValidationError(
+            {"name": f"{case_type.name} already has a template called {name}: edit that one."}
+        )
+    with set_actor(changed_by):
+        template.case_type, template.name = case_type, name
+        template.facts, template.next_steps = facts.strip(), next_steps.strip()
+        template.save()
+    return template

@@ -19,7 +19,7 @@ from django.utils import timezone
 from caseload.crypto import data_key_create
 from caseload.models import row_lock
 from caseload.roles import Role, roles_of
-from cases.models import Case, CaseEvent, CaseQuerySet, User
+from cases.models import Case, CaseEvent, CaseQuerySet, CaseType, User
 from cases.selectors import acting_supervisors, supervised_teams
 from cases.services import case_event_record
 from notifications.models import Kind as NotificationKind
@@ -32,6 +32,7 @@ from reviews.models import (
     CapacityConcern,
     CaseloadReport,
     CaseloadReview,
+    CaseWeight,
     ReviewDecision,
     ReviewFactor,
     ReviewPolicy,
@@ -700,3 +701,69 @@ def review_reminders_send(*, now: datetime | None = None) -> int:
             continue  # reminded before, by an earlier run or a parallel one
         reminded += 1
     return reminded
+
+
+# --- configuration: weights, review factors and the review timescale -----------------------
+
+
+@transaction.atomic
+def case_weight_save(
+    *,
+    weight: CaseWeight,
+    case_type: CaseType | None,
+    level: str,
+    points: Decimal,
+    changed_by: User,
+) -> CaseWeight:
+    """Add or change how many caseload points an open case of a type and level counts for
+    (no case type: the default for the level)."""
+    from auditlog.context import set_actor
+
+    if points < 0:
+        raise ValidationError({"points": "Points cannot be below 0."})
+    clash = CaseWeight.objects.filter(case_type=case_type, level=level).exclude(pk=weight.pk)
+    if clash.exists():
+        kind = case_type.name if case_type is not None else "every case type"
+        label = dict(CaseWeight._meta.get_field("level").choices or [])[level]
+        raise ValidationError(
+            {"level": f"There is already a weight for {kind}, {label}: edit that one."}
+        )
+    with set_actor(changed_by):
+        weight.case_type, weight.level, weight.points = case_type, level, points
+        weight.save()
+    return weight
+
+
+@transaction.atomic
+def review_factor_save(
+    *, factor: ReviewFactor, label: str, position: int, is_active: bool, changed_by: User
+) -> ReviewFactor:
+    """Add or change an item of the checklist of factors affecting a caseload."""
+    from auditlog.context import set_actor
+
+    label = " ".join(label.split())
+    if not label:
+        raise ValidationError({"label": "Say what the factor is."})
+    clash = ReviewFactor.objects.filter(label__iexact=label).exclude(pk=factor.pk).first()
+    if clash is not None:
+        raise ValidationError({"label": f"There is already a factor called {clash.label}."})
+    with set_actor(changed_by):
+        factor.label, factor.position, factor.is_active = label, position, is_active
+        factor.save()
+    return factor
+
+
+@transaction.atomic
+def review_policy_save(*, interval_working_days: int, changed_by: User) -> ReviewPolicy:
+    """Set how many working days after a signed-off review the next one falls due."""
+    from auditlog.context import set_actor
+
+    if not 1 <= interval_working_days <= 260:
+        raise ValidationError(
+            {"interval_working_days": "Choose between 1 and 260 working days (about a year)."}
+        )
+    policy = ReviewPolicy.current()
+    with set_actor(changed_by):
+        policy.interval_working_days = interval_working_days
+        policy.save()
+    return policy

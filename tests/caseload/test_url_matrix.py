@@ -543,6 +543,32 @@ SAMPLES: dict[str, Sample] = {
             ("configuration:person_password_link", POST, lambda w, s: {}),
         ]
     },
+    "configuration:catalogue": Sample(
+        lambda w, s: reverse("configuration:catalogue", kwargs={"kind": "case-types"}),
+        ADMIN_ROLE,
+        GET,
+    ),
+    "configuration:catalogue_add": Sample(
+        lambda w, s: reverse("configuration:catalogue_add", kwargs={"kind": "case-types"}),
+        ADMIN_ROLE,
+        BOTH,
+        data=lambda w, s: {"name": "Welfare benefits", "description": "", "is_active": "on"},
+    ),
+    "configuration:catalogue_edit": Sample(
+        lambda w, s: reverse(
+            "configuration:catalogue_edit",
+            kwargs={"kind": "case-types", "pk": w.open.case.case_type_id},
+        ),
+        ADMIN_ROLE,
+        BOTH,
+        data=lambda w, s: {"name": "Renamed", "is_active": "on", "edit_token": "stale"},
+    ),
+    "configuration:review_settings": page(
+        "configuration:review_settings",
+        ADMIN_ROLE,
+        BOTH,
+        data=lambda w, s: {"interval_working_days": "15", "edit_token": "stale"},
+    ),
     "configuration:teams": page(
         "configuration:teams", ADMIN_ROLE, BOTH, data=lambda w, s: {"name": "East"}
     ),
