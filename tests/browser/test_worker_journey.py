@@ -76,7 +76,7 @@ def test_after_the_sweep_an_adviser_sees_her_unread_notification_and_the_breache
     expect(items).to_have_count(1)
     item = items.first
     expect(item).to_contain_text("New")
-    expect(item).to_contain_text(f"{case.reference}: first contact breached ({due:%d/%m/%Y}).")
+    expect(item).to_contain_text(f"{case.reference}: first contact breached ({due:%-d %b %Y}).")
     # Messages carry case references, never the client's name.
     expect(page.get_by_role("main")).not_to_contain_text(family_name)
 
