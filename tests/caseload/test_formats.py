@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import formats
 
 from caseload.exports import csv_cell
@@ -93,3 +94,35 @@ def test_a_csv_cell_holds_a_date_in_iso_8601():
 
 def test_a_csv_cell_holds_a_moment_in_iso_8601_in_london_time():
     assert csv_cell(SUMMER) == "2026-07-01T14:05"
+
+
+@pytest.mark.django_db
+def test_the_configuration_site_shows_dates_the_same_way(erin):
+    from priorities.models import ClosureDay
+    from tests.conftest import client_for
+
+    ClosureDay.objects.create(day=date(2026, 12, 24), description="Office closed")
+
+    response = client_for(erin).get(reverse("admin:priorities_closureday_changelist"))
+
+    assert response.status_code == 200
+    assert "24 Dec 2026" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_configuration_site_shows_moments_in_london_the_same_way(alice, north):
+    from caseload.roles import Role
+    from cases import people
+    from tests.conftest import client_for
+    from tests.factories import UserFactory
+
+    manager = UserFactory(username="mia", roles=[Role.SERVICE_MANAGER])
+    people.access_revoke(
+        user=alice, revoked_by=manager, reason="Moved to the South office", team=north, now=SUMMER
+    )
+
+    superuser = UserFactory(username="root", is_superuser=True)
+    response = client_for(superuser).get(reverse("admin:cases_accesschange_changelist"))
+
+    assert response.status_code == 200
+    assert "1 Jul 2026, 14:05" in response.content.decode()
