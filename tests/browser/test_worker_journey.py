@@ -143,7 +143,7 @@ def test_a_supervisor_opens_the_weekly_report_and_downloads_it_as_csv_and_pdf(pa
     expect(page).to_have_url(re.compile(rf"/reports/{report.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload review report")
     expect(page.get_by_role("heading", level=2)).to_have_text(
-        f"Week of {monday.isoformat()} to {sunday.isoformat()}"
+        f"Week of {day(monday)} to {day(sunday)}"
     )
 
     table = page.get_by_role("table", name="Caseload per adviser")
