@@ -2,7 +2,9 @@
 
 CSV: a cell a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``,
 a tab or a carriage return first, also after leading spaces) is kept as text
-by a leading apostrophe. This applies to every cell whatever its source:
+by a leading apostrophe. Dates and times are written in ISO 8601, the same in
+every column of every export (``2026-11-27``; ``2026-11-27T14:05`` in
+Europe/London): the one place outside ``caseload.formats`` that writes a date. This applies to every cell whatever its source:
 client data, but also staff names, team names, case types and criteria labels
 that an admin typed.
 
@@ -17,10 +19,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.utils import timezone
 from reportlab.lib.styles import PropertySet
 from reportlab.platypus import Paragraph
 
@@ -34,6 +38,10 @@ def csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None).isoformat(timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, int | float | Decimal):
         # A number we computed is shown as a number, negative or not.
         return str(value)

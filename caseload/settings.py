@@ -416,6 +416,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+# How dates and times read, everywhere: one rule (caseload/formats/en_GB/formats.py).
+FORMAT_MODULE_PATH = ["caseload.formats"]
 
 STATIC_URL = "/static/"
 # collectstatic only runs for production images; whitenoise serves from here there.

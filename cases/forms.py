@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from caseload.formats import human_date
 from cases.models import (
     CLIENT_FIELDS,
     BreakGlassReview,
@@ -25,16 +26,17 @@ UK_DATE_HELP = "For example 27/3/1990"
 
 
 class UKDateField(forms.DateField):
-    """A date typed the British way (day/month/year), with a clear message when it is not."""
+    """A date typed the British way (day/month/year), with a clear message when it is not.
+
+    What it accepts, and how it shows a date it holds, are DATE_INPUT_FORMATS in
+    caseload/formats/en_GB/formats.py."""
 
     widget = forms.DateInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
     default_error_messages = {"invalid": "Enter a real date as day/month/year, like 27/3/2025."}
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("input_formats", ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y"])
         kwargs.setdefault("help_text", UK_DATE_HELP)
         super().__init__(**kwargs)
-        self.widget.format = "%d/%m/%Y"
 
 
 class ColleagueChoiceField(forms.ModelChoiceField):
@@ -48,7 +50,7 @@ class ConsentChoiceField(forms.ModelChoiceField):
     """A choice of the client's consent records, each offered by its scope and date."""
 
     def label_from_instance(self, obj: ConsentRecord) -> str:
-        return f"{obj.get_scope_display()}, given {obj.given_on:%d/%m/%Y}"
+        return f"{obj.get_scope_display()}, given {human_date(obj.given_on)}"
 
 
 class ClientSearchForm(forms.Form):

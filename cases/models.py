@@ -21,6 +21,7 @@ from caseload.fields import (
     EncryptedModel,
     EncryptedTextField,
 )
+from caseload.formats import human_date
 from caseload.models import DataKey
 from caseload.params import parse_id
 from caseload.roles import Role
@@ -614,13 +615,13 @@ class Case(EncryptedModel):
 
     @property
     def next_due_label(self) -> str:
-        """What is due next and when, for a badge: "Next contact overdue since 2 Dec",
-        "Reassessment due today", "First contact due 4 Dec"; "" when nothing is due."""
+        """What is due next and when, for a badge: "Next contact overdue since 2 Dec 2026",
+        "Reassessment due today", "First contact due 4 Dec 2026"; "" when nothing is due."""
         if self.next_due_on is None or not self.is_open:
             return ""
         today = timezone.localdate()
         what = self.next_due_what()
-        day = f"{self.next_due_on.day} {self.next_due_on:%b}"
+        day = human_date(self.next_due_on)
         if self.next_due_on < today:
             return f"{what} overdue since {day}"
         if self.next_due_on == today:

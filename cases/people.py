@@ -18,16 +18,15 @@ from decimal import Decimal
 from typing import Any, cast
 
 from auditlog.context import set_actor
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from caseload.links import absolute_reverse
 from caseload.roles import CLIENT_DATA_ROLES, SUPERUSER_GRANTED_ROLES, Role, roles_of
 from cases import selectors
 from cases.models import AccessChange, Team, User
@@ -237,7 +236,7 @@ def _access_notify(
         now=now,
         emailed=True,
     )
-    link = settings.CASELOAD_BASE_URL + reverse("notifications:list")
+    link = absolute_reverse("notifications:list")
     outbox_email_queue(
         recipients=recipients.values(),
         kind=OutboxEmail.Kind.ACCESS_CHANGE,
@@ -256,8 +255,7 @@ def password_reset_link(user: User) -> str:
     """A one-use link with which ``user`` sets their own password (Django's reset flow)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-    return settings.CASELOAD_BASE_URL + path
+    return absolute_reverse("password_reset_confirm", uidb64=uid, token=token)
 
 
 def password_reset_send(*, user: User, invite: bool = False) -> bool:

@@ -12,16 +12,16 @@ import logging
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, Greatest
-from django.urls import reverse
 from django.utils import timezone
 
 from caseload import crypto
+from caseload.formats import human_date, human_datetime
+from caseload.links import absolute_reverse
 from caseload.models import counter_next, row_lock
 from caseload.roles import Role, roles_of
 from cases import selectors
@@ -227,11 +227,6 @@ def case_contact_record(*, case: Case, contact_at: datetime) -> None:
     case.refresh_from_db(fields=["last_contact_at"])
 
 
-def day_label(day: date) -> str:
-    """A date as messages say it: 3 Mar 2025."""
-    return f"{day.day} {day:%b %Y}"
-
-
 def contact_date_problem(*, case: Case, contact_at: datetime) -> str | None:
     """Why ``contact_at`` cannot be a contact on ``case`` for being too early, or None.
 
@@ -242,7 +237,7 @@ def contact_date_problem(*, case: Case, contact_at: datetime) -> str | None:
     started = case.started_on
     if timezone.localdate(contact_at) < started:
         what = "the referral was received" if case.opened_on != started else "the case was opened"
-        return f"The contact date cannot be before {what} ({day_label(started)})."
+        return f"The contact date cannot be before {what} ({human_date(started)})."
     return None
 
 
@@ -258,7 +253,7 @@ def plan_date_problem(*, on: date, today: date, what: str = "date") -> str | Non
         years = organisation.plan_ahead_years
         return (
             f"The {what} cannot be more than {years} year{'s' if years != 1 else ''} ahead "
-            f"(on or before {day_label(latest)})."
+            f"(on or before {human_date(latest)})."
         )
     return None
 
@@ -477,7 +472,7 @@ def deadline_add(
     case_event_record(
         case=case,
         kind=CaseEvent.Kind.DEADLINE_ADDED,
-        summary=f"Deadline added for {due_on:%d/%m/%Y}",
+        summary=f"Deadline added for {human_date(due_on)}",
         actor=added_by,
         detail=description,
     )
@@ -495,7 +490,7 @@ def deadline_set_status(*, deadline: CaseDeadline, status: str, changed_by: User
     case_event_record(
         case=deadline.case,
         kind=CaseEvent.Kind.DEADLINE_CHANGED,
-        summary=f"Deadline of {deadline.due_on:%d/%m/%Y} marked {CaseDeadline.Status(status).label.lower()}",
+        summary=f"Deadline of {human_date(deadline.due_on)} marked {CaseDeadline.Status(status).label.lower()}",
         actor=changed_by,
     )
     return deadline
@@ -666,7 +661,7 @@ def case_share(
         case=case,
         kind=CaseEvent.Kind.SHARED,
         summary=f"Shared with {shared_with.display_name} ({share.get_level_display().lower()}) "
-        f"until {expires_on:%d/%m/%Y}",
+        f"until {human_date(expires_on)}",
         actor=shared_by,
         detail=reason,
         at=now,
@@ -997,7 +992,7 @@ def break_glass_alert_queue(*, access_id: int, now: datetime | None = None) -> b
             access.pk,
             case.pk,
         )
-    link = settings.CASELOAD_BASE_URL + reverse("cases:case_detail", args=[case.pk])
+    link = absolute_reverse("cases:case_detail", case.pk)
     outbox_email_queue(
         recipients=people,
         kind=OutboxEmail.Kind.BREAK_GLASS,
@@ -1006,7 +1001,7 @@ def break_glass_alert_queue(*, access_id: int, now: datetime | None = None) -> b
         subject=f"Restricted case {case.reference} opened by break the glass",
         body=(
             f"{access.user.display_name} opened the restricted case {case.reference} by "
-            f"break the glass at {timezone.localtime(access.granted_at):%H:%M on %d/%m/%Y}. "
+            f"break the glass on {human_datetime(access.granted_at)}. "
             f"Their reason is recorded on the case.\n\n{link}\n"
         ),
         now=now,
@@ -1069,7 +1064,7 @@ def referral_out(
         case=case,
         kind=CaseEvent.Kind.REFERRAL,
         summary="Referred out to another agency"
-        + (f"; follow up by {follow_up_on:%d/%m/%Y}" if follow_up_on else ""),
+        + (f"; follow up by {human_date(follow_up_on)}" if follow_up_on else ""),
         actor=created_by,
         detail=f"Referred to {agency}. {reason}",
     )

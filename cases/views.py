@@ -363,7 +363,7 @@ def case_page(
         assessment.case = case
     if note_form is None and can_contribute:
         now = timezone.localtime()
-        initial = {"contact_date": now.date(), "contact_time": now.strftime("%H:%M")}
+        initial = {"contact_date": now.date(), "contact_time": now.time()}
         chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
         if chosen is not None:
             initial.update(facts=chosen.facts, next_steps=chosen.next_steps)

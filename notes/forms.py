@@ -16,11 +16,9 @@ class NoteForm(forms.Form):
     contact_date = UKDateField(label="Date of contact")
     contact_time = forms.TimeField(
         label="Time of contact",
-        input_formats=["%H:%M", "%H.%M", "%H%M"],
         help_text="24-hour clock, for example 14:30",
-        widget=forms.TimeInput(
-            format="%H:%M", attrs={"inputmode": "numeric", "autocomplete": "off"}
-        ),
+        # What it accepts, and how it shows a time: TIME_INPUT_FORMATS in caseload/formats.
+        widget=forms.TimeInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={"invalid": "Enter a time like 14:30."},
     )
     channel = forms.ChoiceField(choices=CaseNote.Channel.choices, label="How")

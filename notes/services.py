@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from caseload.fields import encrypt_now, row_ids_allocate
+from caseload.formats import human_date
 from caseload.models import row_lock
 from cases.models import Case, CaseEvent, CaseType, User
 from cases.services import (
@@ -165,7 +166,7 @@ def action_create(
     if not recorded_by_caller:
         _event(
             case,
-            f"Action agreed for the {action.get_owner_display().lower()}, due {due_on:%d/%m/%Y}",
+            f"Action agreed for the {action.get_owner_display().lower()}, due {human_date(due_on)}",
             actor=created_by,
             detail=description,
         )

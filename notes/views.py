@@ -56,7 +56,7 @@ def note_correct(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpRe
             correcting=original,
             initial={
                 "contact_date": contact.date(),
-                "contact_time": contact.strftime("%H:%M"),
+                "contact_time": contact.time(),
                 "channel": original.channel,
                 "present": original.present,
                 "facts": original.facts,

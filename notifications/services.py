@@ -24,9 +24,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
+from caseload.links import absolute_reverse
 from notifications.models import (
     DEFAULT_DELIVERY,
     FIXED_DELIVERY,
@@ -83,7 +83,7 @@ def _email_at_once(
     notifications: Sequence[Notification], *, people: Mapping[int, User], now: datetime
 ) -> None:
     """Queue the email of each notification its recipient wants straight away."""
-    link = settings.CASELOAD_BASE_URL + reverse("notifications:list")
+    link = absolute_reverse("notifications:list")
     for notification in notifications:
         outbox_email_queue(
             recipients=[people[notification.recipient_id]],
@@ -275,7 +275,7 @@ def notifications_email_digest(*, now: datetime | None = None) -> int:
         .distinct()
     )
     queued = 0
-    link = settings.CASELOAD_BASE_URL + reverse("notifications:list")
+    link = absolute_reverse("notifications:list")
     people = get_user_model()._default_manager
     for recipient_id in list(pending):
         person = people.filter(pk=recipient_id).only("email", "is_active").first()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from caseload.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from caseload.fields import EncryptedModel, EncryptedTextField
+from caseload.formats import human_date
 from caseload.models import DataKey
 from cases.models import Case
 from priorities.calendar import WorkingCalendar
@@ -107,7 +108,7 @@ class ClosureDay(models.Model):
         ordering = ["day"]
 
     def __str__(self) -> str:
-        return f"{self.day:%d/%m/%Y} {self.description}"
+        return f"{human_date(self.day)} {self.description}"
 
 
 class BadgeColour(models.TextChoices):

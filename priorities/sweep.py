@@ -30,6 +30,7 @@ from django.db.models import Case as Switch
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
+from caseload.formats import human_date
 from cases.models import Case, Team
 from cases.selectors import acting_supervisors
 from cases.services import break_glass_alerts_pending
@@ -169,7 +170,7 @@ def _notify(
         assigned_to_id, team_id, level = cases[case_id]
         text = (
             f"{Case.reference_for(case_id)}: {DeadlineFlag.Deadline(deadline).label.lower()} "
-            f"{DeadlineFlag.Stage(stage).label.lower()} ({due_on:%d/%m/%Y})."
+            f"{DeadlineFlag.Stage(stage).label.lower()} ({human_date(due_on)})."
         )
         recipients = set()
         if assigned_to_id:

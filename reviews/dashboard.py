@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from caseload.audit import access_record
+from caseload.formats import human_date
 from caseload.params import parse_id
 from caseload.roles import Role, role_required
 from caseload.web import AuthenticatedRequest
@@ -102,7 +103,7 @@ def _sorted_rows(rows: list[AdviserFigures], column: str, descending: bool) -> l
 def _chart_data(figures: TeamFigures, weeks: list[dict[str, Any]]) -> dict[str, Any]:
     """What the team's charts draw (static/js/dashboard-charts.js), as plain JSON values."""
     return {
-        "weeks": [f"{week['week_starting']:%-d %b}" for week in weeks],
+        "weeks": [human_date(week["week_starting"]) for week in weeks],
         **{name: [week[name] for week in weeks] for name in selectors.WEEKLY_FIGURES},
         "advisers": [row.adviser.display_name for row in figures.rows],
         "load": [float(row.load) for row in figures.rows],

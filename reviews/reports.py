@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from caseload.exports import csv_text, pdf_paragraph
+from caseload.formats import human_iso_date
 from reviews.models import CaseloadReport, CaseloadReview, ReviewDecision
 from reviews.selectors import FIGURES
 
@@ -55,9 +58,13 @@ def report_table(data: dict[str, Any]) -> dict[str, Any]:
         ],
         "trend_header": ["Week of", *(label for _, label in TREND_COLUMNS)],
         "trend": [
-            [week["period_start"], *(_count(week.get(key)) for key, _ in TREND_COLUMNS)]
-            for week in [*data["trend"], {**data["totals"], "period_start": "This week"}]
-        ],
+            [
+                human_iso_date(week["period_start"]),
+                *(_count(week.get(key)) for key, _ in TREND_COLUMNS),
+            ]
+            for week in data["trend"]
+        ]
+        + [["This week", *(_count(data["totals"].get(key)) for key, _ in TREND_COLUMNS)]],
     }
 
 
@@ -81,7 +88,9 @@ def report_pdf(report: CaseloadReport) -> bytes:
     data = report.data
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=landscape(A4), title=f"Caseload review report {data['period_start']}"
+        buffer,
+        pagesize=landscape(A4),
+        title=f"Caseload review report, week of {human_iso_date(data['period_start'])}",
     )
     styles = getSampleStyleSheet()
     table_data = report_table(data)
@@ -101,7 +110,8 @@ def report_pdf(report: CaseloadReport) -> bytes:
         pdf_paragraph("Caseload review report", styles["Title"]),
         pdf_paragraph(
             f"Supervisor: {data['supervisor']}. Teams: {', '.join(data['teams'])}. "
-            f"Week of {data['period_start']} to {data['period_end']}.",
+            f"Week of {human_iso_date(data['period_start'])} to "
+            f"{human_iso_date(data['period_end'])}.",
             styles["Normal"],
         ),
         Spacer(1, 12),
@@ -117,12 +127,12 @@ def review_csv_export(
     """A caseload review as CSV: one row per case with its decision, then the reflection."""
     rows: list[list[Any]] = []
     rows.append(["Caseload review", review.adviser.display_name, review.get_status_display()])
-    rows.append(["Started", f"{review.started_at:%d/%m/%Y}"])
+    rows.append(["Started", timezone.localdate(review.started_at)])
     if review.signed_off_at:
         rows.append(
             [
                 "Signed off",
-                f"{review.signed_off_at:%d/%m/%Y}",
+                timezone.localdate(review.signed_off_at),
                 review.signed_off_by.display_name if review.signed_off_by else "",
             ]
         )
@@ -156,7 +166,7 @@ def review_csv_export(
                 item["reference"],
                 item["case_type"],
                 item["level"] or "not assessed",
-                item["last_contact"] or "",
+                date.fromisoformat(item["last_contact"]) if item["last_contact"] else "",
                 "" if item["days_since_contact"] is None else item["days_since_contact"],
                 "; ".join(f"{o['status']} {o['progress']}%" for o in item["outcomes"]),
                 "; ".join(item["obstacles"]),

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
+from caseload.formats import human_date
 from cases.models import (
     AdviserProfile,
     BreakGlassAccess,
@@ -298,7 +299,7 @@ def review_pack(review: CaseloadReview, *, now: datetime | None = None) -> list[
     ):
         flags.setdefault(flag.case_id, []).append(
             f"{flag.get_deadline_display()} {flag.get_stage_display().lower()} "
-            f"({flag.due_on:%d/%m/%Y})"
+            f"({human_date(flag.due_on)})"
         )
     pack = []
     for case in cases:

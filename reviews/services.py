@@ -8,15 +8,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from caseload.crypto import data_key_create
+from caseload.formats import human_date
+from caseload.links import absolute_reverse
 from caseload.models import row_lock
 from caseload.roles import Role, roles_of
 from cases.models import Case, CaseEvent, CaseQuerySet, CaseType, User
@@ -193,22 +193,20 @@ def report_generate(
             notify(
                 recipients=[supervisor],
                 kind=NotificationKind.REPORT,
-                message=f"Your caseload review report for the week of {period_start:%d/%m/%Y} is ready.",
+                message=f"Your caseload review report for the week of {human_date(period_start)} is ready.",
                 now=now,
                 # Emailed on its own below, so the daily digest leaves it out.
                 emailed=emailing,
             )
             if emailing:
                 # Queued with the report, in its transaction: sent by the outbox.
-                link = settings.CASELOAD_BASE_URL + reverse(
-                    "reviews:report_detail", args=[report.pk]
-                )
+                link = absolute_reverse("reviews:report_detail", report.pk)
                 outbox_email_queue(
                     recipients=[supervisor],
                     kind=OutboxEmail.Kind.REPORT,
                     key=f"report.{report.pk}",
                     object_id=report.pk,
-                    subject=f"Caseload review report, week of {period_start:%d/%m/%Y}",
+                    subject=f"Caseload review report, week of {human_date(period_start)}",
                     body=f"Your caseload review report is ready:\n\n{link}\n",
                     now=now,
                 )
@@ -642,7 +640,7 @@ def review_sign_off(
     _notify(
         [review.adviser],
         f"{signed_off_by.display_name} signed off your caseload review. The next is due on "
-        f"{review.next_review_due_on:%d/%m/%Y}.",
+        f"{human_date(review.next_review_due_on)}.",
     )
     return review
 
@@ -689,12 +687,12 @@ def review_reminders_send(*, now: datetime | None = None) -> int:
                 subject = _review_due_subject(adviser)
                 _notify(
                     [adviser],
-                    f"Your caseload review is due (since {due_on:%d/%m/%Y}).",
+                    f"Your caseload review is due (since {human_date(due_on)}).",
                     subject=subject,
                 )
                 _notify(
                     selectors.supervisors_of(adviser),
-                    f"{adviser.display_name}'s caseload review is due (since {due_on:%d/%m/%Y}).",
+                    f"{adviser.display_name}'s caseload review is due (since {human_date(due_on)}).",
                     subject=subject,
                 )
         except IntegrityError:

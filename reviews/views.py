@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caseload.audit import access_record
+from caseload.formats import human_date
 from caseload.params import parse_id, query_id
 from caseload.roles import Role, role_required, roles_of
 from caseload.web import (
@@ -320,7 +321,7 @@ def review_sign_off(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         return _review_step_failed(request, review, error, sign_off_form=form)
     messages.success(
-        request, f"Signed off. The next review is due on {review.next_review_due_on:%d/%m/%Y}."
+        request, f"Signed off. The next review is due on {human_date(review.next_review_due_on)}."
     )
     return redirect("reviews:review_detail", pk=review.pk)
 

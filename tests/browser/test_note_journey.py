@@ -121,7 +121,7 @@ def test_an_adviser_adds_a_note_with_a_follow_up_action_using_only_the_keyboard(
     assert f"{contact:%d/%m/%Y %H:%M}" == f"{prefilled_date} {prefilled_time}"
 
     entry = _timeline(page).get_by_role("article", name=re.compile(r"^Note 1: Phone, "))
-    expect(entry.get_by_role("heading")).to_contain_text(f"{contact:%-d %b %Y %H:%M}")
+    expect(entry.get_by_role("heading")).to_contain_text(f"{contact:%-d %b %Y, %H:%M}")
     expect(entry).to_contain_text("Written by Alice Adams")
     expect(entry.get_by_role("term")).to_have_text(["What happened", "Next steps", "Action"])
     expect(entry.get_by_role("definition")).to_have_text(

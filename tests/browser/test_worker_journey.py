@@ -76,7 +76,7 @@ def test_after_the_sweep_an_adviser_sees_her_unread_notification_and_the_breache
     expect(items).to_have_count(1)
     item = items.first
     expect(item).to_contain_text("New")
-    expect(item).to_contain_text(f"{case.reference}: first contact breached ({due:%d/%m/%Y}).")
+    expect(item).to_contain_text(f"{case.reference}: first contact breached ({due:%-d %b %Y}).")
     # Messages carry case references, never the client's name.
     expect(page.get_by_role("main")).not_to_contain_text(family_name)
 
@@ -143,7 +143,7 @@ def test_a_supervisor_opens_the_weekly_report_and_downloads_it_as_csv_and_pdf(pa
     expect(page).to_have_url(re.compile(rf"/reports/{report.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload review report")
     expect(page.get_by_role("heading", level=2)).to_have_text(
-        f"Week of {monday.isoformat()} to {sunday.isoformat()}"
+        f"Week of {day(monday)} to {day(sunday)}"
     )
 
     table = page.get_by_role("table", name="Caseload per adviser")

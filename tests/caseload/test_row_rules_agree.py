@@ -62,7 +62,7 @@ def test_the_next_due_badge_says_what_is_due_and_since_when(alice):
     case.refresh_from_db()
 
     assert case.next_due_what() == "Next contact"
-    assert case.next_due_label == f"Next contact overdue since {long_ago.day} {long_ago:%b}"
+    assert case.next_due_label == f"Next contact overdue since {long_ago.day} {long_ago:%b %Y}"
 
 
 def test_a_due_date_that_is_no_column_is_an_action(alice):

@@ -23,9 +23,9 @@ def _notify(person, text, case=None):
 
 def test_each_person_gets_one_digest_listing_their_new_notifications(alice, carol, mailoutbox):
     case = CaseFactory(assigned_to=alice)
-    _notify(alice, f"{case.reference}: first contact breached (01/12/2026).", case)
-    _notify(alice, f"{case.reference}: next contact approaching (04/12/2026).", case)
-    _notify(carol, f"{case.reference}: first contact breached (01/12/2026).", case)
+    _notify(alice, f"{case.reference}: first contact breached (1 Dec 2026).", case)
+    _notify(alice, f"{case.reference}: next contact approaching (4 Dec 2026).", case)
+    _notify(carol, f"{case.reference}: first contact breached (1 Dec 2026).", case)
 
     assert notifications_email_digest() == 2
     assert outbox_send() == 2
@@ -39,9 +39,9 @@ def test_each_person_gets_one_digest_listing_their_new_notifications(alice, caro
 
 
 def test_the_digest_never_emails_a_notification_twice(alice, mailoutbox):
-    _notify(alice, "CASE-000001: first contact breached (01/12/2026).")
+    _notify(alice, "CASE-000001: first contact breached (1 Dec 2026).")
     notifications_email_digest()
-    later = _notify(alice, "CASE-000002: review due today (02/12/2026).")
+    later = _notify(alice, "CASE-000002: review due today (2 Dec 2026).")
 
     assert notifications_email_digest() == 1
     assert notifications_email_digest() == 0
@@ -53,7 +53,7 @@ def test_the_digest_never_emails_a_notification_twice(alice, mailoutbox):
 
 
 def test_notifications_already_read_in_the_app_are_not_emailed(alice, mailoutbox):
-    read = _notify(alice, "CASE-000001: first contact breached (01/12/2026).")
+    read = _notify(alice, "CASE-000001: first contact breached (1 Dec 2026).")
     read.read_at = read.created_at + dt.timedelta(minutes=5)
     read.save()
 
@@ -82,7 +82,7 @@ def test_the_digest_is_scheduled_daily_at_eight_london_time():
 
 
 def test_the_command_sends_the_digest_on_demand(alice, mailoutbox, capsys):
-    _notify(alice, "CASE-000001: first contact breached (01/12/2026).")
+    _notify(alice, "CASE-000001: first contact breached (1 Dec 2026).")
 
     call_command("send_notification_digest")
 
@@ -93,7 +93,7 @@ def test_the_command_sends_the_digest_on_demand(alice, mailoutbox, capsys):
 def test_the_task_wrapper_sends_the_digest(alice, mailoutbox):
     from notifications.tasks import send_notification_digest_task
 
-    _notify(alice, "CASE-000001: first contact breached (01/12/2026).")
+    _notify(alice, "CASE-000001: first contact breached (1 Dec 2026).")
 
     assert send_notification_digest_task.apply().get() == 1
 
@@ -111,7 +111,7 @@ def test_two_digests_running_at_once_send_each_person_one_email(alice, bob, caro
     """Two real ``manage.py send_notification_digest`` processes, held at the notification
     table by a lock this test takes, are let go together: three people, three emails."""
     for person in (alice, bob, carol):
-        _notify(person, "CASE-000001: first contact breached (01/12/2026).")
+        _notify(person, "CASE-000001: first contact breached (1 Dec 2026).")
     table = Notification._meta.db_table
     env = subprocess_env(tmp_path)
     with transaction.atomic():
@@ -135,8 +135,8 @@ def test_two_digests_running_at_once_send_each_person_one_email(alice, bob, caro
 
 
 def test_a_digest_claims_its_notifications_and_queues_one_email_in_one_transaction(alice):
-    _notify(alice, "CASE-000001: first contact breached (01/12/2026).")
-    _notify(alice, "CASE-000002: review due today (02/12/2026).")
+    _notify(alice, "CASE-000001: first contact breached (1 Dec 2026).")
+    _notify(alice, "CASE-000002: review due today (2 Dec 2026).")
 
     assert notifications_email_digest() == 1
 

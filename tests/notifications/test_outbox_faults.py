@@ -113,7 +113,7 @@ def _digest(request: pytest.FixtureRequest) -> None:
     notify(
         recipients=[alice, carol],
         kind=Kind.DEADLINE,
-        message="CASE-000001: first contact breached (01/12/2026).",
+        message="CASE-000001: first contact breached (1 Dec 2026).",
     )
     assert notifications_email_digest() == 2
 

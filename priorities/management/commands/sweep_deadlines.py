@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from caseload.formats import human_date
 from priorities.models import DeadlineFlag
 from priorities.sweep import sweep_deadlines
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         def report(case_id: int, deadline: str, due_on: date, stage: str) -> None:
             self.stdout.write(
                 f"FLAG case {case_id}: {DeadlineFlag.Deadline(deadline).label} "
-                f"{DeadlineFlag.Stage(stage).label.lower()} ({due_on:%d/%m/%Y})"
+                f"{DeadlineFlag.Stage(stage).label.lower()} ({human_date(due_on)})"
             )
 
         result = sweep_deadlines(on_raise=report)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from caseload.formats import human_date
 from reviews.services import reports_generate_all
 
 
@@ -29,5 +30,5 @@ class Command(BaseCommand):
             verb = "Generated" if created else "Already there"
             self.stdout.write(
                 f"{verb}: report {report.pk} for supervisor {report.supervisor_id}, "
-                f"week of {report.period_start:%d/%m/%Y}"
+                f"week of {human_date(report.period_start)}"
             )
