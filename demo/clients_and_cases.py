@@ -1,6 +1,6 @@
-"""The demo's clients and cases: about 60 clients and 80 cases in varied states and ages,
-two referrals waiting, one case shared on consent, and the last weeks' closures and a
-break-the-glass use for the dashboard."""
+"""The demo's clients and cases: about 60 clients and 80 cases in varied states and ages
+(each following its story in demo.timeline), two referrals waiting, one case shared on
+consent, the last weeks' closures and a break-the-glass use for the dashboard."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from caseload.roles import Role
 from cases import services
 from cases.models import BreakGlassAccess, Case, CaseType, Client, Team, User
 from demo import known
-from demo.people import PEOPLE, TEAMS
+from demo.people import PEOPLE
+from demo.timeline import DemoDays, Fate, case_plans
 from priorities.models import Organisation
 
 CASE_TYPES = [
@@ -84,12 +85,36 @@ FAMILY_NAMES = [
     "Zielinski",
 ]
 POSTCODES = ["LS6 2QT", "M14 5RB", "CF24 4HQ", "NE4 7JJ", "S2 4SU", "BS5 6XJ", "L8 1YF", "G42 8AU"]
+# What each kind of case is about, in the demo's words: the presenting issue, the
+# statutory or external deadlines it may carry, the outcome aimed for, and what may
+# hold it up.
 ISSUES = {
     "Housing": "Rent arrears of two months and a notice seeking possession from the landlord.",
     "Debt": "Several credit card debts and a council tax arrears letter; bailiffs mentioned.",
     "Welfare benefits": "Universal Credit sanction and a PIP decision to challenge.",
     "Employment support": "Out of work for a year after illness; wants part-time work.",
     "Careers guidance": "Year 11, unsure between college and an apprenticeship.",
+}
+DEADLINES = {
+    "Housing": ["Possession hearing at the county court", "Reply to the landlord's notice"],
+    "Debt": ["Reply to the creditor's default notice", "Defence to the county court claim"],
+    "Welfare benefits": ["Mandatory reconsideration deadline", "Benefit appeal deadline"],
+    "Employment support": ["Application closing date", "Work capability assessment"],
+    "Careers guidance": ["College application deadline", "Apprenticeship application closes"],
+}
+OUTCOMES = {
+    "Housing": ("Client keeps their home", "Possession claim withdrawn or a plan agreed"),
+    "Debt": ("Debts are manageable", "A budget and payment plans the creditors accept"),
+    "Welfare benefits": ("Client gets the benefits they are entitled to", "Award letter"),
+    "Employment support": ("Client is in work they can sustain", "Job offer accepted"),
+    "Careers guidance": ("Young person has a place for September", "Offer accepted"),
+}
+HOLD_UPS = {
+    "Housing": "Waiting for the landlord's rent statement.",
+    "Debt": "Waiting for the creditors to send statements of account.",
+    "Welfare benefits": "Waiting for the DWP to send the decision letter.",
+    "Employment support": "Waiting for the GP's fit note.",
+    "Careers guidance": "Waiting for the school to send predicted grades.",
 }
 
 
@@ -121,7 +146,11 @@ def _referred_and_allocated(
 
 
 def caseloads_load(*, now: datetime) -> None:
-    """About 60 clients and 80 cases in varied states and ages, loaded once."""
+    """About 60 clients and 80 cases in varied states and ages, loaded once.
+
+    Each case follows its story in ``demo.timeline``: when it opened, whether it is
+    open, on hold or closed, and the deadline it carries, in working days before now.
+    """
     types = {
         name: CaseType.objects.get_or_create(name=name, defaults={"description": text})[0]
         for name, text in CASE_TYPES
@@ -135,8 +164,8 @@ def caseloads_load(*, now: datetime) -> None:
         return
     people = {u.username: u for u in User.objects.filter(username__in=[p.username for p in PEOPLE])}
     rng = random.Random(14)  # noqa: S311 - the same demo every time, not security
-    today = timezone.localdate(now)
-    type_names = list(types)
+    days = DemoDays(now)
+    today = days.today
     clients = []
     for n in range(60):
         adviser = advisers[n % len(advisers)]
@@ -155,11 +184,12 @@ def caseloads_load(*, now: datetime) -> None:
                 ),
             )
         )
-    for n in range(80):
+    for plan in case_plans():
+        n = plan.n
         client = clients[n % 60] if n < 60 else clients[(n * 13) % 60]
-        adviser = client.created_by if n < 60 else advisers[(n + 3) % len(advisers)]
-        type_name = type_names[n % len(type_names)]
-        opened = now - timedelta(days=rng.randrange(2, 270))
+        adviser = people[plan.adviser]
+        type_name = plan.type_name
+        opened = days.at(plan.opened, 9, rng.randrange(0, 50))
         if n < 60:
             case = services.case_open(
                 client=client,
@@ -181,24 +211,21 @@ def caseloads_load(*, now: datetime) -> None:
                 now=opened,
             )
         opened_day = timezone.localdate(opened)
-        if n % 3 == 0:
+        if plan.deadline is not None:
             services.deadline_add(
                 case=case,
-                due_on=today + timedelta(days=rng.randrange(-3, 40)),
-                description=rng.choice(
-                    ["Benefit appeal deadline", "Court hearing", "Reply to landlord's notice"]
-                ),
+                due_on=days.ahead(plan.deadline),
+                description=rng.choice(DEADLINES[type_name]),
                 added_by=adviser,
-                today=min(opened_day, today - timedelta(days=3)),
+                today=opened_day,
             )
         if n % 2 == 0:
+            description, measure = OUTCOMES[type_name]
             outcome = services.outcome_add(
                 case=case,
-                description="Client keeps their home"
-                if type_name == "Housing"
-                else "Client's situation is stable",
-                measure="Confirmed in writing by the other party",
-                target_date=opened_day + timedelta(days=rng.randrange(30, 180)),
+                description=description,
+                measure=measure,
+                target_date=days.ahead(rng.randrange(15, 80)),
                 added_by=adviser,
                 today=opened_day,
             )
@@ -210,29 +237,36 @@ def caseloads_load(*, now: datetime) -> None:
                     progress_percent=rng.choice([20, 40, 60]),
                     recorded_by=adviser,
                 )
-        if n % 5 == 0:
+        if plan.disengaged:
             services.obstacle_record(
                 case=case,
-                kind=rng.choice(["client_disengaged", "awaiting_third_party", "resources"]),
-                description="Waiting for documents before the next step.",
+                kind="client_disengaged",
+                description="No answer to calls, texts or the last letter.",
                 raised_by=adviser,
             )
-        if n % 9 == 4:
+        elif n % 5 == 0:
+            services.obstacle_record(
+                case=case,
+                kind=rng.choice(["awaiting_third_party", "resources"]),
+                description=HOLD_UPS[type_name],
+                raised_by=adviser,
+            )
+        if plan.fate is Fate.ON_HOLD:
             services.case_status_change(
                 case=case,
                 status="on_hold",
                 changed_by=adviser,
                 comment="Client in hospital.",
-                now=opened + timedelta(days=1),
+                now=opened + timedelta(hours=5),
             )
-        elif n % 7 == 3:
+        elif plan.closed is not None:
             services.case_status_change(
                 case=case,
                 status="closed",
                 changed_by=adviser,
                 closure_reason="outcomes_met",
-                closure_outcome="Agreed outcomes met; client confident to manage.",
-                now=opened + timedelta(days=1),
+                closure_outcome="Agreed outcomes met; the client is managing on their own.",
+                now=days.at(plan.closed, 16),
             )
     # One case shared across teams, on recorded consent.
     alices_client = known(Client.objects.filter(created_by=people["alice"]).first(), "a client")
@@ -254,6 +288,7 @@ def caseloads_load(*, now: datetime) -> None:
         consent=consent,
         expires_on=today + timedelta(days=30),
         shared_by=people["alice"],
+        now=now,
     )
     # Referrals from partners waiting to be allocated, one for each team.
     # North's comes with the referrer's urgency: red until an adviser assesses it.
@@ -275,27 +310,15 @@ def caseloads_load(*, now: datetime) -> None:
                 "postcode": "LS6 2QT",
             },
             urgency=urgency,
+            now=now,
         )
 
 
 def recent_activity_load(*, now: datetime) -> None:
-    """Closures over the last weeks in each team, for the dashboard's charts, and one
-    restricted case opened by break the glass this week."""
+    """One restricted case opened by break the glass this week, and a second request
+    waiting for the supervisor. (The last weeks' closures come with the cases.)"""
     if BreakGlassAccess.objects.exists():
         return
-    for team in Team.objects.filter(name__in=TEAMS):
-        candidates = Case.objects.open().filter(
-            team=team, restricted=False, opened_on__lt=timezone.localdate(now) - timedelta(days=90)
-        )
-        for weeks, case in enumerate(candidates.order_by("pk")[:4], start=1):
-            services.case_status_change(
-                case=case,
-                status="closed",
-                changed_by=known(case.assigned_to, "the case's adviser"),
-                closure_reason="outcomes_met",
-                closure_outcome="Outcomes met; the client is managing on their own.",
-                now=now - timedelta(weeks=weeks * 2, hours=3),
-            )
     restricted = Case.objects.open().filter(restricted=True, team__name="North Team").first()
     if restricted is None:
         return
@@ -322,7 +345,7 @@ def recent_activity_load(*, now: datetime) -> None:
     services.break_glass_request(
         user=colleague,
         reference=restricted.reference,
-        reason="Second visit today: the client came back asking for their housing letter.",
+        reason="Second visit today: the client came back for a copy of the letter we sent.",
         now=now - timedelta(hours=1),
     )
     Organisation.objects.filter(pk=organisation.pk).update(break_glass_daily_limit=limit)

@@ -1,5 +1,5 @@
-"""The demo's priorities: two criteria versions, timescales, and assessments on most open
-cases, one of them overridden by a supervisor."""
+"""The demo's priorities: two criteria versions, timescales, and the assessments each open
+case's story in demo.timeline gives, one of them overridden by a supervisor today."""
 
 from __future__ import annotations
 
@@ -8,6 +8,14 @@ from datetime import datetime, timedelta
 
 from cases.models import Case, CaseType, User
 from demo import known
+from demo.timeline import (
+    CRITERIA_CHANGED,
+    PERCENT_APPROACHING,
+    TIMESCALES,
+    CasePlan,
+    DemoDays,
+    planned_cases,
+)
 from priorities import services as priority_services
 from priorities.models import CriteriaVersion, Criterion, Timescale
 
@@ -50,13 +58,6 @@ CRITERIA = [
         ("Simple", "Some", "Complex", "Very complex"),
     ),
 ]
-TIMESCALES = {
-    "red": (1, 5, 10, 40),
-    "amber": (3, 10, 20, 60),
-    "green": (5, 20, 40, 90),
-    # Before the first assessment: first contact soon, whatever the case turns out to be.
-    "unassessed": (2, 10, 10, 90),
-}
 # Working days a case may wait in a team's unallocated queue, per level.
 ALLOCATE_WITHIN = {"red": 1, "amber": 2, "green": 3, "unassessed": 2}
 
@@ -76,8 +77,11 @@ def priorities_load(*, now: datetime) -> None:
                     "allocate_days": ALLOCATE_WITHIN[level],
                     # Green cases of each type show the other way to flag "approaching".
                     **(
-                        {"approaching_mode": "percent", "approaching_percent": 75}
-                        if level == "green"
+                        {
+                            "approaching_mode": "percent",
+                            "approaching_percent": PERCENT_APPROACHING[level],
+                        }
+                        if level in PERCENT_APPROACHING
                         else {}
                     ),
                 },
@@ -88,6 +92,7 @@ def priorities_load(*, now: datetime) -> None:
     # would after an admin saved them.
     for timescale in Timescale.objects.all():
         priority_services.timescale_refresh_cases(timescale)
+    days = DemoDays(now)
     first = CriteriaVersion.objects.create(
         number=1, red_threshold=12, amber_threshold=6, red_if_deadline_within=5
     )
@@ -104,51 +109,71 @@ def priorities_load(*, now: datetime) -> None:
             **{f"label_{n}": label for n, label in enumerate(labels)},
         )
     erin = User.objects.get(username="erin")
-    priority_services.version_publish(draft=first, published_by=erin)
-    cases = list(
-        Case.objects.open()
-        .filter(assigned_to__isnull=False)
-        .select_related("client__data_key", "assigned_to", "team")
-        .order_by("pk")
-    )
+    priority_services.version_publish(draft=first, published_by=erin, now=days.at(300, 9))
+    # Every assessment in each open case's story, in the order they were made: those
+    # before the criteria changed under version 1, the rest under version 2.
     rng = random.Random(7)  # noqa: S311 - the same demo every time, not security
-    for n, case in enumerate(cases):
-        if n % 8 == 7:
-            continue  # left unassessed: shows as "assessment due"
-        answers = {
-            "safeguarding": 1 if n % 10 == 3 else 0,
-            "homelessness": 1 if n % 4 == 0 else 0,
-            "income": rng.randrange(0, 4),
-            "complexity": rng.randrange(0, 4),
-        }
+    assessments: list[tuple[datetime, Case, CasePlan, bool]] = []
+    for case, plan in planned_cases():
+        if not plan.is_open:
+            continue
+        for i, ago in enumerate(plan.assessed):
+            assessments.append((days.at(ago, 11, 30 + plan.n % 25), case, plan, i == 0))
+    assessments.sort(key=lambda row: (row[0], row[1].pk))
+    changed_at = days.at(CRITERIA_CHANGED, 9)
+    second = None
+    for at, case, plan, first_one in assessments:
+        if second is None and at >= changed_at:
+            # Version 2 gives income more weight; no demo case changes level by it.
+            second = priority_services.version_draft_from(source=first)
+            second.criteria.filter(key="income").update(weight=3)
+            priority_services.version_publish(draft=second, published_by=erin, now=changed_at)
+        case.refresh_from_db()
         priority_services.assessment_record(
             case=case,
-            answers=answers,
-            rationale="Assessed at the first interview from what the client told us and the letters seen.",
+            answers=_answers("amber" if plan.override else plan.level, plan.type_name, rng),
+            rationale=RATIONALES[first_one],
             assessed_by=known(case.assigned_to, "an assigned case's adviser"),
-            now=now - timedelta(days=rng.randrange(1, 60)),
+            now=at,
         )
-    # Version 2 gives income more weight: cases assessed under version 1 now show as due.
-    second = priority_services.version_draft_from(source=first)
-    second.criteria.filter(key="income").update(weight=3)
-    priority_services.version_publish(draft=second, published_by=erin)
-    for case in cases[:6]:
-        if case.level:
-            priority_services.assessment_record(
+    if second is None:
+        raise LookupError("The demo expected assessments after its criteria changed.")
+    for case, plan in planned_cases():
+        if plan.override:
+            priority_services.assessment_override(
                 case=case,
-                answers={"safeguarding": 0, "homelessness": 1, "income": 2, "complexity": 1},
-                rationale="Reassessed under the new criteria after the client's benefits stopped.",
-                assessed_by=known(case.assigned_to, "an assigned case's adviser"),
-                now=now - timedelta(hours=3),
+                level="red",
+                rationale="The partner agency reports a risk the criteria do not capture.",
+                overridden_by=known(
+                    known(case.team, "the case's team").supervisors.order_by("username").first(),
+                    "the team's supervisor",
+                ),
+                now=now - timedelta(hours=2),
             )
-    supervised = next((c for c in cases if c.team and c.level != "red" and c.level), None)
-    if supervised is not None:
-        priority_services.assessment_override(
-            case=supervised,
-            level="red",
-            rationale="The partner agency reports a risk the criteria do not capture.",
-            overridden_by=known(
-                known(supervised.team, "the case's team").supervisors.first(),
-                "the team's supervisor",
-            ),
-        )
+
+
+RATIONALES = {
+    True: "Assessed at the first interview from what the client told us and the letters seen.",
+    False: "Reassessed at the review: the situation is as the last note records.",
+}
+
+
+def _answers(level: str, type_name: str, rng: random.Random) -> dict[str, int]:
+    """Answers that give ``level`` under both versions of the criteria."""
+    answers = {"safeguarding": 0, "homelessness": 0, "income": 0, "complexity": 0}
+    if level == "red":
+        if type_name in ("Housing", "Debt") or rng.random() < 0.5:
+            # At risk of losing their home, with serious loss of income: 12 or more.
+            income = rng.choice([2, 3])
+            answers |= {"homelessness": 1, "income": income, "complexity": 3 if income == 2 else 1}
+        else:
+            answers |= {"safeguarding": 1, "income": rng.randrange(0, 4)}
+    elif level == "amber":
+        if type_name == "Housing":
+            answers |= {"homelessness": 1, "income": rng.randrange(0, 2)}
+            answers["complexity"] = rng.randrange(0, 3)
+        else:
+            answers |= {"income": 2, "complexity": rng.choice([2, 3])}
+    else:
+        answers |= {"income": rng.randrange(0, 2), "complexity": rng.randrange(0, 3)}
+    return answers

@@ -2,6 +2,8 @@
 (demo.people), clients and cases (demo.clients_and_cases), notes (demo.case_notes),
 priorities (demo.criteria_and_assessments) and caseload reviews (demo.caseload_reviews),
 then what the worker would have added: flags, notifications, reports and a checkpoint.
+Each case follows its story in demo.timeline, counted in working days before ``now``, so
+that the week looks ordinary whatever day it is loaded.
 
 Loading is idempotent: running it again brings the demo back to the same
 state without duplicating anything.

@@ -537,7 +537,9 @@ def what_if(draft: CriteriaVersion) -> Counter[tuple[str, str]]:
 
 
 @transaction.atomic
-def version_publish(*, draft: CriteriaVersion, published_by: User) -> CriteriaVersion:
+def version_publish(
+    *, draft: CriteriaVersion, published_by: User, now: datetime | None = None
+) -> CriteriaVersion:
     if draft.status != CriteriaVersion.Status.DRAFT:
         raise ValidationError("Only a draft can be published.")
     if not draft.criteria.exists():
@@ -548,7 +550,7 @@ def version_publish(*, draft: CriteriaVersion, published_by: User) -> CriteriaVe
         status=CriteriaVersion.Status.RETIRED
     )
     draft.status = CriteriaVersion.Status.PUBLISHED
-    draft.published_at = timezone.now()
+    draft.published_at = now or timezone.now()
     draft.published_by = published_by
     draft.save(update_fields=["status", "published_at", "published_by"])
     return draft
