@@ -97,7 +97,8 @@
 
     let edits = 0; // how many edits the form has had; compared to know what the server has
     let kept = 0; // the number of edits the server's draft holds
-    let stopped = false;
+    let leaving = false; // the note is being sent, or the draft discarded
+    let last = "kept"; // what the newest request came to
     let timer = null;
     let queue = Promise.resolve("kept");
 
@@ -137,14 +138,13 @@
     };
 
     const onResult = (result) => {
-      if (result === "expired") {
-        stopped = true;
-        if (expired) {
-          expired.hidden = false;
-        }
-      } else if (result === "refused") {
+      last = result;
+      if (expired && (result === "expired" || result === "kept")) {
+        // Signed in again in another tab, the next autosave works and the warning goes.
+        expired.hidden = result === "kept";
+      }
+      if (result === "refused") {
         // The person may no longer add notes here: nothing is kept for them.
-        stopped = true;
         storage.remove(stashKey);
       }
       return result;
@@ -158,16 +158,16 @@
 
     form.addEventListener("input", () => {
       edits += 1;
-      storage.write(stashKey, { at: Date.now(), values: values() });
-      if (stopped) {
+      if (leaving || last === "refused") {
         return;
       }
+      storage.write(stashKey, { at: Date.now(), values: values() });
       window.clearTimeout(timer);
       timer = window.setTimeout(() => flush(), PAUSE_MS);
     });
 
     document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "hidden" && !stopped && kept !== edits) {
+      if (document.visibilityState === "hidden" && !leaving && last !== "refused" && kept !== edits) {
         window.clearTimeout(timer);
         flush(true);
       }
@@ -182,9 +182,9 @@
       }
       event.preventDefault();
       sending = true;
+      leaving = true;
       window.clearTimeout(timer);
       const finish = (result) => {
-        stopped = true;
         if (result === "kept") {
           storage.remove(stashKey);
         } else if (result !== "refused") {
@@ -192,13 +192,13 @@
         }
         form.submit();
       };
-      (stopped ? Promise.resolve("expired") : flush()).then(finish, () => finish("failed"));
+      (last === "refused" ? Promise.resolve(last) : flush()).then(finish, () => finish("failed"));
     });
 
     const discard = document.querySelector("form[data-draft-discard]");
     if (discard) {
       discard.addEventListener("submit", () => {
-        stopped = true;
+        leaving = true;
         window.clearTimeout(timer);
         storage.remove(stashKey);
       });
