@@ -17,6 +17,7 @@ from django_otp.middleware import is_verified
 
 from accounts.selectors import two_factor_enrolled, two_factor_required
 from accounts.services import session_record
+from caseload.web import NOT_ACTIVITY_ATTRIBUTE
 
 LAST_ACTIVITY_SESSION_KEY = "caseload_last_activity"
 _TRACKED_SESSION_KEY = "caseload_tracked_session"
@@ -45,8 +46,9 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
+        now = int(time.time())
+        refresh = False
         if user.is_authenticated:
-            now = int(time.time())
             last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
             idle_limit = settings.CASELOAD_SESSION_IDLE_MINUTES * 60
             if isinstance(last, int) and now - last > idle_limit:
@@ -56,8 +58,12 @@ class IdleTimeoutMiddleware:
                     IDLE_TIMEOUT_MESSAGE.format(minutes=settings.CASELOAD_SESSION_IDLE_MINUTES),
                 )
             elif not isinstance(last, int) or now - last >= _ACTIVITY_RESOLUTION_SECONDS:
-                request.session[LAST_ACTIVITY_SESSION_KEY] = now
+                refresh = True
         response = self.get_response(request)
+        # Written once the view is known (the session is saved after this), so that a
+        # page's own background requests (caseload.web.not_activity) keep nothing alive.
+        if refresh and request.user.is_authenticated and not _background(request):
+            request.session[LAST_ACTIVITY_SESSION_KEY] = now
         self._track(request)
         return response
 
@@ -73,6 +79,12 @@ class IdleTimeoutMiddleware:
             session[_TRACKED_SESSION_KEY] = key
             if LAST_ACTIVITY_SESSION_KEY not in session:
                 session[LAST_ACTIVITY_SESSION_KEY] = int(time.time())
+
+
+def _background(request: HttpRequest) -> bool:
+    """Whether the request went to a view marked ``caseload.web.not_activity``."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and getattr(match.func, NOT_ACTIVITY_ATTRIBUTE, False)
 
 
 # Pages a signed-in person may open before giving their second factor.

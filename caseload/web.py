@@ -161,6 +161,22 @@ def form_page(
 # --- a form posted twice does its work once ---------------------------------------------
 
 # The name of the hidden field that carries a form's token ({% form_token %} renders it).
+# The attribute that marks a view as background work (see ``not_activity``).
+NOT_ACTIVITY_ATTRIBUTE = "caseload_not_activity"
+
+
+def not_activity(view: View) -> View:
+    """Mark a view that a page calls by itself (an autosave), not one a person asks for.
+
+    Such a request never keeps a session alive: the idle timeout
+    (``accounts.middleware.IdleTimeoutMiddleware``) does not count it as
+    activity, though it still ends an idle session and the request is then
+    refused like any other. Otherwise a page left open would never time out.
+    """
+    setattr(view, NOT_ACTIVITY_ATTRIBUTE, True)
+    return view
+
+
 FORM_TOKEN = "form_token"  # noqa: S105 - a field name, not a secret
 
 View = Callable[..., HttpResponse]

@@ -361,17 +361,22 @@ def case_page(
     assessments = list(case.assessments.select_related("version", "assessed_by")[:20])
     for assessment in assessments:
         assessment.case = case
+    draft = None
     if note_form is None and can_contribute:
         now = timezone.localtime()
         initial = {"contact_date": now.date(), "contact_time": now.time()}
         chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
         if chosen is not None:
             initial.update(facts=chosen.facts, next_steps=chosen.next_steps)
+        draft = note_selectors.note_draft_for(user=request.user, case=case, now=timezone.now())
+        if draft is not None:
+            # What the person typed before their session ended, back in the form.
+            initial.update({name: value for name, value in draft.form_values().items() if value})
         note_form = NoteForm(initial=initial)
     access_record(
         request=request,
         actor=request.user,
-        objects=[case, case.client, *page.notes],
+        objects=[case, case.client, *page.notes, *([draft] if draft else [])],
         via="case page",
     )
     query = request.GET.copy()
@@ -396,6 +401,7 @@ def case_page(
             "can_contribute": can_contribute,
             "can_reassign": selectors.case_is_supervised_by(case, request.user),
             "note_form": note_form,
+            "note_draft": draft,
             "note_templates": templates,
             "assessments": assessments,
             "flags": list(case.flags.filter(cleared_at__isnull=True).order_by("due_on")),

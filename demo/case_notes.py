@@ -420,3 +420,24 @@ def notes_load(*, now: datetime) -> None:
                 correction_reason=reason,
                 now=min(first_note.recorded_at + timedelta(days=1), now),
             )
+    _unsaved_draft(cases, now=now)
+
+
+def _unsaved_draft(cases: list[Case], *, now: datetime) -> None:
+    """A note alice began two hours ago and never saved (her session timed out): her case
+    page puts it back into the form."""
+    case = next((c for c in cases if c.assigned_to and c.assigned_to.username == "alice"), None)
+    if case is None:
+        return
+    began = timezone.localtime(now - timedelta(hours=2))
+    note_services.note_draft_save(
+        case=case,
+        author=known(case.assigned_to, "the case's adviser"),
+        values={
+            "contact_date": f"{began:%d/%m/%Y}",
+            "contact_time": f"{began:%H:%M}",
+            "channel": "phone",
+            "facts": "Client rang back about the payment plan: the agent now wants",
+        },
+        now=began,
+    )

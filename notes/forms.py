@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from cases.forms import UKDateField
@@ -121,6 +122,29 @@ class NoteForm(forms.Form):
                 "due_on": data["action_due_on"],
             }
         return fields
+
+    # Fields whose text makes a draft worth keeping (the date, time and choices are
+    # prefilled, so on their own they are nothing typed).
+    DRAFT_TYPED_FIELDS = (
+        "present",
+        "facts",
+        "opinion",
+        "actions_taken",
+        "next_steps",
+        "no_further_action_reason",
+        "action_description",
+        "action_owner_detail",
+    )
+
+    @classmethod
+    def draft_values(cls, data: QueryDict) -> dict[str, str] | None:
+        """The add-a-note form's values as posted, unchecked, for a draft; None when
+        nothing has been typed."""
+        names = [name for name in cls.base_fields if name != "correction_reason"]
+        values = {name: data.get(name, "") for name in names}
+        if not any(values[name].strip() for name in cls.DRAFT_TYPED_FIELDS):
+            return None
+        return values
 
     # Service errors are keyed by the model's names; show them on the form's fields.
     SERVICE_FIELD = {

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from auditlog.registry import auditlog
@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from caseload.append_only import AppendOnlyModel, AppendOnlyQuerySet
-from caseload.crypto import Ciphertext
+from caseload.crypto import Ciphertext, ErasedValue
 from caseload.fields import (
     EncryptedCharField,
     EncryptedFieldMixin,
@@ -221,6 +221,57 @@ class Action(EncryptedModel):
         return self.status == self.Status.OPEN and self.due_on < today
 
 
+class NoteDraftQuerySet(models.QuerySet["NoteDraft"]):
+    def expired(self, *, now: datetime) -> NoteDraftQuerySet:
+        """Untouched for longer than ``NoteDraft.LIFETIME``: no longer offered, and swept."""
+        return self.filter(updated_at__lt=now - NoteDraft.LIFETIME)
+
+    def current(self, *, now: datetime) -> NoteDraftQuerySet:
+        """Touched within ``NoteDraft.LIFETIME``."""
+        return self.filter(updated_at__gte=now - NoteDraft.LIFETIME)
+
+
+class NoteDraft(EncryptedModel):
+    """What one person has typed into the note form of one case and not yet saved.
+
+    Kept so that a note survives a session that timed out while it was being
+    typed. The form's values are held as one JSON object, encrypted under the
+    client's data key like the note itself; only its author is ever shown it,
+    and only while they may still add notes to the case. Saving a note deletes
+    it; one untouched for ``LIFETIME`` is swept.
+    """
+
+    LIFETIME = timedelta(days=7)
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    values = EncryptedTextField("The form's values, as JSON")
+    updated_at = models.DateTimeField()
+
+    objects = NoteDraftQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "case"], name="note_draft_one_per_author_case"
+            ),
+        ]
+        indexes = [models.Index(fields=["updated_at"], name="note_draft_updated_idx")]
+
+    def __str__(self) -> str:
+        return f"Note draft {self.pk}"
+
+    def encryption_key(self) -> DataKey:
+        return self.case.client.data_key
+
+    def form_values(self) -> dict[str, str]:
+        """The note form's values as they were typed, by field name."""
+        if isinstance(self.values, ErasedValue):  # the client's data were erased
+            return {}
+        loaded = json.loads(self.values)
+        return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
 class NoteTemplate(models.Model):
     """Headings an admin sets per case type to give notes a structure (never content)."""
 
@@ -251,3 +302,6 @@ def _encrypted(model: type[models.Model]) -> list[str]:
 auditlog.register(CaseNote, mask_fields=_encrypted(CaseNote), mask_callable="caseload.audit.redact")
 auditlog.register(Action, mask_fields=_encrypted(Action), mask_callable="caseload.audit.redact")
 auditlog.register(NoteTemplate)
+# A draft's creation and deletion are logged; its autosaves are not (they change
+# only the encrypted values and the time, which would add an entry every few seconds).
+auditlog.register(NoteDraft, exclude_fields=["values", "updated_at"])

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 
-from cases.models import Case, CaseEvent
-from notes.models import Action, CaseNote, NoteTemplate
+from cases.models import Case, CaseEvent, User
+from notes.models import Action, CaseNote, NoteDraft, NoteTemplate
 
 PAGE_SIZE = 25
 
@@ -117,3 +117,12 @@ def open_actions(case: Case) -> list[Action]:
 
 def templates_for(case: Case) -> list[NoteTemplate]:
     return list(NoteTemplate.objects.filter(case_type_id=case.case_type_id))
+
+
+def note_draft_for(*, user: User, case: Case, now: datetime) -> NoteDraft | None:
+    """``user``'s own unexpired draft note on ``case``; the caller has checked they may
+    still add notes to it. Nobody else's draft is ever returned."""
+    draft = NoteDraft.objects.current(now=now).filter(author=user, case=case).first()
+    if draft is not None:
+        draft.case = case
+    return draft

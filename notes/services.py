@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from caseload.fields import encrypt_now, row_ids_allocate
@@ -20,7 +22,7 @@ from cases.services import (
     plan_date_problem,
 )
 from notes.chain import newest_chain_key_id
-from notes.models import Action, CaseNote, NoteTemplate
+from notes.models import Action, CaseNote, NoteDraft, NoteTemplate
 from priorities.services import case_refresh_due_dates
 
 # What the first note of a case links back to.
@@ -122,6 +124,9 @@ def note_append(
             case=locked, note=note, created_by=author, today=timezone.localdate(now), **action
         )
     case_refresh_due_dates(locked)
+    if corrects is None:
+        # The note is saved: the draft it was typed from goes with the same commit.
+        note_draft_discard(case=case, author=author)
     return note
 
 
@@ -240,3 +245,46 @@ def note_template_save(
         template.facts, template.next_steps = facts.strip(), next_steps.strip()
         template.save()
     return template
+
+
+# Far more than any note; a bound on what one request can make us encrypt and store.
+DRAFT_MAX_CHARACTERS = 100_000
+
+
+@transaction.atomic
+def note_draft_save(
+    *, case: Case, author: User, values: Mapping[str, str], now: datetime | None = None
+) -> NoteDraft:
+    """Keep what ``author`` has typed so far into the note form of ``case``, replacing
+    what was kept before. The caller has checked that they may add notes to it."""
+    text = json.dumps(dict(values), ensure_ascii=False, sort_keys=True)
+    if len(text) > DRAFT_MAX_CHARACTERS:
+        raise ValidationError("The draft is too long to keep.")
+    now = now or timezone.now()
+    draft = NoteDraft.objects.select_for_update().filter(author=author, case=case).first()
+    if draft is None:
+        draft = NoteDraft(author=author, case=case, values=text, updated_at=now)
+        try:
+            with transaction.atomic():
+                draft.save()
+        except IntegrityError:
+            # Another tab's autosave created it a moment ago: update that one.
+            draft = NoteDraft.objects.select_for_update().get(author=author, case=case)
+        else:
+            return draft
+    draft.case = case
+    draft.values = text
+    draft.updated_at = now
+    draft.save()
+    return draft
+
+
+def note_draft_discard(*, case: Case, author: User) -> None:
+    """Forget ``author``'s draft note on ``case``, if there is one."""
+    NoteDraft.objects.filter(author=author, case=case).delete()
+
+
+def note_drafts_sweep(*, now: datetime | None = None) -> int:
+    """Delete every draft untouched for longer than ``NoteDraft.LIFETIME``; returns how many."""
+    deleted, _ = NoteDraft.objects.expired(now=now or timezone.now()).delete()
+    return deleted

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from notes.anchors import checkpoint_write
+from notes.services import note_drafts_sweep
 
 
 @shared_task(
@@ -19,3 +20,9 @@ def anchor_notes_task() -> str:
     record of the chains' heads at its own time.
     """
     return checkpoint_write().path.name
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def note_drafts_sweep_task() -> int:
+    """Delete note drafts untouched for a week; returns how many. Running twice is harmless."""
+    return note_drafts_sweep()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from caseload.web import (
     apply_service_errors,
     form_page,
     form_submitted,
+    not_activity,
     submit_once,
 )
 from cases import access
@@ -24,10 +25,14 @@ from notes.forms import ActionCancelForm, ActionForm, NoteForm
 from notes.models import Action, CaseNote
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @submit_once
 def note_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = access.case_for_contributor(request.user, pk)
+    if request.method == "GET":
+        # Where signing in again leads after a note was sent from a session that had
+        # timed out: the form, with the draft kept of it.
+        return redirect(_note_form_url(case.pk))
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -40,6 +45,38 @@ def note_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     # Not saved: show the case page again with everything typed and the errors
     # (the error summary at the form says the note was not saved).
     return case_page(request, case, note_form=form, status=400)
+
+
+def _note_form_url(pk: int) -> str:
+    return reverse("cases:case_detail", args=[pk]) + "#note-form-heading"
+
+
+@not_activity
+@require_POST
+def note_draft_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Keep what is typed in the note form so far (the page's autosave calls this).
+
+    Needs the right to add a note to the case. It keeps no session alive, and
+    a session that has timed out is refused like any other request.
+    """
+    case = access.case_for_contributor(request.user, pk)
+    values = NoteForm.draft_values(request.POST)
+    if values is None:
+        services.note_draft_discard(case=case, author=request.user)
+        return JsonResponse({"kept": None})
+    try:
+        draft = services.note_draft_save(case=case, author=request.user, values=values)
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    return JsonResponse({"kept": f"{timezone.localtime(draft.updated_at):%H:%M}"})
+
+
+@require_POST
+def note_draft_discard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = access.case_for_contributor(request.user, pk)
+    services.note_draft_discard(case=case, author=request.user)
+    messages.info(request, "Draft discarded.")
+    return redirect(_note_form_url(case.pk))
 
 
 @require_http_methods(["GET", "POST"])

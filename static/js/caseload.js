@@ -91,4 +91,19 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());
   });
+
+  // --- Note drafts (see static/js/note-drafts.js) ---
+  // Text typed into a note form and not yet kept by the server waits in this tab's
+  // storage; signing out leaves none of it behind.
+  document.querySelectorAll("form[action$='/accounts/logout/']").forEach((form) => {
+    form.addEventListener("submit", () => {
+      try {
+        Object.keys(window.sessionStorage)
+          .filter((key) => key.startsWith("caseload.note-draft."))
+          .forEach((key) => window.sessionStorage.removeItem(key));
+      } catch {
+        // Storage is off: nothing was kept in it.
+      }
+    });
+  });
 });

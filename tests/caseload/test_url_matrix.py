@@ -780,7 +780,14 @@ SAMPLES: dict[str, Sample] = {
         },
     ),
     # -- notes
-    "notes:note_add": on_case("notes:note_add", CONTRIBUTES, POST, data=lambda w, s: _note_post()),
+    # A GET (where signing in again after a timed-out save leads) goes to the form.
+    "notes:note_add": on_case(
+        "notes:note_add", CONTRIBUTES, BOTH, data=lambda w, s: _note_post(), ok=302
+    ),
+    "notes:note_draft_save": on_case(
+        "notes:note_draft_save", CONTRIBUTES, POST, data=lambda w, s: _note_post()
+    ),
+    "notes:note_draft_discard": on_case("notes:note_draft_discard", CONTRIBUTES, POST),
     "notes:note_correct": on_case(
         "notes:note_correct",
         CONTRIBUTES,

@@ -94,6 +94,18 @@ def test_the_demo_shows_notes_corrections_late_entries_and_overdue_actions(capsy
     assert "every chain is intact" in capsys.readouterr().out
 
 
+def test_the_demo_gives_alice_a_note_draft_to_find_on_her_case_page():
+    from notes.models import NoteDraft
+
+    call_command("demo")
+    call_command("demo")
+
+    (draft,) = NoteDraft.objects.select_related("author", "case__client__data_key")
+    assert draft.author.username == "alice"
+    assert draft.case.assigned_to == draft.author
+    assert draft.form_values()["facts"].startswith("Client rang back")
+
+
 def test_the_demo_shows_priorities_overrides_old_versions_and_cases_past_due():
     import datetime
 
