@@ -94,6 +94,18 @@ def _card_tables_that_scroll(page) -> list[str]:
     )
 
 
+def _scroll_boxes_keyboards_cannot_reach(page) -> list[str]:
+    """Boxes that scroll sideways now but are not a focusable, named region."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll("main *"))
+            .filter(box => ["auto", "scroll"].includes(getComputedStyle(box).overflowX)
+                && box.scrollWidth > box.clientWidth)
+            .filter(box => !(box.tabIndex === 0 && box.getAttribute("role") === "region"
+                && box.getAttribute("aria-label")))
+            .map(box => box.outerHTML.slice(0, 80))"""
+    )
+
+
 def _too_wide(page) -> list[str]:
     """The first few elements that reach past the right edge of the screen, to say why."""
     return page.evaluate(
@@ -107,7 +119,7 @@ def _too_wide(page) -> list[str]:
                 return true;
             })
             .slice(0, 5)
-            .map(element => `${element.tagName.toLowerCase()}.${element.className}`
+            .map(element => `${element.tagName.toLowerCase()}.${element.getAttribute("class")}`
                 + ` (${Math.round(element.getBoundingClientRect().right)} px)`)"""
     )
 
@@ -125,7 +137,8 @@ def check_fits(page, who: str, name: str, *, long_words: tuple[str, ...] = ()) -
     """The page just loaded fits both widths; screenshots of it are saved.
 
     ``long_words`` must each be shown on the page; any of the test's long words
-    that appear anywhere on it must wrap within the screen."""
+    that appear anywhere on it must wrap within the screen. What does not fit
+    scrolls in a box that keyboard users can reach."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width, size in WIDTHS.items():
         page.set_viewport_size(size)
@@ -145,6 +158,7 @@ def check_fits(page, who: str, name: str, *, long_words: tuple[str, ...] = ()) -
                 assert box["fits"], (
                     f"{word[:20]}… runs off the screen on {name} for {who} at {width} px: {box}"
                 )
+        assert not _scroll_boxes_keyboards_cannot_reach(page), f"{name} for {who} at {width} px"
         if width == "390":
             assert not _card_tables_that_scroll(page), f"{name} for {who}: a table is not cards"
         page.screenshot(path=str(SCREENSHOTS / f"{who}-{name}-{width}.png"), full_page=True)
