@@ -88,6 +88,31 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // Tables of cases turn into cards on a phone (caseload.css): each cell is given its
+  // column's heading to show above its value, written once in the <thead>. Headings
+  // that are only for screen readers (an "Action" column) give no label.
+  document.querySelectorAll("table.table-cards").forEach((table) => {
+    const headings = [];
+    table.querySelectorAll(":scope > thead > tr:last-child > th").forEach((th) => {
+      const visible = th.cloneNode(true);
+      visible.querySelectorAll(".visually-hidden").forEach((hidden) => hidden.remove());
+      const shown = visible.textContent.replace(/\s+/g, " ").trim();
+      for (let span = 0; span < th.colSpan; span += 1) {
+        headings.push(shown);
+      }
+    });
+    table.querySelectorAll(":scope > tbody > tr").forEach((row) => {
+      let column = 0;
+      Array.from(row.cells).forEach((cell) => {
+        if (cell.tagName === "TD" && cell.colSpan === 1 && headings[column]) {
+          cell.dataset.label = headings[column];
+        }
+        column += cell.colSpan;
+      });
+    });
+    table.dataset.cards = "";
+  });
+
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());
   });

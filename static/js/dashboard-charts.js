@@ -63,7 +63,22 @@ document.addEventListener("DOMContentLoaded", () => {
           { label: "Capacity (points)", data: data.capacity, backgroundColor: colours.capacity },
         ],
       },
-      options: { indexAxis: "y", scales: { x: { beginAtZero: true } } },
+      options: {
+        indexAxis: "y",
+        scales: {
+          x: { beginAtZero: true },
+          // A long name is shortened on the axis (the tooltip and the table give it whole),
+          // so that it does not push the bars off a narrow screen.
+          y: {
+            ticks: {
+              callback(value) {
+                const name = this.getLabelForValue(value);
+                return name.length > 20 ? `${name.slice(0, 19)}…` : name;
+              },
+            },
+          },
+        },
+      },
     }),
   };
 
