@@ -232,6 +232,9 @@ def caseloads_load(*, now: datetime) -> None:
                 changed_by=adviser,
                 closure_reason="outcomes_met",
                 closure_outcome="Agreed outcomes met; client confident to manage.",
+                open_work_confirmed=True,
+                open_work_reason="The client is managing the rest on their own; agreed at the "
+                "last appointment.",
                 now=opened + timedelta(days=1),
             )
     # One case shared across teams, on recorded consent.
@@ -294,6 +297,8 @@ def recent_activity_load(*, now: datetime) -> None:
                 changed_by=known(case.assigned_to, "the case's adviser"),
                 closure_reason="outcomes_met",
                 closure_outcome="Outcomes met; the client is managing on their own.",
+                open_work_confirmed=True,
+                open_work_reason="What is left the client is doing without us; agreed with them.",
                 now=now - timedelta(weeks=weeks * 2, hours=3),
             )
     restricted = Case.objects.open().filter(restricted=True, team__name="North Team").first()
