@@ -20,6 +20,7 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from caseload.audit import access_record
 from caseload.models import FormSubmission
@@ -63,6 +64,17 @@ def carried_id(request: HttpRequest, name: str) -> int | None:
     then in a hidden field of the same name when the form is submitted."""
     params = request.POST if request.method == "POST" else request.GET
     return parse_id(params.get(name))
+
+
+def safe_next_url(request: HttpRequest) -> str | None:
+    """Where a form page opened from another is to send the user back (``next``, in the
+    query string and then a hidden field): only an address on this site, else None."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return None
 
 
 def apply_service_errors(

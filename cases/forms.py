@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.html import format_html
 
 from caseload.formats import human_date
 from cases.models import (
@@ -21,6 +23,7 @@ from cases.models import (
     User,
     VulnerabilityIndicator,
 )
+from cases.services import referral_consent_missing
 
 UK_DATE_HELP = "For example 27/3/1990"
 
@@ -47,10 +50,35 @@ class ColleagueChoiceField(forms.ModelChoiceField):
 
 
 class ConsentChoiceField(forms.ModelChoiceField):
-    """A choice of the client's consent records, each offered by its scope and date."""
+    """A choice of the client's consent records, each offered by its scope, with whom and
+    date."""
 
     def label_from_instance(self, obj: ConsentRecord) -> str:
-        return f"{obj.get_scope_display()}, given {human_date(obj.given_on)}"
+        return f"{obj.get_scope_display()} ({obj.shared_with}), given {human_date(obj.given_on)}"
+
+
+def consent_choices(consents: list[ConsentRecord]) -> QuerySet[ConsentRecord]:
+    """The consents a selector chose, as the queryset a ``ConsentChoiceField`` offers."""
+    return ConsentRecord.objects.filter(pk__in=[c.pk for c in consents]).select_related(
+        "client__data_key"
+    )
+
+
+def record_consent_help(url: str, *, missing: bool, purpose: str) -> str:
+    """The consent field's hint: a link to record one in the same flow, then come back."""
+    if missing:
+        return format_html(
+            "None of the client's current consents covers {}. "
+            '<a href="{}">Record the client\'s consent</a>, then you come back here.',
+            purpose,
+            url,
+        )
+    return format_html(
+        'Only consents that cover {} are listed. <a href="{}">Record another consent</a>, '
+        "then you come back here.",
+        purpose,
+        url,
+    )
 
 
 class ClientSearchForm(forms.Form):
@@ -160,6 +188,37 @@ class CaseStatusForm(forms.Form):
     )
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
+    def __init__(self, *args: Any, has_open_work: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if has_open_work and self.closes_as_outcomes_met:
+            # Asked only once the form says "closed, outcomes met" on a case with work still
+            # open; the service asks for the same, so no other route closes without them.
+            self.fields["open_work_confirmed"] = forms.BooleanField(
+                label="I confirm the case closes as outcomes met with the items above still open",
+                error_messages={
+                    "required": "Confirm that the case closes as outcomes met with these "
+                    "still open."
+                },
+            )
+            self.fields["open_work_reason"] = forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 3}),
+                max_length=4000,
+                label="Why it closes as outcomes met with these still open",
+                help_text="Recorded on the case's timeline with the list of what was open.",
+                error_messages={
+                    "required": "Say why the case closes as outcomes met with these still open."
+                },
+            )
+
+    @property
+    def closes_as_outcomes_met(self) -> bool:
+        """Whether the posted form closes the case as "outcomes met"."""
+        return (
+            self.is_bound
+            and self.data.get("status") == Case.Status.CLOSED
+            and self.data.get("closure_reason") == Case.ClosureReason.OUTCOMES_MET
+        )
+
 
 class ReassignForm(forms.Form):
     adviser = ColleagueChoiceField(queryset=User.objects.none(), label="New adviser")
@@ -229,16 +288,32 @@ class ShareForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for sharing")
     consent = ConsentChoiceField(
         queryset=ConsentRecord.objects.none(),
-        required=False,
         label="Client consent this share relies on",
         empty_label="Choose a consent record",
+        error_messages={
+            "required": "Choose the client's consent to share with colleagues; "
+            "if there is none, record it first.",
+            "invalid_choice": "That consent does not cover sharing with colleagues: choose "
+            "one that does, or record it first.",
+        },
     )
     expires_on = UKDateField(label="Access ends after")
 
-    def __init__(self, *args: Any, colleagues: Any, consents: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        colleagues: Any,
+        consents: list[ConsentRecord],
+        record_consent_url: str,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(ColleagueChoiceField, self.fields["shared_with"]).queryset = colleagues
-        cast(ConsentChoiceField, self.fields["consent"]).queryset = consents
+        field = cast(ConsentChoiceField, self.fields["consent"])
+        field.queryset = consent_choices(consents)
+        field.help_text = record_consent_help(
+            record_consent_url, missing=not consents, purpose="sharing with colleagues"
+        )
 
 
 class BreakGlassForm(forms.Form):
@@ -276,15 +351,39 @@ class ReferralOutForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for referral")
     consent = ConsentChoiceField(
         queryset=ConsentRecord.objects.none(),
-        required=False,
         label="Client consent for this referral",
         empty_label="Choose a consent record",
     )
     follow_up_on = UKDateField(required=False, label="Follow up on")
 
-    def __init__(self, *args: Any, consents: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        consents: list[ConsentRecord],
+        agency: str,
+        record_consent_url: str,
+        **kwargs: Any,
+    ) -> None:
+        """``consents`` are those that cover ``agency`` (as typed in the posted form), or
+        before one is typed those that could cover some agency."""
         super().__init__(*args, **kwargs)
-        cast(ConsentChoiceField, self.fields["consent"]).queryset = consents
+        field = cast(ConsentChoiceField, self.fields["consent"])
+        field.queryset = consent_choices(consents)
+        purpose = f"a referral to {agency.strip()}" if agency.strip() else "a referral out"
+        field.help_text = record_consent_help(
+            record_consent_url, missing=not consents, purpose=purpose
+        )
+        # Said plainly, whether none was chosen or the one chosen does not name the agency.
+        missing = (
+            referral_consent_missing(agency)
+            if agency.strip()
+            else "Choose the client's consent for this referral; if there is none, record it first."
+        )
+        field.error_messages = {
+            **field.error_messages,
+            "required": missing,
+            "invalid_choice": missing,
+        }
 
 
 class ReferralInForm(forms.Form):

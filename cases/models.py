@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -314,6 +315,32 @@ class ConsentRecord(EncryptedModel):
     def is_current(self) -> bool:
         """Whether the consent has not been withdrawn."""
         return self.withdrawn_on is None
+
+    @property
+    def covers_colleagues(self) -> bool:
+        """Whether it lets the case be shared with colleagues in the organisation."""
+        return self.scope in (self.Scope.COLLEAGUES, self.Scope.ALL)
+
+    def covers_agency(self, agency: str) -> bool:
+        """Whether it lets the case be referred to ``agency``: any agency for scope "all";
+        for "referral" and "partners", an agency that ``shared_with`` names.
+
+        Naming is matched on whole words, ignoring case, punctuation and spacing:
+        "Shelter" is named by "Shelter, Citizens Advice" and by "shelter (Leeds)",
+        not by "Sheltered Housing Trust"; an agency of several words must appear
+        in that order ("Citizens Advice" in "Citizens Advice Leeds").
+        """
+        if self.scope == self.Scope.ALL:
+            return True
+        if self.scope not in (self.Scope.REFERRAL, self.Scope.PARTNERS):
+            return False
+        wanted = _words(agency)
+        return bool(wanted) and f" {wanted} " in f" {_words(self.shared_with)} "
+
+
+def _words(text: str) -> str:
+    """``text`` case-folded, with every run of anything but letters and digits one space."""
+    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
@@ -770,6 +797,11 @@ class Outcome(EncryptedModel):
         today = today or timezone.localdate()
         finished = {self.Status.ACHIEVED, self.Status.NOT_ACHIEVED, self.Status.WITHDRAWN}
         return self.status not in finished and self.target_date < today
+
+    @property
+    def falls_short(self) -> bool:
+        """Below 100% and not withdrawn: closing the case as "outcomes met" needs a reason."""
+        return self.status != self.Status.WITHDRAWN and self.progress_percent < 100
 
 
 class OutcomeProgress(EncryptedModel):

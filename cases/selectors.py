@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
+from django.db import models
 from django.db.models import Count, Exists, F, OrderBy, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -15,12 +18,19 @@ from cases.models import (
     BreakGlassAccess,
     BreakGlassRequest,
     Case,
+    CaseDeadline,
     CaseShare,
     CaseUserObjectPermission,
     Client,
+    ConsentRecord,
+    Outcome,
     Team,
     User,
 )
+
+if TYPE_CHECKING:
+    from notes.models import Action
+    from priorities.models import DeadlineFlag
 
 # --- who sees which case -----------------------------------------------------
 
@@ -453,3 +463,89 @@ def access_changes(*, person: User | None = None) -> QuerySet[AccessChange]:
     if person is not None:
         changes = changes.filter(person=person)
     return changes.order_by("-at", "-pk")
+
+
+# --- consent for a purpose -----------------------------------------------------------
+
+
+def current_consents(client: Client) -> list[ConsentRecord]:
+    """The client's consents not withdrawn, newest first, with their client attached."""
+    consents = list(ConsentRecord.objects.filter(client=client, withdrawn_on__isnull=True))
+    for consent in consents:
+        consent.client = client
+    return consents
+
+
+def consents_for_sharing(case: Case) -> list[ConsentRecord]:
+    """The current consents a share of ``case`` with a colleague may rest on."""
+    return [c for c in current_consents(case.client) if c.covers_colleagues]
+
+
+def consents_for_referral(case: Case, *, agency: str = "") -> list[ConsentRecord]:
+    """The current consents a referral of ``case`` out to ``agency`` may rest on; before an
+    agency is named, every one that could cover some agency."""
+    consents = current_consents(case.client)
+    if agency.strip():
+        return [c for c in consents if c.covers_agency(agency)]
+    return [c for c in consents if c.scope != ConsentRecord.Scope.COLLEAGUES]
+
+
+# --- where a case stands --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """Where a case stands, as the case page and a review decision show it: the level and
+    due dates are on the case; with them its outcomes (with progress), and what is still
+    open: deadlines, deadline flags and actions."""
+
+    case: Case
+    outcomes: list[Outcome]
+    open_deadlines: list[CaseDeadline]
+    open_flags: list[DeadlineFlag]
+    open_actions: list[Action]
+
+    @property
+    def due_dates(self) -> list[tuple[str, date]]:
+        """The case's due dates that are set, by name (``Case.DueDate``), earliest first."""
+        dates = [(d.label, getattr(self.case, d.value)) for d in Case.DueDate]
+        return sorted(((label, on) for label, on in dates if on is not None), key=lambda d: d[1])
+
+    @property
+    def outcomes_short(self) -> list[Outcome]:
+        """The outcomes below 100% (withdrawn ones aside)."""
+        return [o for o in self.outcomes if o.falls_short]
+
+    @property
+    def has_open_work(self) -> bool:
+        """Whether closing the case as "outcomes met" leaves something undone."""
+        return bool(
+            self.outcomes_short or self.open_deadlines or self.open_flags or self.open_actions
+        )
+
+    @property
+    def records(self) -> list[models.Model]:
+        """The client data the summary shows, for the audit trail."""
+        return [*self.outcomes, *self.open_deadlines, *self.open_actions]
+
+
+def case_summary(case: Case) -> CaseSummary:
+    """The summary of ``case``, in five queries whatever its size."""
+    # Imported here: notes imports this app at module level.
+    from notes.selectors import open_actions
+
+    outcomes = list(case.outcomes.prefetch_related("progress"))
+    for outcome in outcomes:
+        outcome.case = case
+        for entry in outcome.progress.all():
+            entry.outcome = outcome
+    deadlines = list(case.deadlines.filter(status=CaseDeadline.Status.OPEN))
+    for deadline in deadlines:
+        deadline.case = case
+    return CaseSummary(
+        case=case,
+        outcomes=outcomes,
+        open_deadlines=deadlines,
+        open_flags=list(case.flags.filter(cleared_at__isnull=True).order_by("due_on")),
+        open_actions=open_actions(case),
+    )

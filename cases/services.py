@@ -241,6 +241,24 @@ def contact_date_problem(*, case: Case, contact_at: datetime) -> str | None:
     return None
 
 
+def open_work_lines(summary: selectors.CaseSummary) -> list[str]:
+    """What is still open on a case, one line each, as the close form lists it and the
+    timeline records it when a case closes as "outcomes met" regardless."""
+    return [
+        *(
+            f"Outcome: {o.description} ({o.progress_percent}%, {o.get_status_display().lower()})"
+            for o in summary.outcomes_short
+        ),
+        *(f"Deadline: {d.description}, due {human_date(d.due_on)}" for d in summary.open_deadlines),
+        *(
+            f"Deadline flag: {f.get_deadline_display()} {f.get_stage_display().lower()}, "
+            f"{human_date(f.due_on)}"
+            for f in summary.open_flags
+        ),
+        *(f"Action: {a.description}, due {human_date(a.due_on)}" for a in summary.open_actions),
+    ]
+
+
 def plan_date_problem(*, on: date, today: date, what: str = "date") -> str | None:
     """Why ``on`` cannot be the date of an action, deadline, outcome or follow-up for being
     too far ahead to be meant (the organisation's ``plan_ahead_years``), or None."""
@@ -335,9 +353,16 @@ def case_status_change(
     closure_reason: str = "",
     closure_outcome: str = "",
     comment: str = "",
+    open_work_confirmed: bool = False,
+    open_work_reason: str = "",
     now: datetime | None = None,
 ) -> Case:
-    """Move a case through referred → open → on hold → closed, or reopen it."""
+    """Move a case through referred → open → on hold → closed, or reopen it.
+
+    Closing as "outcomes met" while an outcome is below 100% or a deadline, a
+    deadline flag or an action is still open needs ``open_work_confirmed`` and an
+    ``open_work_reason``; what was still open and the reason go on the timeline.
+    """
     now = now or timezone.now()
     row_lock(case)
     old = case.status
@@ -345,11 +370,26 @@ def case_status_change(
         raise ValidationError({"status": f"The case is already {case.get_status_display()}."})
     if status == Case.Status.REFERRED:
         raise ValidationError({"status": "A case cannot go back to referred."})
+    still_open: list[str] = []
     if status == Case.Status.CLOSED:
         if not closure_reason:
             raise ValidationError({"closure_reason": "Say why the case is being closed."})
         if not closure_outcome.strip():
             raise ValidationError({"closure_outcome": "Record the outcome for the client."})
+        if closure_reason == Case.ClosureReason.OUTCOMES_MET:
+            still_open = open_work_lines(selectors.case_summary(case))
+        if still_open:
+            problems = {}
+            if not open_work_confirmed:
+                problems["open_work_confirmed"] = (
+                    "Confirm that the case closes as outcomes met with these still open."
+                )
+            if not open_work_reason.strip():
+                problems["open_work_reason"] = (
+                    "Say why the case closes as outcomes met with these still open."
+                )
+            if problems:
+                raise ValidationError(problems)
         case.closed_on = timezone.localdate(now)
         case.closure_reason = closure_reason
         case.closure_outcome = closure_outcome
@@ -365,8 +405,16 @@ def case_status_change(
     verb = "Reopened" if old == Case.Status.CLOSED else "Status changed"
     summary = f"{verb}: {Case.Status(old).label} → {Case.Status(status).label}"
     if status == Case.Status.CLOSED:
-        summary += f" ({Case.ClosureReason(closure_reason).label})"
-        comment = "\n\n".join(part for part in (closure_outcome, comment) if part)
+        summary += f" ({Case.ClosureReason(closure_reason).label}"
+        summary += f", with {len(still_open)} still open)" if still_open else ")"
+        confirmed = ""
+        if still_open:
+            confirmed = (
+                "Closed as outcomes met with these still open:\n"
+                + "\n".join(f"- {line}" for line in still_open)
+                + f"\nReason: {open_work_reason.strip()}"
+            )
+        comment = "\n\n".join(part for part in (closure_outcome, confirmed, comment) if part)
     case_event_record(
         case=case,
         kind=CaseEvent.Kind.STATUS,
@@ -621,6 +669,13 @@ def case_share(
         raise ValidationError({"consent": "Choose the client's consent this share relies on."})
     if consent.client_id != case.client_id or not consent.is_current:
         raise ValidationError({"consent": "Choose a current consent record of this client."})
+    if not consent.covers_colleagues:
+        raise ValidationError(
+            {
+                "consent": "This consent does not cover sharing with colleagues: the client's "
+                "consent for colleagues (or for any agency involved) is missing."
+            }
+        )
     if expires_on <= timezone.localdate(now):
         raise ValidationError({"expires_on": "The share must end after today."})
     if expires_on > timezone.localdate(now) + timedelta(days=366):
@@ -1025,6 +1080,15 @@ def break_glass_alerts_pending() -> int:
 # --- referrals ----------------------------------------------------------------
 
 
+def referral_consent_missing(agency: str) -> str:
+    """What to say when no consent of the client covers a referral to ``agency``."""
+    return (
+        f"No current consent of the client covers a referral to {agency.strip()}: it needs "
+        "a consent for any agency involved, or one for referrals or partners that names "
+        f"{agency.strip()} among those it may be shared with."
+    )
+
+
 @transaction.atomic
 def referral_out(
     *,
@@ -1042,6 +1106,8 @@ def referral_out(
         raise ValidationError(
             {"consent": "A referral out needs the client's current consent: record it first."}
         )
+    if not consent.covers_agency(agency):
+        raise ValidationError({"consent": referral_consent_missing(agency)})
     if follow_up_on is not None and follow_up_on < today:
         raise ValidationError({"follow_up_on": "The follow-up date cannot be in the past."})
     if follow_up_on is not None and (

@@ -7,10 +7,11 @@ data records an access event.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +28,7 @@ from caseload.web import (
     carried_id,
     form_page,
     form_submitted,
+    safe_next_url,
     submit_once,
 )
 from cases import people, selectors, services
@@ -262,15 +264,26 @@ def client_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @submit_once
 def consent_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     client = client_for_manager(request.user, pk)
-    form = ConsentForm(request.POST or None)
+    # Opened from a share or referral that needs a consent: back there once it is recorded.
+    next_url = safe_next_url(request)
+    scope = request.GET.get("scope", "")
+    initial = {"scope": scope} if scope in ConsentRecord.Scope.values else {}
+    form = ConsentForm(request.POST or None, initial=initial)
+    back = next_url or reverse("cases:client_detail", args=[client.pk])
+
+    def redirect_to(consent: ConsentRecord) -> str:
+        if next_url is None:
+            return back
+        return f"{next_url}{'&' if '?' in next_url else '?'}consent={consent.pk}"
+
     submitted = form_submitted(
         request,
         form,
         lambda: services.consent_record(
             client=client, recorded_by=request.user, **form.cleaned_data
         ),
-        success="Consent recorded.",
-        redirect_to=reverse("cases:client_detail", args=[client.pk]),
+        success="Consent recorded." + (" Carry on where you were." if next_url else ""),
+        redirect_to=redirect_to,
     )
     if submitted is not None:
         return submitted
@@ -279,9 +292,10 @@ def consent_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         form,
         title=f"Record consent for {client.reference}",
         submit="Record consent",
-        back_url=reverse("cases:client_detail", args=[client.pk]),
+        back_url=back,
         shown=[client],
         via="consent form",
+        extra={"next_url": next_url},
     )
 
 
@@ -350,10 +364,7 @@ def case_page(
         kind = ""
     before = query_datetime(request.GET, "before")
     page = note_selectors.timeline(case, kind=kind, before=before)
-    outcomes = list(case.outcomes.prefetch_related("progress"))
-    for outcome in outcomes:
-        for entry in outcome.progress.all():
-            entry.outcome = outcome
+    summary = selectors.case_summary(case)
     can_manage = selectors.case_can_manage(request.user, case)
     can_contribute = can_manage or selectors.case_can_contribute(request.user, case)
     templates = note_selectors.templates_for(case)
@@ -392,9 +403,9 @@ def case_page(
             "kind": kind,
             "query": query.urlencode(),
             "deadlines": list(case.deadlines.all()),
-            "outcomes": outcomes,
+            "outcomes": summary.outcomes,
             "obstacles": list(case.obstacles.all()),
-            "actions": note_selectors.open_actions(case),
+            "actions": summary.open_actions,
             "shares": list(selectors.shares_of(case)) if can_manage else [],
             "referrals": list(case.referrals.all()),
             "can_manage": can_manage,
@@ -404,7 +415,7 @@ def case_page(
             "note_draft": draft,
             "note_templates": templates,
             "assessments": assessments,
-            "flags": list(case.flags.filter(cleared_at__isnull=True).order_by("due_on")),
+            "flags": summary.open_flags,
             "assessment_due": assessment_is_due(case, published=published),
             "can_assess": can_contribute and published is not None,
         },
@@ -416,7 +427,8 @@ def case_page(
 def case_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
     decision_id = carried_id(request, "decision")
-    form = CaseStatusForm(request.POST or None)
+    summary = selectors.case_summary(case)
+    form = CaseStatusForm(request.POST or None, has_open_work=summary.has_open_work)
     submitted = change_submitted(
         request,
         form,
@@ -428,15 +440,21 @@ def case_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
     if submitted is not None:
         return submitted
+    asking = "open_work_confirmed" in form.fields
     return form_page(
         request,
         form,
         title=f"Change the status of {case.reference}",
-        submit="Change status",
+        submit="Close the case" if asking else "Change status",
         case=case,
         intro=f"The case is {case.get_status_display().lower()}.",
+        shown=summary.records if asking else (),
         via="case status form",
-        extra={"decision_id": decision_id},
+        extra={
+            "decision_id": decision_id,
+            "before_form": "cases/_open_work.html" if asking else "",
+            "open_work": services.open_work_lines(summary) if asking else [],
+        },
     )
 
 
@@ -641,19 +659,36 @@ def obstacle_resolve(request: AuthenticatedRequest, pk: int, obstacle_pk: int) -
 # --- sharing, break the glass, referrals -------------------------------------------
 
 
-def _current_consents(case: Case) -> QuerySet[ConsentRecord]:
-    return ConsentRecord.objects.filter(client=case.client, withdrawn_on__isnull=True)
+def _record_consent_url(case: Case, *, scope: str, back: str) -> str:
+    """The consent form for the case's client, with ``scope`` chosen, coming back to
+    ``back`` once the consent is recorded."""
+    query = urlencode({"scope": scope, "next": back})
+    return f"{reverse('cases:consent_add', args=[case.client_id])}?{query}"
+
+
+def _consent_initial(
+    request: AuthenticatedRequest, consents: list[ConsentRecord]
+) -> dict[str, int]:
+    """The consent just recorded (``?consent=`` on the way back), chosen if it fits."""
+    chosen = query_id(request.GET, "consent") if request.method == "GET" else None
+    return {"consent": chosen} if chosen in {c.pk for c in consents} else {}
 
 
 @require_http_methods(["GET", "POST"])
 @submit_once
 def share_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
-    consents = _current_consents(case)
+    consents = selectors.consents_for_sharing(case)
     form = ShareForm(
         request.POST or None,
+        initial=_consent_initial(request, consents),
         colleagues=selectors.colleagues_for_sharing(request.user),
         consents=consents,
+        record_consent_url=_record_consent_url(
+            case,
+            scope=ConsentRecord.Scope.COLLEAGUES,
+            back=reverse("cases:share_add", args=[case.pk]),
+        ),
     )
     submitted = form_submitted(
         request,
@@ -671,7 +706,7 @@ def share_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         submit="Share case",
         case=case,
         intro="Access ends by itself after the date you choose. You can revoke it sooner.",
-        shown=list(consents),
+        shown=consents,
         via="share form",
     )
 
@@ -817,8 +852,18 @@ def break_glass_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def referral_out_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for_manager(request.user, pk)
     decision_id = carried_id(request, "decision")
-    consents = _current_consents(case)
-    form = ReferralOutForm(request.POST or None, consents=consents)
+    agency = request.POST.get("agency", "") if request.method == "POST" else ""
+    consents = selectors.consents_for_referral(case, agency=agency)
+    back = reverse("cases:referral_out_add", args=[case.pk])
+    if decision_id is not None:
+        back += f"?decision={decision_id}"
+    form = ReferralOutForm(
+        request.POST or None,
+        initial=_consent_initial(request, consents),
+        consents=consents,
+        agency=agency,
+        record_consent_url=_record_consent_url(case, scope=ConsentRecord.Scope.REFERRAL, back=back),
+    )
     submitted = change_submitted(
         request,
         form,
@@ -834,7 +879,7 @@ def referral_out_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         title=f"Refer {case.reference} to another agency",
         submit="Record referral",
         case=case,
-        shown=list(consents),
+        shown=consents,
         via="referral form",
         extra={"decision_id": decision_id},
     )

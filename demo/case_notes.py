@@ -8,7 +8,10 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cases.models import CaseType
+from django.utils import timezone
+from django.utils.formats import localize_input
+
+from cases.models import Case, CaseType
 from demo import known
 from demo.timeline import DemoDays, planned_cases
 from notes import services as note_services
@@ -420,7 +423,7 @@ def notes_load(*, now: datetime) -> None:
                 correction_reason=reason,
                 now=min(first_note.recorded_at + timedelta(days=1), now),
             )
-    _unsaved_draft(cases, now=now)
+    _unsaved_draft([case for case, _ in planned], now=now)
 
 
 def _unsaved_draft(cases: list[Case], *, now: datetime) -> None:
@@ -434,8 +437,8 @@ def _unsaved_draft(cases: list[Case], *, now: datetime) -> None:
         case=case,
         author=known(case.assigned_to, "the case's adviser"),
         values={
-            "contact_date": f"{began:%d/%m/%Y}",
-            "contact_time": f"{began:%H:%M}",
+            "contact_date": localize_input(began.date()),
+            "contact_time": localize_input(began.time().replace(second=0, microsecond=0)),
             "channel": "phone",
             "facts": "Client rang back about the payment plan: the agent now wants",
         },

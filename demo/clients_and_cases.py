@@ -266,6 +266,9 @@ def caseloads_load(*, now: datetime) -> None:
                 changed_by=adviser,
                 closure_reason="outcomes_met",
                 closure_outcome="Agreed outcomes met; the client is managing on their own.",
+                open_work_confirmed=True,
+                open_work_reason="The client is managing the rest on their own; agreed at the "
+                "last appointment.",
                 now=days.at(plan.closed, 16),
             )
     # One case shared across teams, on recorded consent.

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from caseload.formats import human_time
 from caseload.web import (
     AuthenticatedRequest,
     apply_service_errors,
@@ -68,7 +69,7 @@ def note_draft_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         draft = services.note_draft_save(case=case, author=request.user, values=values)
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
-    return JsonResponse({"kept": f"{timezone.localtime(draft.updated_at):%H:%M}"})
+    return JsonResponse({"kept": human_time(draft.updated_at)})
 
 
 @require_POST

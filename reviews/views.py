@@ -19,7 +19,7 @@ from caseload.web import (
     submit_once,
 )
 from cases.models import Case, User
-from cases.selectors import supervised_teams
+from cases.selectors import case_summary, supervised_teams
 from reviews import selectors, services
 from reviews.forms import (
     CapacityConcernForm,
@@ -212,8 +212,12 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def review_decide(request: AuthenticatedRequest, pk: int, case_pk: int) -> HttpResponse:
     review = _review_for(request, pk)
     case = get_object_or_404(
-        services.review_cases(review).select_related("client__data_key"), pk=case_pk
+        services.review_cases(review).select_related(
+            "client__data_key", "case_type", "assessment_version"
+        ),
+        pk=case_pk,
     )
+    summary = case_summary(case)
     existing = review.decisions.select_related("case__client__data_key").filter(case=case).first()
     initial = {"decision": existing.decision, "comment": existing.comment} if existing else None
     form = DecisionForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -237,8 +241,9 @@ def review_decide(request: AuthenticatedRequest, pk: int, case_pk: int) -> HttpR
             "Reassigning, closing, referring on and changing the priority are done on the "
             "case's own pages; once made, the change is linked to this decision."
         ),
-        shown=[case],
+        shown=[case, *summary.records],
         via="review decision",
+        extra={"aside": "cases/_case_summary.html", "summary": summary},
     )
 
 

@@ -115,7 +115,7 @@ def test_an_action_sent_twice_is_added_once(alice):
 
 def test_a_referral_out_sent_twice_is_recorded_once(alice):
     case = CaseFactory(assigned_to=alice)
-    consent = ConsentFactory(client=case.client, recorded_by=alice)
+    consent = ConsentFactory(client=case.client, recorded_by=alice, scope="all")
 
     first, second = _twice(
         client_for(alice),

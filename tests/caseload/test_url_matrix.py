@@ -193,7 +193,7 @@ class World:
 
 
 def _scene(name: str, case: Case, alice: User, *, frank: User | None) -> Scene:
-    consent = ConsentFactory(client=case.client, recorded_by=alice)
+    consent = ConsentFactory(client=case.client, recorded_by=alice, scope="all")
     note = note_services.note_append(
         case=case,
         author=alice,

@@ -127,7 +127,7 @@ def test_a_referral_follow_up_beyond_the_organisation_s_years_ahead_is_refused(c
             agency="Shelter",
             contact="Duty line",
             reason="Specialist housing advice",
-            consent=ConsentFactory(client=case.client, recorded_by=alice),
+            consent=ConsentFactory(client=case.client, recorded_by=alice, scope="all"),
             follow_up_on=SIX_YEARS_ON,
             created_by=alice,
             today=TODAY,

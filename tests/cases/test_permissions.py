@@ -128,7 +128,7 @@ class Scene:
 @pytest.fixture
 def scene(alice: User, bob: User) -> Scene:
     case = CaseFactory(assigned_to=alice)
-    consent = ConsentFactory(client=case.client, recorded_by=alice)
+    consent = ConsentFactory(client=case.client, recorded_by=alice, scope="all")
     frank = AdviserFactory(username="frank", first_name="Frank", last_name="Fisher")
     return Scene(
         case=case,

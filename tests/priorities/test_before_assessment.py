@@ -133,7 +133,9 @@ def test_an_urgency_that_is_not_a_level_is_refused_beside_its_field(housing, car
 
 def test_a_referral_follow_up_date_becomes_an_action_due_that_day(alice):
     case = CaseFactory(assigned_to=alice)
-    consent = ConsentFactory(client=case.client, scope="referral", recorded_by=alice)
+    consent = ConsentFactory(
+        client=case.client, scope="referral", shared_with="Citizens Advice Leeds", recorded_by=alice
+    )
     follow_up = timezone.localdate() + dt.timedelta(days=7)
 
     case_services.referral_out(

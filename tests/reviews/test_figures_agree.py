@@ -102,6 +102,9 @@ def _generate(rng, *, teams, now):
                 changed_by=adviser,
                 closure_reason="outcomes_met",
                 closure_outcome="Housed",
+                # A generated case may still have actions or flags open.
+                open_work_confirmed=True,
+                open_work_reason="Generated caseload",
             )
         elif rng.random() < 0.15:
             Case.objects.filter(pk=case.pk).update(status=Case.Status.ON_HOLD)
