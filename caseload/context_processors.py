@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
-from caseload.roles import Role, roles_of
+from caseload.roles import CLIENT_DATA_ROLES, Role, roles_of
 from notifications.selectors import unread_count
 
 
@@ -14,7 +14,8 @@ class NavItem:
     current: bool
 
 
-# (roles that see it, label, url name) in the order they appear in the header.
+# (roles that see it, label, url name) in the order they appear in the header. Finding
+# a client is the search box beside them (``show_search``), not a link.
 _NAVIGATION = [
     ({Role.ADVISER}, "My caseload", "cases:my_caseload"),
     ({Role.SUPERVISOR}, "Team dashboard", "reviews:team_dashboard"),
@@ -22,7 +23,6 @@ _NAVIGATION = [
     ({Role.ADVISER, Role.SUPERVISOR}, "Caseload reviews", "reviews:review_list"),
     ({Role.SUPERVISOR}, "Reports", "reviews:report_list"),
     ({Role.ADVISER, Role.SUPERVISOR}, "Needs attention", "priorities:attention"),
-    ({Role.ADVISER, Role.SUPERVISOR}, "Find a client", "cases:client_search"),
     ({Role.ADVISER, Role.SUPERVISOR}, "New referral", "cases:referral_in"),
     ({Role.SERVICE_MANAGER}, "Access", "cases:access"),
     ({Role.ADMIN}, "Organisation", "cases:organisation"),
@@ -50,4 +50,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "nav_items": items,
         "user_roles": sorted(role.label for role in roles),
         "show_configuration": Role.ADMIN in roles,
+        # The header's search box, for those who reach client data; it posts to the search page.
+        "show_search": bool(roles & CLIENT_DATA_ROLES),
     }

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, cast
 
 from django import forms
@@ -8,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from caseload.formats import human_date
+from caseload.params import parse_id
 from cases.models import (
     CLIENT_FIELDS,
     BreakGlassReview,
@@ -93,6 +97,94 @@ class ClientSearchForm(forms.Form):
         if not any(data.get(f) for f in ("reference", "family_name", "date_of_birth", "postcode")):
             raise forms.ValidationError("Enter at least one thing to search for.")
         return data
+
+
+# --- the header's search box ---------------------------------------------------
+
+# "CASE-000009", "case-9", "case 9" or just "9": a case. Only ASCII digits count.
+_CASE_REFERENCE = re.compile(r"(?:CASE[-\s]?)?([0-9]{1,18})", re.IGNORECASE)
+# "C-000012", "c-12", "C12": a client.
+_CLIENT_REFERENCE = re.compile(r"C[-\s]?([0-9]{1,18})", re.IGNORECASE)
+# Something written as a date (3/11/1987, 03-11-87, 1987-11-03, 3.11.1987), valid or not.
+_DATE_LIKE = re.compile(r"[0-9]{1,4}[/.-][0-9]{1,2}[/.-][0-9]{1,4}")
+_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d-%m-%y", "%d.%m.%Y")
+
+SEARCH_HELP = (
+    "A case reference (CASE-000009 or just 9), a client reference (C-000012), "
+    "or a family name and date of birth, like Smith 3/11/1987."
+)
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """What a person typed into the search box, understood.
+
+    Exactly one of: a case id; a client reference; a family name and/or a date of birth.
+    """
+
+    case_pk: int | None = None
+    client_reference: str = ""
+    family_name: str = ""
+    date_of_birth: date | None = None
+
+
+def _typed_date(token: str) -> date:
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.strptime(token, pattern).date()
+        except ValueError:
+            continue
+    raise forms.ValidationError(
+        "Enter the date of birth as day/month/year, like Smith 3/11/1987.", code="bad_date"
+    )
+
+
+def search_terms_parse(text: str) -> SearchTerms:
+    """Understand one line typed into the search box, or raise ValidationError saying why not.
+
+    A reference wins over a name: "9" is case 9, "C-12" is client C-000012. Otherwise a
+    date-shaped word at either end is the date of birth and the rest the family name.
+    """
+    text = " ".join(text.replace(",", " ").split())
+    if not text:
+        raise forms.ValidationError(
+            "Type a case or client reference, or a family name and date of birth.", code="empty"
+        )
+    if match := _CASE_REFERENCE.fullmatch(text):
+        pk = parse_id(match.group(1))
+        if pk is None:
+            raise forms.ValidationError("That is not a case reference.", code="bad_reference")
+        return SearchTerms(case_pk=pk)
+    if match := _CLIENT_REFERENCE.fullmatch(text):
+        return SearchTerms(client_reference=f"C-{int(match.group(1)):06d}")
+    words = text.split(" ")
+    born: date | None = None
+    for index in (len(words) - 1, 0):
+        if _DATE_LIKE.fullmatch(words[index]):
+            born = _typed_date(words.pop(index))
+            break
+    if any(_DATE_LIKE.fullmatch(word) for word in words):
+        raise forms.ValidationError(
+            "Type one family name and one date of birth, like Smith 3/11/1987.", code="two_dates"
+        )
+    return SearchTerms(family_name=" ".join(words), date_of_birth=born)
+
+
+class QuickSearchForm(forms.Form):
+    """The one box in the header: a reference, or a family name and date of birth."""
+
+    q = forms.CharField(
+        max_length=120,
+        label="Find a case or client",
+        help_text=SEARCH_HELP,
+        error_messages={
+            "required": "Type a case or client reference, or a family name and date of birth."
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_q(self) -> SearchTerms:
+        return search_terms_parse(self.cleaned_data["q"])
 
 
 class ClientForm(forms.ModelForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -370,6 +370,76 @@ def client_search(
         reference=reference, family_name=family_name, date_of_birth=date_of_birth, postcode=postcode
     )
     return _split_by_visibility(user, matches, limit=50)
+
+
+@dataclass
+class SearchFound:
+    """What a search found: what ``user`` may see, and matches held elsewhere.
+
+    ``elsewhere`` holds records with nothing loaded but id and reference: enough for the
+    audit trail, never for the page, which says only that such a match exists.
+    """
+
+    cases: list[Case] = field(default_factory=list)
+    clients: list[Client] = field(default_factory=list)
+    cases_of: dict[int, list[Case]] = field(default_factory=dict)
+    elsewhere: list[Case | Client] = field(default_factory=list)
+
+    @property
+    def only_case(self) -> Case | None:
+        """The one case to go straight to: one case found, or one client with one case."""
+        if len(self.cases) == 1 and not self.clients:
+            return self.cases[0]
+        if len(self.clients) == 1 and not self.cases:
+            theirs = self.cases_of.get(self.clients[0].pk, [])
+            if len(theirs) == 1:
+                return theirs[0]
+        return None
+
+    @property
+    def only_client(self) -> Client | None:
+        """The one client found, when no single case is the answer."""
+        if len(self.clients) == 1 and not self.cases:
+            return self.clients[0]
+        return None
+
+
+def search(
+    user: User,
+    *,
+    case_pk: int | None = None,
+    reference: str = "",
+    family_name: str = "",
+    date_of_birth: date | None = None,
+    postcode: str = "",
+) -> SearchFound:
+    """The header's search and the search page: a case by its id, or clients by reference,
+    family name, date of birth and postcode (as ``client_search``), each client with the
+    cases ``user`` may see. Three or four queries whatever the number of matches."""
+    if case_pk is not None:
+        visible = visible_cases(user).values("pk")
+        matching = Case.objects.filter(pk=case_pk)
+        cases = list(matching.filter(pk__in=visible))
+        elsewhere: list[Case | Client] = list(matching.exclude(pk__in=visible).only("pk"))
+        return SearchFound(cases=cases, elsewhere=elsewhere)
+    found, elsewhere_clients = client_search(
+        user,
+        reference=reference,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        postcode=postcode,
+    )
+    clients = list(found)
+    cases_of: dict[int, list[Case]] = {client.pk: [] for client in clients}
+    if clients:
+        for case in (
+            visible_cases(user)
+            .filter(client__in=clients)
+            .select_related("case_type")
+            .order_by("-created_at", "-pk")
+        ):
+            cases_of[case.client_id].append(case)
+    return SearchFound(clients=clients, cases_of=cases_of, elsewhere=[*elsewhere_clients])
 
 
 def possible_duplicates(

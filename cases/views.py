@@ -55,9 +55,11 @@ from cases.forms import (
     ObstacleResolveForm,
     OutcomeForm,
     OutcomeProgressForm,
+    QuickSearchForm,
     ReassignForm,
     ReferralInForm,
     ReferralOutForm,
+    SearchTerms,
     ShareForm,
 )
 from cases.models import (
@@ -132,25 +134,66 @@ def my_caseload(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_ROLES)
 def client_search(request: AuthenticatedRequest) -> HttpResponse:
-    # Searched by POST: names and dates of birth must never appear in URLs,
-    # where they would reach server logs and browser history.
-    form = ClientSearchForm(request.POST or None)
-    results: list[Client] | None = None
-    elsewhere: list[Client] = []
-    if form.is_bound and form.is_valid():
-        found, elsewhere = selectors.client_search(request.user, **form.cleaned_data)
-        results = list(found)
-        access_record(request=request, actor=request.user, objects=results, via="client search")
+    """The search page, which the header's box posts to as well.
+
+    Searched by POST: names and dates of birth must never appear in URLs, where they
+    would reach server logs and browser history. One match the user may see goes
+    straight to it (a client with one case they may see: to that case); several are
+    listed; a client held elsewhere is only said to exist, never named, and a case
+    reference gets one answer whether its case is held elsewhere or does not exist.
+    """
+    quick = request.method == "POST" and "q" in request.POST
+    quick_form = QuickSearchForm(request.POST if quick else None)
+    form = ClientSearchForm(request.POST if request.method == "POST" and not quick else None)
+    found: selectors.SearchFound | None = None
+    searched_case = ""
+    if quick and quick_form.is_valid():
+        terms: SearchTerms = quick_form.cleaned_data["q"]
+        if terms.case_pk is not None:
+            searched_case = Case.reference_for(terms.case_pk)
+        found = selectors.search(
+            request.user,
+            case_pk=terms.case_pk,
+            reference=terms.client_reference,
+            family_name=terms.family_name,
+            date_of_birth=terms.date_of_birth,
+        )
+    elif form.is_bound and form.is_valid():
+        found = selectors.search(request.user, **form.cleaned_data)
+    if found is not None:
+        shown_cases = [*found.cases, *(c for cs in found.cases_of.values() for c in cs)]
         access_record(
             request=request,
             actor=request.user,
-            objects=elsewhere,
+            objects=[*found.clients, *shown_cases],
+            via="client search",
+        )
+        access_record(
+            request=request,
+            actor=request.user,
+            objects=found.elsewhere,
             via="client search: match held elsewhere",
         )
+        if (case := found.only_case) is not None:
+            return redirect("cases:case_detail", pk=case.pk)
+        if (client := found.only_client) is not None:
+            return redirect("cases:client_detail", pk=client.pk)
+    bad = bool(quick_form.errors or form.errors)
     return render(
         request,
         "cases/client_search.html",
-        {"form": form, "results": results, "held_elsewhere": bool(elsewhere)},
+        {
+            "quick_form": quick_form,
+            "form": form,
+            "found": found,
+            "results": None if found is None else found.clients,
+            "rows": [] if found is None else [(c, found.cases_of[c.pk]) for c in found.clients],
+            "searched_case": searched_case,
+            # A case reference gets the same answer whether the case is held elsewhere or
+            # does not exist, as on the break-the-glass form: ids must not be probed.
+            "held_elsewhere": found is not None and bool(found.elsewhere) and not searched_case,
+        },
+        status=400 if bad else 200,
     )
 
 

@@ -113,6 +113,18 @@ document.addEventListener("DOMContentLoaded", () => {
     table.dataset.cards = "";
   });
 
+  // "/" outside a field puts the cursor in the header's search box.
+  const searchBox = document.getElementById("site-search-q");
+  if (searchBox) {
+    document.addEventListener("keydown", (event) => {
+      const typing = event.target.closest("input, textarea, select, [contenteditable]");
+      if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        event.preventDefault();
+        searchBox.focus();
+      }
+    });
+  }
+
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());
   });

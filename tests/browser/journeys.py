@@ -32,7 +32,23 @@ def sign_in(page, username: str) -> None:
     click_and_check(page, page.get_by_role("button", name="Continue"))
 
 
+def open_menu(page) -> None:
+    """On a narrow screen, open the folded header menu; on a wide one it is already open."""
+    toggler = page.get_by_role("button", name="Show or hide the menu")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+        expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
+
+
+def open_account_menu(page) -> None:
+    """Open the menu under the signed-in person's name: password, two-step sign-in, sign out."""
+    open_menu(page)
+    page.get_by_role("button", name=re.compile(r"^Signed in as ")).click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
 def sign_out(page) -> None:
+    open_account_menu(page)
     click_and_check(page, page.get_by_role("button", name="Sign out"))
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
 

@@ -29,10 +29,9 @@ def test_an_adviser_opens_a_case_for_a_new_client_that_a_colleague_cannot_see(
     sign_in(page, "alice")
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
 
-    # Search first, so no duplicate is created.
-    click_and_check(page, nav(page).get_by_role("link", name="Find a client"))
-    page.get_by_label("Family name").fill("Okonkwo")
-    click_and_check(page, page.get_by_role("button", name="Search"))
+    # Search first, from the header's box, so no duplicate is created.
+    page.get_by_role("search").get_by_label("Find a case or client").fill("Okonkwo 14/07/1985")
+    click_and_check(page, page.get_by_role("search").get_by_role("button", name="Find"))
     expect(page.get_by_role("heading", name="0 clients found")).to_be_visible()
 
     # Nobody found: create the client, with the case that brings them to the service.

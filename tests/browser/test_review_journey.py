@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from reviews.models import CaseloadReview
-from tests.browser.journeys import click_and_check, nav, sign_in
+from tests.browser.journeys import click_and_check, nav, sign_in, sign_out
 from tests.factories import CaseFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,7 +54,7 @@ def test_an_adviser_completes_a_review_and_her_supervisor_signs_it_off(
     expect(
         page.get_by_text("Your supervisor has been asked to sign the review off.")
     ).to_be_visible()
-    click_and_check(page, page.get_by_role("button", name="Sign out"))
+    sign_out(page)
 
     sign_in(page, "carol")
     click_and_check(page, nav(page).get_by_role("link", name="Caseload reviews"))

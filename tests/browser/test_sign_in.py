@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.journeys import click_and_check, sign_in
+from tests.browser.journeys import click_and_check, open_account_menu, sign_in
 from tests.conftest import assert_accessible
 from tests.factories import PASSWORD, SupervisorFactory, totp_code
 
@@ -71,6 +71,7 @@ def test_the_skip_link_is_the_first_thing_the_keyboard_reaches(page, alice):
 def test_signing_out_returns_to_the_sign_in_page(page, alice):
     sign_in(page, "alice")
 
+    open_account_menu(page)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
     assert_accessible(page)

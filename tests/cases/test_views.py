@@ -206,19 +206,19 @@ def test_closed_cases_leave_the_caseload(alice):
     assert response.context["page"].paginator.count == 0
 
 
-def test_a_search_finds_a_client_by_name_and_date_of_birth_sent_in_the_body(alice):
-    mine = CaseFactory(
+def test_a_search_by_name_and_date_of_birth_in_the_body_goes_to_the_clients_only_case(alice):
+    case = CaseFactory(
         assigned_to=alice,
         client=ClientFactory(family_name="Quillfeather", date_of_birth=date(1987, 11, 3)),
-    ).client
+    )
 
     response = client_for(alice).post(
         reverse("cases:client_search"),
         {"family_name": "quillfeather", "date_of_birth": "3/11/1987"},
     )
 
-    assert response.status_code == 200
-    assert response.context["results"] == [mine]
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:case_detail", args=[case.pk])
 
 
 def test_a_search_in_the_address_bar_searches_nothing(alice):
