@@ -85,7 +85,7 @@ class TimescaleRowsForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         """The service's rules for each row whose numbers all parsed, so that every
         problem shows at once (the service checks them again when saving)."""
-        data = super().clean()
+        data = super().clean() or {}
         if "unassessed-follows" not in data:
             return data
         for level, values in self.rows().items():

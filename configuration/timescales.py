@@ -162,7 +162,7 @@ def _typed(form: TimescaleRowsForm) -> list[tuple[str, str]]:
         if value in (None, ""):
             continue
         if isinstance(field, forms.ChoiceField):
-            value = dict(field.choices).get(value, value)
+            value = dict(list(field.choices)).get(value, value)  # type: ignore[arg-type]
         level = name.split("-", 1)[0]
         typed.append((f"{TimescaleLevel(level).label}: {field.label}", str(value)))
     return typed
