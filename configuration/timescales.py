@@ -27,11 +27,20 @@ from configuration.forms import (
 )
 from configuration.views import config_page
 from priorities import selectors, services
-from priorities.models import ClosureDay, Organisation, Timescale, TimescaleLevel
+from priorities.models import (
+    ApproachingMode,
+    ClosureDay,
+    Organisation,
+    Timescale,
+    TimescaleLevel,
+)
 
 # What the edit token of a case type's timescales covers.
 TOKEN_FIELDS = ["level", *services.TIMESCALE_FIELDS]
 NATION_FIELDS = ["nation"]
+NO_EDIT_MARK = (
+    "This form came without what it was drawn from, so it was not saved: reload the page."
+)
 
 
 def _recalculation(saved: services.ConfigurationSaved) -> str:
@@ -70,6 +79,11 @@ def _timescale_initial(rows: list[Timescale]) -> dict[str, Any]:
             initial["unassessed-follows"] = OWN_ROW
         for name in services.TIMESCALE_FIELDS:
             initial[f"{row.level}-{name}"] = getattr(row, name)
+        # A number kept from a rule no longer chosen is not shown (it would be refused).
+        if row.approaching_mode != ApproachingMode.DAYS:
+            initial[f"{row.level}-approaching_days"] = None
+        if row.approaching_mode != ApproachingMode.PERCENT:
+            initial[f"{row.level}-approaching_percent"] = None
     return initial
 
 
@@ -118,6 +132,8 @@ def timescales_edit(request: AuthenticatedRequest, case_type_id: int) -> HttpRes
                 return redirect("configuration:timescales")
         else:
             form = posted
+            if "token" in form.errors:
+                form.add_error(None, NO_EDIT_MARK)
     levels = [
         (
             level,
@@ -243,6 +259,8 @@ def calendar(request: AuthenticatedRequest) -> HttpResponse:
 def calendar_nation(request: AuthenticatedRequest) -> HttpResponse:
     form = NationForm(request.POST)
     if not form.is_valid():
+        if "token" in form.errors:
+            form.add_error(None, NO_EDIT_MARK)
         return _calendar_page(request, nation_form=form)
     token, nation = form.cleaned_data["token"], form.cleaned_data["nation"]
     try:

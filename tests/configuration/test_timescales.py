@@ -340,3 +340,32 @@ def test_an_unknown_case_type_is_not_found(erin):
         client_for(erin).get(reverse("configuration:timescales_edit", args=[999999])).status_code
         == 404
     )
+
+
+def test_a_number_left_from_a_rule_no_longer_chosen_does_not_block_the_next_save(erin):
+    debt = CaseTypeFactory(name="Debt")
+    Timescale.objects.create(
+        case_type=debt, level="green", first_contact_days=5, approaching_days=3
+    )  # mode "default": the 3 is a leftover
+    http = client_for(erin)
+    form = http.get(reverse("configuration:timescales_edit", args=[debt.pk])).context["form"]
+    assert form["green-approaching_days"].value() is None
+
+    page = http.post(
+        reverse("configuration:timescales_edit", args=[debt.pk]),
+        _form_post(form["token"].value(), **{"green-first_contact_days": "6"}),
+    )
+
+    assert page.status_code == 302
+    assert Timescale.objects.get(case_type=debt, level="green").approaching_days is None
+
+
+def test_a_form_without_its_edit_token_is_refused_with_a_reason(erin):
+    debt = CaseTypeFactory(name="Debt")
+    page = client_for(erin).post(
+        reverse("configuration:timescales_edit", args=[debt.pk]),
+        _form_post("", **{"green-first_contact_days": "6"}),
+    )
+
+    assert "reload the page" in page.content.decode()
+    assert not Timescale.objects.exists()
