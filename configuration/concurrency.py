@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from enum import Enum
 
 from django import forms
 from django.db.models import Model
@@ -33,7 +34,11 @@ def edit_token(rows: Iterable[Model], fields: Sequence[str]) -> str:
     for row in sorted(rows, key=lambda r: r.pk):
         digest.update(f"{row.pk}\x1f".encode())
         for name in fields:
-            digest.update(f"{getattr(row, name)!r}\x1e".encode())
+            value = getattr(row, name)
+            # A row just made holds its choices' enum members; read back, plain values.
+            if isinstance(value, Enum):
+                value = value.value
+            digest.update(f"{value!r}\x1e".encode())
         digest.update(b"\x1d")
     return digest.hexdigest()[:32]
 

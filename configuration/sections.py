@@ -44,7 +44,8 @@ SECTIONS = [
     Section(
         "timescales",
         "Timescales",
-        "How soon each case type at each level must be allocated, contacted and reassessed.",
+        "How soon each case type at each level must be allocated, contacted, reassessed and "
+        "closed, and when a due date counts as approaching.",
         "configuration:timescales",
     ),
     Section(

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from configuration import catalogue, people, views
+from configuration import catalogue, people, timescales, views
 
 register_converter(catalogue.CatalogueKind, "catalogue")
 
@@ -19,6 +19,13 @@ urlpatterns = [
     ),
     path("teams/", people.teams, name="teams"),
     path("teams/<int:pk>/", people.team_rename, name="team"),
+    # Timescales and calendar
+    path("timescales/", timescales.timescales, name="timescales"),
+    path("timescales/<int:case_type_id>/", timescales.timescales_edit, name="timescales_edit"),
+    path("calendar/", timescales.calendar, name="calendar"),
+    path("calendar/nation/", timescales.calendar_nation, name="calendar_nation"),
+    path("calendar/closures/", timescales.closure_add, name="closure_add"),
+    path("calendar/closures/<int:pk>/remove/", timescales.closure_remove, name="closure_remove"),
     # Case types, note templates, weights, review factors: lists of rows, one set of views
     path("<catalogue:kind>/", catalogue.catalogue_list, name="catalogue"),
     path("<catalogue:kind>/add/", catalogue.catalogue_edit, name="catalogue_add"),

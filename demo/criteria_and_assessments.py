@@ -4,7 +4,7 @@ case's story in demo.timeline gives, one of them overridden by a supervisor toda
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from cases.models import Case, CaseType, User
 from demo import known
@@ -17,7 +17,7 @@ from demo.timeline import (
     planned_cases,
 )
 from priorities import services as priority_services
-from priorities.models import CriteriaVersion, Criterion, Timescale
+from priorities.models import ClosureDay, CriteriaVersion, Criterion, Timescale
 
 CRITERIA = [
     # key, name, guidance, answer type, weight, forces red at, scale labels
@@ -64,6 +64,13 @@ ALLOCATE_WITHIN = {"red": 1, "amber": 2, "green": 3, "unassessed": 2}
 
 def priorities_load(*, now: datetime) -> None:
     """Two criteria versions, timescales, and assessments on most open demo cases, once."""
+    # A closure day the calendar shows: a staff training day on the first working
+    # Wednesday of next March (before the due dates below are computed).
+    calendar = priority_services.organisation_calendar()
+    training = date(now.year + 1, 3, 1)
+    while training.weekday() != 2 or not calendar.is_working_day(training):
+        training += timedelta(days=1)
+    ClosureDay.objects.get_or_create(day=training, defaults={"description": "Staff training day"})
     for case_type in CaseType.objects.all():
         for level, (first_contact, interval, review, close) in TIMESCALES.items():
             Timescale.objects.get_or_create(

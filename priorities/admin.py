@@ -207,6 +207,31 @@ class TimescaleAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Timescale | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        # The configuration pages' rules and words (priorities.services.timescale_validate).
+        class CheckedForm(form):  # type: ignore[misc, valid-type]
+            def validate_unique(self) -> None:
+                pass  # timescale_validate says it in plain English
+
+            def _post_clean(self) -> None:
+                super()._post_clean()
+                try:
+                    services.timescale_validate(self.instance)
+                except ValidationError as error:
+                    for field, problems in error.message_dict.items():
+                        for problem in problems:
+                            self.add_error(field if field in self.fields else None, problem)
+
+        return CheckedForm
+
     @admin.display(description="Approaching")
     def approaching(self, obj: Timescale) -> str:
         if obj.approaching_mode == ApproachingMode.DAYS:

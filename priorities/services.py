@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+from calendar import day_name
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from caseload.formats import human_date
 from caseload.models import row_lock
-from cases.models import Case, CaseDeadline, CaseEvent, User
+from cases.models import Case, CaseDeadline, CaseEvent, CaseType, User
 from cases.selectors import case_is_supervised_by, team_supervisors
 from cases.services import case_due_dates_save, case_event_record, case_priority_set
 from notes.models import Action
@@ -21,6 +25,7 @@ from notifications.models import Kind as NotificationKind
 from notifications.services import notifications_resolve, notify
 from priorities.calendar import WorkingCalendar
 from priorities.models import (
+    ApproachingMode,
     Assessment,
     ClosureDay,
     CriteriaVersion,
@@ -276,13 +281,7 @@ def timescales_refresh_stale() -> int:
 def timescale_refresh_cases(timescale: Timescale) -> int:
     """After a timescale changes, recompute the due dates of the open cases it governs."""
     calendar = organisation_calendar()
-    cases = Case.objects.open().filter(case_type_id=timescale.case_type_id)
-    if timescale.level == TimescaleLevel.UNASSESSED:
-        cases = cases.filter(level="")
-    elif timescale.level == Level.GREEN:
-        cases = cases.filter(level__in=[Level.GREEN, ""])
-    else:
-        cases = cases.filter(level=timescale.level)
+    cases = _cases_following([timescale])
     count = 0
     for case in cases.iterator(chunk_size=500):
         case_refresh_due_dates(case, calendar=calendar)
@@ -554,3 +553,310 @@ def version_publish(
     draft.published_by = published_by
     draft.save(update_fields=["status", "published_at", "published_by"])
     return draft
+
+
+# --- configuration: timescales, the nation, closure days ------------------------------------
+
+# The working-day columns of a timescale, with how a sentence names each.
+TIMESCALE_DAY_FIELDS: dict[str, str] = {
+    "allocate_days": "Allocation",
+    "first_contact_days": "First contact",
+    "contact_interval_days": "The gap between contacts",
+    "review_days": "Reassessment",
+    "close_days": "The target to close",
+}
+TIMESCALE_FIELDS = (
+    *TIMESCALE_DAY_FIELDS,
+    "approaching_mode",
+    "approaching_days",
+    "approaching_percent",
+)
+# Longer than any timescale an advice service sets (about four years of working days):
+# more is taken for a typing mistake.
+TIMESCALE_MAX_DAYS = 1000
+
+
+def _days(n: int) -> str:
+    return f"{n} working day" if n == 1 else f"{n:,} working days"
+
+
+def timescale_problems(values: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with one timescale row's values (keyed by field), in plain English.
+
+    The one statement of the rules, for the configuration pages and the emergency
+    admin alike: whole working days from 1, an approaching rule that has its number
+    and no other, never at or after the due date, and no contradictions between
+    the row's own columns.
+    """
+    problems: dict[str, str] = {}
+    for name, label in TIMESCALE_DAY_FIELDS.items():
+        value = values.get(name)
+        if value is None:
+            continue
+        if value < 1:
+            problems[name] = f"{label} must be at least 1 working day, or left empty for none."
+        elif value > TIMESCALE_MAX_DAYS:
+            problems[name] = f"{label} must be at most {_days(TIMESCALE_MAX_DAYS)}."
+    allocate, first = values.get("allocate_days"), values.get("first_contact_days")
+    close = values.get("close_days")
+    if "allocate_days" not in problems and allocate and first and allocate > first:
+        problems["allocate_days"] = (
+            f"Allocation within {_days(allocate)} would come after first contact is due "
+            f"({_days(first)}): a case is allocated before anyone contacts the client."
+        )
+    if "close_days" not in problems and close and first and close < first:
+        problems["close_days"] = (
+            f"The target to close ({_days(close)}) would come before first contact is due "
+            f"({_days(first)}): make it at least {first}."
+        )
+
+    mode = values.get("approaching_mode")
+    days, percent = values.get("approaching_days"), values.get("approaching_percent")
+    if mode not in ApproachingMode.values:
+        problems["approaching_mode"] = "Choose when a due date counts as approaching."
+        return problems
+    if mode != ApproachingMode.DAYS and days is not None:
+        problems["approaching_days"] = (
+            "Leave this empty, or choose 'a number of working days before' above."
+        )
+    if mode != ApproachingMode.PERCENT and percent is not None:
+        problems["approaching_percent"] = (
+            "Leave this empty, or choose 'a percentage of the window' above."
+        )
+    if mode == ApproachingMode.DAYS:
+        windows = {
+            TIMESCALE_DAY_FIELDS[name]: values[name]
+            for name in TIMESCALE_DAY_FIELDS
+            if values.get(name) and name not in problems
+        }
+        if days is None:
+            problems["approaching_days"] = "Give the number of working days before the due date."
+        elif days < 0:
+            problems["approaching_days"] = (
+                "Give 0 or more working days: a due date cannot start approaching after it is due."
+            )
+        elif windows and days > min(windows.values()):
+            label, shortest = min(windows.items(), key=lambda item: item[1])
+            problems["approaching_days"] = (
+                f"{_days(days)} before is longer than this row's shortest timescale "
+                f"({label.lower()} within {_days(shortest)}), so it would be approaching "
+                f"before the case even started: give at most {shortest}."
+            )
+    if mode == ApproachingMode.PERCENT:
+        if percent is None:
+            problems["approaching_percent"] = "Give the percentage of the window, from 1 to 99."
+        elif not 1 <= percent <= 99:
+            problems["approaching_percent"] = (
+                "Give a percentage from 1 to 99: at 100% the date is due, so it would "
+                "count as approaching only once it is due or later."
+            )
+    return problems
+
+
+def timescale_validate(timescale: Timescale) -> None:
+    """Raise ValidationError (by field) for a timescale that breaks a rule, or that
+    repeats another's case type and level."""
+    problems = timescale_problems({name: getattr(timescale, name) for name in TIMESCALE_FIELDS})
+    duplicate = (
+        Timescale.objects.filter(case_type_id=timescale.case_type_id, level=timescale.level)
+        .exclude(pk=timescale.pk)
+        .exists()
+    )
+    if duplicate:
+        problems["level"] = (
+            f"There is already a timescale for {timescale.case_type}, "
+            f"{TimescaleLevel(timescale.level).label} — edit that one."
+        )
+    if problems:
+        raise ValidationError(problems)
+
+
+def _cases_following(timescales: Iterable[Timescale]) -> QuerySet[Case]:
+    """The open cases whose due dates these timescales set (as ``timescale_refresh_cases``
+    chooses them), each once."""
+    condition = Q(pk__in=[])
+    for timescale in timescales:
+        if timescale.level == TimescaleLevel.UNASSESSED:
+            levels = [""]
+        elif timescale.level == Level.GREEN:
+            levels = [Level.GREEN, ""]
+        else:
+            levels = [timescale.level]
+        condition |= Q(case_type_id=timescale.case_type_id, level__in=levels)
+    return Case.objects.open().filter(condition)
+
+
+def _recalculate_later(timescales: Iterable[Timescale]) -> int:
+    """Mark the timescales' due dates stale and ask the worker to recompute them (the
+    sweep catches up if it cannot); how many open cases that covers."""
+    from caseload.queue import enqueue_later
+    from priorities.tasks import timescale_refresh_task
+
+    timescales = list(timescales)
+    if not timescales:
+        return 0
+    for pk in timescales_mark_stale(Timescale.objects.filter(pk__in=[t.pk for t in timescales])):
+        enqueue_later(timescale_refresh_task, pk)
+    return _cases_following(timescales).count()
+
+
+@dataclass(frozen=True)
+class ConfigurationSaved:
+    """What a configuration save changed, and how many open cases' due dates it moves
+    (recomputed by the worker)."""
+
+    changed: bool
+    cases: int
+
+
+@transaction.atomic
+def timescales_set(
+    *,
+    case_type: CaseType,
+    rows: dict[str, dict[str, Any] | None],
+    unchanged: Callable[[list[Timescale]], None],
+) -> ConfigurationSaved:
+    """Save a case type's timescales, one row per level, all or nothing.
+
+    ``rows`` maps each level to its values (``TIMESCALE_FIELDS``); ``None`` for
+    "not yet assessed" means such cases follow the green row (the row is deleted).
+    Red, amber and green rows are always kept, empty where the organisation sets
+    no timescale (which the sweep treats as no row). ``unchanged`` is called with
+    the type's current rows, locked, and raises if another admin changed them
+    since the form was drawn. Errors are keyed ``<level>-<field>``.
+    """
+    # Locking the case type serialises saves of its rows, including rows not there yet.
+    CaseType.objects.select_for_update().get(pk=case_type.pk)
+    current = {
+        row.level: row for row in Timescale.objects.select_for_update().filter(case_type=case_type)
+    }
+    unchanged(list(current.values()))
+    problems: dict[str, str] = {}
+    for level, values in rows.items():
+        if level not in TimescaleLevel.values:
+            raise ValueError(f"unknown timescale level {level!r}")
+        if values is None:
+            if level != TimescaleLevel.UNASSESSED:
+                raise ValueError("only the 'not yet assessed' row may follow another")
+            continue
+        for name, message in timescale_problems(values).items():
+            problems[f"{level}-{name}"] = message
+    if problems:
+        raise ValidationError(problems)
+
+    changed: list[Timescale] = []
+    # The "not yet assessed" row last: following green may need the green row made.
+    for level in sorted(rows, key=list(TimescaleLevel.values).index):
+        values, row = rows[level], current.get(level)
+        if values is None:
+            if row is not None:
+                row.delete()  # its cases now follow the green row, recomputed below
+                changed.append(
+                    Timescale.objects.get_or_create(
+                        case_type=case_type, level=TimescaleLevel.GREEN
+                    )[0]
+                )
+            continue
+        if row is None:
+            row = Timescale(case_type=case_type, level=level)
+        elif all(getattr(row, name) == values.get(name) for name in TIMESCALE_FIELDS):
+            continue
+        for name in TIMESCALE_FIELDS:
+            setattr(row, name, values.get(name))
+        row.save()
+        changed.append(row)
+    return ConfigurationSaved(
+        changed=bool(changed), cases=_recalculate_later({t.pk: t for t in changed}.values())
+    )
+
+
+@transaction.atomic
+def organisation_nation_set(
+    *, nation: str, unchanged: Callable[[Organisation], None]
+) -> ConfigurationSaved:
+    """Choose whose bank holidays count; every open case's due dates are recomputed."""
+    Organisation.current()
+    organisation = Organisation.objects.select_for_update().get(pk=1)
+    unchanged(organisation)
+    if nation not in Organisation.Nation.values:
+        raise ValidationError({"nation": "Choose England and Wales, Scotland or Northern Ireland."})
+    if organisation.nation == nation:
+        return ConfigurationSaved(changed=False, cases=0)
+    organisation.nation = nation
+    organisation.save()
+    return ConfigurationSaved(changed=True, cases=_recalculate_later(Timescale.objects.all()))
+
+
+# How far ahead a closure day may be set: further is taken for a typing mistake.
+CLOSURE_YEARS_AHEAD = 10
+
+
+class ClosureDayWarning(Exception):
+    """The day is not a working day anyway; the admin may add it all the same."""
+
+
+@transaction.atomic
+def closure_day_add(
+    *, day: date, description: str, confirmed: bool = False, today: date | None = None
+) -> tuple[ClosureDay, ConfigurationSaved]:
+    """Close the organisation on ``day``; its open cases' due dates are recomputed.
+
+    Refused: no reason, a day that is a closure day already, a year out of range.
+    A weekend or bank holiday raises ``ClosureDayWarning`` unless ``confirmed``
+    (it changes no due date, so nothing is recomputed for it).
+    """
+    today = today or timezone.localdate()
+    description = description.strip()
+    problems: dict[str, str] = {}
+    if not description:
+        problems["description"] = "Give the reason, for example 'Staff training day'."
+    elif len(description) > 100:
+        problems["description"] = "Keep the reason to 100 characters or fewer."
+    existing = ClosureDay.objects.filter(day=day).first()
+    if existing is not None:
+        problems["day"] = (
+            f"{human_date(day)} is already a closure day ({existing.description}); "
+            "remove that one first to change its reason."
+        )
+    elif day.year < 2000 or day.year > today.year + CLOSURE_YEARS_AHEAD:
+        problems["day"] = (
+            f"Give a date from 2000 to {today.year + CLOSURE_YEARS_AHEAD}; "
+            "check the year for a typing mistake."
+        )
+    if problems:
+        raise ValidationError(problems)
+    calendar = organisation_calendar()
+    working = calendar.is_working_day(day)
+    if not working and not confirmed:
+        holiday = calendar.holidays_in(day.year).get(day)
+        reason = (
+            f"a bank holiday ({holiday})"
+            if holiday
+            else f"a {day_name[day.weekday()]}, a weekend day"
+        )
+        raise ClosureDayWarning(
+            f"{human_date(day)} is already {reason}, so it is not a working day anyway and "
+            "no due date would move. Add it as a closure day all the same?"
+        )
+    try:
+        with transaction.atomic():
+            closure = ClosureDay.objects.create(day=day, description=description)
+    except IntegrityError:  # another admin added the same day a moment ago
+        raise ValidationError(
+            {"day": f"{human_date(day)} is already a closure day (added just now by someone else)."}
+        ) from None
+    cases = _recalculate_later(Timescale.objects.all()) if working else 0
+    return closure, ConfigurationSaved(changed=True, cases=cases)
+
+
+@transaction.atomic
+def closure_day_remove(*, closure_id: int) -> tuple[ClosureDay, ConfigurationSaved]:
+    """Open again on a closure day; raises ClosureDay.DoesNotExist if it is gone already."""
+    closure = ClosureDay.objects.select_for_update().get(pk=closure_id)
+    day, description = closure.day, closure.description
+    closure.delete()
+    working = organisation_calendar().is_working_day(day)
+    cases = _recalculate_later(Timescale.objects.all()) if working else 0
+    return ClosureDay(day=day, description=description), ConfigurationSaved(
+        changed=True, cases=cases
+    )

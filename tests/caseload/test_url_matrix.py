@@ -81,10 +81,12 @@ from cases.models import (
     Outcome,
     User,
 )
+from configuration.concurrency import edit_token
 from notes import services as note_services
 from notes.models import Action, CaseNote
 from priorities import services as priority_services
-from priorities.models import Assessment, Organisation
+from priorities.models import Assessment, ClosureDay, Organisation, Timescale, TimescaleLevel
+from priorities.services import TIMESCALE_FIELDS
 from reviews import services as review_services
 from reviews.models import CaseloadReport, CaseloadReview
 from tests.conftest import client_for
@@ -485,6 +487,27 @@ def _client_post(**extra: str) -> dict[str, str]:
     }
 
 
+def _timescales_post(case_type_id: int) -> dict[str, str]:
+    """A valid save of a case type's timescales, with the edit token as it stands."""
+    rows = list(Timescale.objects.filter(case_type_id=case_type_id))
+    data = {
+        "token": edit_token(rows, ["level", *TIMESCALE_FIELDS]),
+        "unassessed-follows": "green",
+        "green-first_contact_days": "7",
+    }
+    for level in TimescaleLevel:
+        data[f"{level}-approaching_mode"] = "default"
+    return data
+
+
+def _closure_day() -> ClosureDay:
+    """A closure day to remove (made when the URL is built, before a refused POST is
+    compared)."""
+    return ClosureDay.objects.get_or_create(
+        day=_in_days(60), defaults={"description": "Staff training"}
+    )[0]
+
+
 SAMPLES: dict[str, Sample] = {
     # -- caseload: the start page, and the auth pages for the signed-in user
     "home": page("home", ANY_ROLE, BOTH, ok=302),
@@ -577,6 +600,41 @@ SAMPLES: dict[str, Sample] = {
         ADMIN_ROLE,
         BOTH,
         data=lambda w, s: {"name": "North and West", "edit_token": "stale"},
+    ),
+    # (timescales and calendar)
+    "configuration:timescales": page("configuration:timescales", ADMIN_ROLE, GET),
+    "configuration:timescales_edit": Sample(
+        lambda w, s: reverse("configuration:timescales_edit", args=[s.case.case_type_id]),
+        ADMIN_ROLE,
+        BOTH,
+        data=lambda w, s: _timescales_post(s.case.case_type_id),
+    ),
+    "configuration:calendar": page("configuration:calendar", ADMIN_ROLE, GET),
+    "configuration:calendar_nation": page(
+        "configuration:calendar_nation",
+        ADMIN_ROLE,
+        POST,
+        data=lambda w, s: {
+            "nation": "SCT",
+            "token": edit_token(
+                [Organisation.objects.get(pk=Organisation.current().pk)], ["nation"]
+            ),
+        },
+    ),
+    "configuration:closure_add": page(
+        "configuration:closure_add",
+        ADMIN_ROLE,
+        POST,
+        data=lambda w, s: {
+            "day": _uk(_in_days(40)),
+            "description": "Staff training",
+            "confirm": "on",
+        },
+    ),
+    "configuration:closure_remove": Sample(
+        lambda w, s: reverse("configuration:closure_remove", args=[_closure_day().pk]),
+        ADMIN_ROLE,
+        POST,
     ),
     # -- accounts: one's own two-step sign-in (the session here has given its code, so
     # the code page sends on), and clearing a colleague's sign-in lock

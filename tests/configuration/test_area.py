@@ -67,3 +67,12 @@ def test_the_edit_token_notices_a_changed_an_added_and_a_deleted_row(roles):
     extra.delete()
     with pytest.raises(StaleEdit):
         require_unchanged(token, _timescales(), FIELDS)
+
+
+def test_the_edit_token_of_a_row_just_made_matches_the_row_read_back(roles):
+    housing = CaseTypeFactory(name="Housing")
+    made = Timescale.objects.create(case_type=housing, level="green", first_contact_days=3)
+    assert type(made.approaching_mode) is not str  # its enum member, until read back
+
+    fields = ["level", "approaching_mode"]
+    assert edit_token([made], fields) == edit_token(_timescales(), fields)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases.models import Team, User
 from demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE, demo_code
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +158,17 @@ def test_the_demo_has_a_timescale_flagging_at_a_percentage_of_the_window():
 
     assert Timescale.objects.filter(level="green", approaching_mode="percent").exists()
     assert DeadlineWatch.objects.filter(case__level="green").exists()
+
+
+def test_the_demo_calendar_has_a_closure_day_on_a_working_wednesday():
+    from priorities.models import ClosureDay
+
+    call_command("demo")
+
+    closure = ClosureDay.objects.get()
+    assert closure.day.weekday() == 2
+    erin = client_for(User.objects.get(username="erin"))
+    assert "Staff training day" in erin.get(reverse("configuration:calendar")).content.decode()
 
 
 def test_the_demo_gives_the_dashboard_recent_closures_and_a_break_glass_access():
