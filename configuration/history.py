@@ -82,6 +82,10 @@ def history_entries(*, section: str = "", actor_id: int | None = None) -> QueryS
     entries: QuerySet[LogEntry] = LogEntry.objects.filter(
         content_type__in=_content_types(section), action__in=list(ACTIONS)
     )
+    # A schedule row made for a job's new time is no change of its own: the job's entry
+    # says it. Changing or removing a row (the emergency admin site) is.
+    rows = ContentType.objects.get_for_models(CrontabSchedule, IntervalSchedule).values()
+    entries = entries.exclude(content_type__in=list(rows), action=LogEntry.Action.CREATE)
     if actor_id is not None:
         entries = entries.filter(actor_id=actor_id)
     entries = entries.select_related("actor", "content_type")

@@ -80,6 +80,7 @@ def test_a_schedule_change_shows_the_times_in_plain_words(erin):
 
     assert "Changed schedule: Daily notification digest email" in html
     assert "When it runs</th><td>Every day at 08:00</td><td>Every day at 09:30</td>" in html
+    assert "Added schedule time" not in html  # the row made for 09:30 is no change of its own
 
 
 def test_the_page_can_be_narrowed_to_a_section_and_a_person(erin, carol, housing):
