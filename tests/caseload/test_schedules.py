@@ -1,11 +1,14 @@
 """The schedules of the periodic tasks: plain words, next runs, the record of each run,
 and changes within safe bounds."""
 
+import os
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+import redis
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django_celery_beat.models import (
     CrontabSchedule,
@@ -25,7 +28,9 @@ from caseload.schedules import (
     schedule_token,
     schedules_overview,
 )
+from caseload.tasks import dispatch_queued_tasks_task
 from configuration.concurrency import StaleEdit
+from tests.processes import start_worker, subprocess_env, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -167,8 +172,6 @@ def test_a_failed_run_records_the_kind_of_error_only(settings, tmp_path):
 
 
 def test_a_run_keeps_one_row_per_job():
-    from caseload.tasks import dispatch_queued_tasks_task
-
     dispatch_queued_tasks_task.apply()
     dispatch_queued_tasks_task.apply()
 
@@ -334,3 +337,30 @@ def test_a_change_goes_into_the_audit_trail_as_the_admins(erin):
     entry = LogEntry.objects.get_for_object(digest).get(action=LogEntry.Action.UPDATE)
     assert entry.actor == erin
     assert list(entry.changes_dict) == ["crontab"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_records_the_run_of_a_job_it_was_sent(tmp_path):
+    """The record is kept by the worker process itself (its signal receivers are
+    connected when Django starts there), not only by an eager run in this one."""
+    assert settings.CELERY_BROKER_URL.startswith("redis://"), "set REDIS_URL (bin/test does)"
+    queue = f"test-runs-{os.getpid()}"
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
+    worker = start_worker(queue=queue, env=subprocess_env(tmp_path))
+    try:
+        dispatch_queued_tasks_task.apply_async(queue=queue)
+        wait_until(
+            lambda: TaskRun.objects.filter(
+                task="caseload.tasks.dispatch_queued_tasks_task",
+                outcome=TaskRun.Outcome.SUCCEEDED,
+            ).exists(),
+            what="the worker to record the dispatcher's run",
+            processes=[worker],
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    run = TaskRun.objects.get(task="caseload.tasks.dispatch_queued_tasks_task")
+    assert run.result == 0
+    assert run.finished_at >= run.started_at
