@@ -57,10 +57,10 @@ def test_an_admin_moves_the_digest_and_finds_the_change_in_the_history(page, eri
     area = page.get_by_role("navigation", name="Configuration")
     click_and_check(page, area.get_by_role("link", name="Schedules"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Schedules")
-    sweep = page.get_by_role("row").filter(has_text="Deadline sweep")
+    sweep = page.get_by_role("listitem").filter(has_text="Deadline sweep")
     expect(sweep).to_contain_text("Every 15 minutes")
     expect(sweep).to_contain_text("Succeeded: 0 new flags")
-    expect(page.get_by_role("row").filter(has_text="Weekly caseload")).to_contain_text(
+    expect(page.get_by_role("listitem").filter(has_text="Weekly caseload")).to_contain_text(
         "Every Monday at 07:00"
     )
 
@@ -73,9 +73,9 @@ def test_an_admin_moves_the_digest_and_finds_the_change_in_the_history(page, eri
     page.get_by_label("Time (UK time)").fill("09:15")
     click_and_check(page, page.get_by_role("button", name="Save schedule"))
     expect(page.get_by_text("Daily notification digest schedule saved.")).to_be_visible()
-    expect(page.get_by_role("row").filter(has_text="Daily notification digest")).to_contain_text(
-        "Every day at 09:15"
-    )
+    expect(
+        page.get_by_role("listitem").filter(has_text="Daily notification digest")
+    ).to_contain_text("Every day at 09:15")
 
     area = page.get_by_role("navigation", name="Configuration")
     click_and_check(page, area.get_by_role("link", name="Change history"))
