@@ -7,4 +7,8 @@ class CaseloadConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the master key check (caseload.E001) with Django's system checks.
-        from caseload import checks  # noqa: F401
+        # Records each periodic task's last run (Celery's task signals).
+        from caseload import (
+            checks,  # noqa: F401
+            runs,  # noqa: F401
+        )

@@ -7,9 +7,11 @@ client?" is one query. List pages record every row they show.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from auditlog.cid import get_cid
+from auditlog.context import auditlog_value, set_actor
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -54,3 +56,20 @@ def access_record(
 def redact(value: str) -> str:
     """What the change log shows for a personal value: that it changed, never what it was."""
     return "[encrypted]"
+
+
+@contextmanager
+def audit_actor(actor: models.Model) -> Iterator[None]:
+    """Record the changes made in this block as ``actor``'s, inside a request or not.
+
+    auditlog's ``set_actor`` replaces the context the request's middleware set and,
+    on leaving, does not put it back, so changes made later in the same request
+    would lose their actor; this puts the previous context back.
+    """
+    previous = auditlog_value.get(None)
+    try:
+        with set_actor(actor):
+            yield
+    finally:
+        if previous is not None:
+            auditlog_value.set(previous)

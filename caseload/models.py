@@ -158,3 +158,48 @@ class QueuedTask(models.Model):
 
     def __str__(self) -> str:
         return f"Queued task {self.pk} ({self.task})"
+
+
+class TaskRun(models.Model):
+    """The latest run of one periodic task, as the worker started and ended it.
+
+    Written by ``caseload.runs`` from Celery's task signals, one row per task
+    name (so the table never grows): when the last run started and finished,
+    how it ended, the count the task returned and the kind of error. Never
+    arguments, messages or anything personal. Read by the schedules page.
+    """
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        RETRYING = "retrying", "Failed, trying again"
+        FAILED = "failed", "Failed"
+
+    task = models.CharField(max_length=200, unique=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    # What the task returned when that is a count (flags raised, emails sent).
+    result = models.BigIntegerField(null=True, blank=True)
+    # The kind of error only (for example OperationalError), never its message.
+    error = models.CharField(max_length=100, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    failures_in_a_row = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Last run of {self.task}"
+
+
+def _audit_schedules() -> None:
+    """Changes to when periodic tasks run are configuration changes: into the audit
+    trail, whoever makes them (the schedules page or the emergency admin site). Beat's
+    own bookkeeping (last run, run count) is left out."""
+    from auditlog.registry import auditlog
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    auditlog.register(PeriodicTask, include_fields=["name", "enabled", "interval", "crontab"])
+    auditlog.register(CrontabSchedule)
+    auditlog.register(IntervalSchedule)
+
+
+_audit_schedules()

@@ -17,7 +17,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from auditlog.context import set_actor
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -26,6 +25,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from caseload.audit import audit_actor
 from caseload.links import absolute_reverse
 from caseload.roles import CLIENT_DATA_ROLES, SUPERUSER_GRANTED_ROLES, Role, roles_of
 from cases import selectors
@@ -140,7 +140,7 @@ def _access_change(
         )
     # Supervisors to tell: of the teams the person is in before the change and after it.
     team_ids = set(user.teams.values_list("pk", flat=True))
-    with set_actor(changed_by):
+    with audit_actor(changed_by):
         (holder.add if granting else holder.remove)(target)
         user.__dict__.pop("_caseload_roles", None)
         if team is not None:
@@ -322,7 +322,7 @@ def person_deactivate(
         raise ValidationError(
             {"handover_note": "Write a handover note: it goes with each of their open cases."}
         )
-    with set_actor(deactivated_by):
+    with audit_actor(deactivated_by):
         for case in cases:
             case_return_to_queue(
                 case=case,
@@ -365,7 +365,7 @@ def person_reactivate(*, user: User, reactivated_by: User) -> User:
             "This person still holds roles; ask a service manager to remove them first, "
             "or a superuser to reactivate the account."
         )
-    with set_actor(reactivated_by):
+    with audit_actor(reactivated_by):
         user.is_active = True
         user.save(update_fields=["is_active"])
     return user
@@ -388,7 +388,7 @@ def person_details_save(
     """Save a person's name, email and, for an adviser, FTE and capacity, all or nothing."""
     from cases.models import AdviserProfile
 
-    with set_actor(changed_by):
+    with audit_actor(changed_by):
         user.first_name, user.last_name, user.email = first_name, last_name, email
         user.save(update_fields=["first_name", "last_name", "email"])
         if fte is not None or capacity_points is not None:
@@ -410,7 +410,7 @@ def team_save(*, team: Team, name: str, changed_by: User) -> Team:
         raise ValidationError({"name": "Give the team a name."})
     if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
         raise ValidationError({"name": "There is already a team with this name."})
-    with set_actor(changed_by):
+    with audit_actor(changed_by):
         team.name = name
         team.save()
     return team

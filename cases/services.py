@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from caseload import crypto
+from caseload.audit import audit_actor
 from caseload.formats import human_date, human_datetime
 from caseload.links import absolute_reverse
 from caseload.models import counter_next, row_lock
@@ -1225,7 +1226,6 @@ def case_type_save(
 ) -> CaseType:
     """Add or change a case type. A case type in use is never deleted: it is retired
     (``is_active`` off), so advisers stop choosing it and old cases keep it."""
-    from auditlog.context import set_actor
 
     name = " ".join(name.split())
     if not name:
@@ -1235,7 +1235,7 @@ def case_type_save(
         raise ValidationError(
             {"name": f"There is already a case type called {clash.name}: edit that one."}
         )
-    with set_actor(changed_by):
+    with audit_actor(changed_by):
         case_type.name, case_type.description, case_type.is_active = name, description, is_active
         case_type.save()
     return case_type

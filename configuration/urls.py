@@ -26,6 +26,10 @@ urlpatterns = [
     path("calendar/nation/", timescales.calendar_nation, name="calendar_nation"),
     path("calendar/closures/", timescales.closure_add, name="closure_add"),
     path("calendar/closures/<int:pk>/remove/", timescales.closure_remove, name="closure_remove"),
+    # Schedules and change history
+    path("schedules/", views.schedules, name="schedules"),
+    path("schedules/<int:pk>/", views.schedule_edit, name="schedule_edit"),
+    path("history/", views.history, name="history"),
     # Case types, note templates, weights, review factors: lists of rows, one set of views
     path("<catalogue:kind>/", catalogue.catalogue_list, name="catalogue"),
     path("<catalogue:kind>/add/", catalogue.catalogue_edit, name="catalogue_add"),

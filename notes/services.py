@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from caseload.audit import audit_actor
 from caseload.fields import encrypt_now, row_ids_allocate
 from caseload.formats import human_date
 from caseload.models import row_lock
@@ -226,7 +227,6 @@ def note_template_save(
     changed_by: User,
 ) -> NoteTemplate:
     """Add or change a note template: headings only, offered on notes of its case type."""
-    from auditlog.context import set_actor
 
     name = " ".join(name.split())
     if not name:
@@ -240,7 +240,7 @@ def note_template_save(
         raise ValidationError(
             {"name": f"{case_type.name} already has a template called {name}: edit that one."}
         )
-    with set_actor(changed_by):
+    with audit_actor(changed_by):
         template.case_type, template.name = case_type, name
         template.facts, template.next_steps = facts.strip(), next_steps.strip()
         template.save()

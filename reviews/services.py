@@ -14,6 +14,7 @@ from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from caseload.audit import audit_actor
 from caseload.crypto import data_key_create
 from caseload.formats import human_date
 from caseload.links import absolute_reverse
@@ -715,7 +716,6 @@ def case_weight_save(
 ) -> CaseWeight:
     """Add or change how many caseload points an open case of a type and level counts for
     (no case type: the default for the level)."""
-    from auditlog.context import set_actor
 
     if points < 0:
         raise ValidationError({"points": "Points cannot be below 0."})
@@ -726,7 +726,7 @@ def case_weight_save(
         raise ValidationError(
             {"level": f"There is already a weight for {kind}, {label}: edit that one."}
         )
-    with set_actor(changed_by):
+    with audit_actor(changed_by):
         weight.case_type, weight.level, weight.points = case_type, level, points
         weight.save()
     return weight
@@ -737,7 +737,6 @@ def review_factor_save(
     *, factor: ReviewFactor, label: str, position: int, is_active: bool, changed_by: User
 ) -> ReviewFactor:
     """Add or change an item of the checklist of factors affecting a caseload."""
-    from auditlog.context import set_actor
 
     label = " ".join(label.split())
     if not label:
@@ -745,7 +744,7 @@ def review_factor_save(
     clash = ReviewFactor.objects.filter(label__iexact=label).exclude(pk=factor.pk).first()
     if clash is not None:
         raise ValidationError({"label": f"There is already a factor called {clash.label}."})
-    with set_actor(changed_by):
+    with audit_actor(changed_by):
         factor.label, factor.position, factor.is_active = label, position, is_active
         factor.save()
     return factor
@@ -754,14 +753,13 @@ def review_factor_save(
 @transaction.atomic
 def review_policy_save(*, interval_working_days: int, changed_by: User) -> ReviewPolicy:
     """Set how many working days after a signed-off review the next one falls due."""
-    from auditlog.context import set_actor
 
     if not 1 <= interval_working_days <= 260:
         raise ValidationError(
             {"interval_working_days": "Choose between 1 and 260 working days (about a year)."}
         )
     policy = ReviewPolicy.current()
-    with set_actor(changed_by):
+    with audit_actor(changed_by):
         policy.interval_working_days = interval_working_days
         policy.save()
     return policy

@@ -67,8 +67,10 @@ from django.http import HttpResponse
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from caseload.roles import Role
+from caseload.schedules import schedule_token
 from cases import services as case_services
 from cases.models import (
     BreakGlassAccess,
@@ -508,6 +510,12 @@ def _closure_day() -> ClosureDay:
     )[0]
 
 
+def _digest_schedule() -> PeriodicTask:
+    return PeriodicTask.objects.select_related("crontab").get(
+        task="notifications.tasks.send_notification_digest_task"
+    )
+
+
 SAMPLES: dict[str, Sample] = {
     # -- caseload: the start page, and the auth pages for the signed-in user
     "home": page("home", ANY_ROLE, BOTH, ok=302),
@@ -636,6 +644,19 @@ SAMPLES: dict[str, Sample] = {
         ADMIN_ROLE,
         POST,
     ),
+    # schedules and change history (issue 15)
+    "configuration:schedules": page("configuration:schedules", ADMIN_ROLE, GET),
+    "configuration:schedule_edit": Sample(
+        lambda w, s: reverse("configuration:schedule_edit", args=[_digest_schedule().pk]),
+        ADMIN_ROLE,
+        BOTH,
+        data=lambda w, s: {
+            "at": "09:00",
+            "enabled": "on",
+            "token": schedule_token(_digest_schedule()),
+        },
+    ),
+    "configuration:history": page("configuration:history", ADMIN_ROLE, GET),
     # -- accounts: one's own two-step sign-in (the session here has given its code, so
     # the code page sends on), and clearing a colleague's sign-in lock
     "accounts:two_factor": page("accounts:two_factor", ANYONE, GET),
