@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
@@ -32,7 +31,8 @@ IDLE_TIMEOUT_MESSAGE = (
 
 
 class IdleTimeoutMiddleware:
-    """End a signed-in session that has had no request for ``CASELOAD_SESSION_IDLE_MINUTES``.
+    """End a signed-in session that has had no request for the organisation's idle limit
+    (``Organisation.idle_minutes``: its setting, else ``CASELOAD_SESSION_IDLE_MINUTES``).
 
     The absolute limit (``SESSION_COOKIE_AGE``) still applies on top. The next
     request after the idle window finds itself signed out and is sent to the
@@ -50,13 +50,13 @@ class IdleTimeoutMiddleware:
         refresh = False
         if user.is_authenticated:
             last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
-            idle_limit = settings.CASELOAD_SESSION_IDLE_MINUTES * 60
-            if isinstance(last, int) and now - last > idle_limit:
+            # Imported here: priorities imports cases, which imports accounts.
+            from priorities.models import Organisation
+
+            idle_minutes = Organisation.cached().idle_minutes
+            if isinstance(last, int) and now - last > idle_minutes * 60:
                 logout(request)
-                messages.info(
-                    request,
-                    IDLE_TIMEOUT_MESSAGE.format(minutes=settings.CASELOAD_SESSION_IDLE_MINUTES),
-                )
+                messages.info(request, IDLE_TIMEOUT_MESSAGE.format(minutes=idle_minutes))
             elif not isinstance(last, int) or now - last >= _ACTIVITY_RESOLUTION_SECONDS:
                 refresh = True
         response = self.get_response(request)

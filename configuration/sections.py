@@ -85,7 +85,7 @@ SECTIONS = [
         "organisation",
         "Organisation settings",
         "Late entries, stalled cases, session timeout, two-step sign-in and break the glass.",
-        "admin:priorities_organisation_changelist",
+        "configuration:organisation",
     ),
     Section(
         "schedules",

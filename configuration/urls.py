@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from configuration import catalogue, people, timescales, views
+from configuration import catalogue, organisation, people, timescales, views
 
 register_converter(catalogue.CatalogueKind, "catalogue")
 
@@ -35,4 +35,5 @@ urlpatterns = [
     path("<catalogue:kind>/add/", catalogue.catalogue_edit, name="catalogue_add"),
     path("<catalogue:kind>/<int:pk>/", catalogue.catalogue_edit, name="catalogue_edit"),
     path("reviews/", catalogue.review_settings, name="review_settings"),
+    path("organisation/", organisation.organisation_settings, name="organisation"),
 ]

@@ -103,8 +103,10 @@ class CaseNote(EncryptedModel, AppendOnlyModel):
     @property
     def is_late(self) -> bool:
         """Written longer after the contact than the organisation allows for a timely note."""
+        from priorities.models import Organisation  # priorities imports notes' neighbours
+
         return self.recorded_at - self.contact_at > timedelta(
-            hours=settings.CASELOAD_LATE_ENTRY_HOURS
+            hours=Organisation.cached().late_entry_after_hours
         )
 
     @property

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
+from typing import Any
 
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -35,6 +37,11 @@ class TimescaleLevel(models.TextChoices):
 
 # Sort order: red first, cases never assessed last.
 LEVEL_RANK = {Level.RED: 0, Level.AMBER: 1, Level.GREEN: 2, "": 3}
+
+
+# How long a process may go on using the organisation's settings before reading them again.
+SETTINGS_TTL_SECONDS = 30
+_cached: tuple[float, Organisation] | None = None
 
 
 class Organisation(models.Model):
@@ -78,6 +85,21 @@ class Organisation(models.Model):
         help_text="Advisers must give a code from an authenticator app after their password. "
         "Supervisors and admins always must.",
     )
+    # Empty: the deployment's default (CASELOAD_LATE_ENTRY_HOURS, CASELOAD_SESSION_IDLE_MINUTES).
+    late_entry_hours = models.PositiveSmallIntegerField(
+        "a note is late after (hours)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text="A note written longer than this after the contact is marked as a late entry.",
+    )
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        "sign out after (minutes without use)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+        help_text="Someone who has not used Caseload for this long is signed out.",
+    )
 
     class Meta:
         verbose_name = "organisation settings"
@@ -86,9 +108,38 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return "Organisation settings"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        Organisation.forget()
+
     @classmethod
     def current(cls) -> Organisation:
         return cls.objects.get_or_create(pk=1)[0]
+
+    @classmethod
+    def cached(cls) -> Organisation:
+        """The settings for code that reads them on every request or row (the idle
+        timeout, a note's lateness): read again at most every ``SETTINGS_TTL_SECONDS``
+        in each process, and at once in the process that saved them."""
+        global _cached
+        now = time.monotonic()
+        if _cached is None or now - _cached[0] > SETTINGS_TTL_SECONDS:
+            _cached = (now, cls.current())
+        return _cached[1]
+
+    @staticmethod
+    def forget() -> None:
+        """Drop this process's copy of the settings (after a save, or between tests)."""
+        global _cached
+        _cached = None
+
+    @property
+    def late_entry_after_hours(self) -> int:
+        return self.late_entry_hours or settings.CASELOAD_LATE_ENTRY_HOURS
+
+    @property
+    def idle_minutes(self) -> int:
+        return self.session_idle_minutes or settings.CASELOAD_SESSION_IDLE_MINUTES
 
     def plannable_until(self, today: date) -> date:
         """The furthest date a plan may be set for: ``plan_ahead_years`` after ``today``."""

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from caseload.audit import audit_actor
 from caseload.formats import human_date
 from caseload.models import row_lock
 from cases.models import Case, CaseDeadline, CaseEvent, CaseType, User
@@ -860,3 +861,53 @@ def closure_day_remove(*, closure_id: int) -> tuple[ClosureDay, ConfigurationSav
     return ClosureDay(day=day, description=description), ConfigurationSaved(
         changed=True, cases=cases
     )
+
+
+# The organisation-wide settings an admin changes on one page, with their bounds.
+ORGANISATION_SETTINGS = [
+    "approaching_days",
+    "stalled_after_days",
+    "late_entry_hours",
+    "session_idle_minutes",
+    "advisers_need_two_factor",
+    "break_glass_daily_limit",
+    "plan_ahead_years",
+]
+_BOUNDS: dict[str, tuple[int, int, str]] = {
+    "approaching_days": (1, 20, "working days"),
+    "stalled_after_days": (1, 120, "working days"),
+    "late_entry_hours": (1, 168, "hours"),
+    "session_idle_minutes": (5, 480, "minutes"),
+    "break_glass_daily_limit": (0, 50, "uses a day"),
+    "plan_ahead_years": (1, 50, "years"),
+}
+
+
+@transaction.atomic
+def organisation_settings_set(
+    *, values: dict[str, Any], unchanged: Callable[[Organisation], None], changed_by: User
+) -> ConfigurationSaved:
+    """Save the organisation-wide settings, all or nothing. An empty late-entry or idle
+    limit means the deployment's default. A new approaching default moves the day each
+    due date starts approaching, so open cases are recomputed by the worker."""
+    Organisation.current()
+    organisation = Organisation.objects.select_for_update().get(pk=1)
+    unchanged(organisation)
+    problems = {}
+    for name, (low, high, unit) in _BOUNDS.items():
+        value = values.get(name)
+        if value is None and name in ("late_entry_hours", "session_idle_minutes"):
+            continue
+        if value is None or not low <= value <= high:
+            problems[name] = f"Choose from {low} to {high} {unit}."
+    if problems:
+        raise ValidationError(problems)
+    moved = {n for n in ORGANISATION_SETTINGS if getattr(organisation, n) != values.get(n)}
+    if not moved:
+        return ConfigurationSaved(changed=False, cases=0)
+    with audit_actor(changed_by):
+        for name in ORGANISATION_SETTINGS:
+            setattr(organisation, name, values.get(name))
+        organisation.save()
+    cases = _recalculate_later(Timescale.objects.all()) if "approaching_days" in moved else 0
+    return ConfigurationSaved(changed=True, cases=cases)

@@ -77,6 +77,15 @@ def _anchor_dir(settings: SettingsWrapper, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture(autouse=True)
+def _organisation_settings_read_afresh() -> None:
+    """Each test reads the organisation's settings from its own database, not from the
+    copy a process keeps for up to half a minute."""
+    from priorities.models import Organisation
+
+    Organisation.forget()
+
+
+@pytest.fixture(autouse=True)
 def _key_check_per_test() -> None:
     """Each test starts as a new process would: its master keys not yet checked, so the
     first data key it wraps records the canaries in this test's database."""

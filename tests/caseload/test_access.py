@@ -18,7 +18,14 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
 }
-_SAMPLE = {"int": "1", "str": "sample", "slug": "sample", "uuid": str(uuid.uuid4()), "path": "a/b"}
+_SAMPLE = {
+    "int": "1",
+    "str": "sample",
+    "slug": "sample",
+    "uuid": str(uuid.uuid4()),
+    "path": "a/b",
+    "catalogue": "case-types",
+}
 
 
 def _routes(resolver: URLResolver = None, prefix: str = "", namespace: str = ""):

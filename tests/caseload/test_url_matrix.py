@@ -594,6 +594,12 @@ SAMPLES: dict[str, Sample] = {
         BOTH,
         data=lambda w, s: {"name": "Renamed", "is_active": "on", "edit_token": "stale"},
     ),
+    "configuration:organisation": page(
+        "configuration:organisation",
+        ADMIN_ROLE,
+        BOTH,
+        data=lambda w, s: {"approaching_days": "3", "edit_token": "stale"},
+    ),
     "configuration:review_settings": page(
         "configuration:review_settings",
         ADMIN_ROLE,
