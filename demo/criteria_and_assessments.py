@@ -104,7 +104,12 @@ def priorities_load(*, now: datetime) -> None:
             **{f"label_{n}": label for n, label in enumerate(labels)},
         )
     erin = User.objects.get(username="erin")
-    priority_services.version_publish(draft=first, published_by=erin)
+    priority_services.version_publish(
+        draft=first,
+        published_by=erin,
+        reason="Our first criteria: safeguarding and homelessness first, then income and "
+        "complexity.",
+    )
     cases = list(
         Case.objects.open()
         .filter(assigned_to__isnull=False)
@@ -131,7 +136,11 @@ def priorities_load(*, now: datetime) -> None:
     # Version 2 gives income more weight: cases assessed under version 1 now show as due.
     second = priority_services.version_draft_from(source=first)
     second.criteria.filter(key="income").update(weight=3)
-    priority_services.version_publish(draft=second, published_by=erin)
+    priority_services.version_publish(
+        draft=second,
+        published_by=erin,
+        reason="Income weighs more: benefit sanctions were leaving urgent cases green.",
+    )
     for case in cases[:6]:
         if case.level:
             priority_services.assessment_record(

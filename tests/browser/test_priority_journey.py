@@ -256,7 +256,7 @@ def test_an_old_assessment_still_shows_the_criteria_version_it_was_made_under(pa
     old = _assess(case, alice, complexity=2)  # 2 x 2: amber under version 1
     second = services.version_draft_from(source=first)
     Criterion.objects.filter(version=second, key="complexity").update(weight=3)
-    services.version_publish(draft=second, published_by=erin)
+    services.version_publish(draft=second, published_by=erin, reason="Complexity weighs more")
     assert second.number == 2
 
     sign_in(page, "alice")
