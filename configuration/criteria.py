@@ -419,10 +419,10 @@ def criterion_edit(
                     **{name: data[name] for name in CRITERION_FIELDS},
                 )
         except StaleEdit as error:
-            assert criterion is not None  # only a saved question has a token to go stale
             stale = str(error)
             typed = _typed(form)
-            criterion = Criterion.objects.get(pk=criterion.pk)
+            # Only a saved question carries a token that can go stale.
+            criterion = Criterion.objects.get(pk=criterion_pk or 0)
             form = CriterionForm(
                 initial=_criterion_initial(criterion), draft=draft, pk=criterion_pk
             )

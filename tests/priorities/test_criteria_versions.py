@@ -198,7 +198,8 @@ def test_a_question_is_added_to_a_draft_and_recorded_with_its_admin(erin):
         draft=draft, criterion=None, changed_by=erin, **_question(draft)
     )
 
-    assert added.version == draft and added.weight == 6
+    assert added.version == draft
+    assert added.weight == 6
     assert LogEntry.objects.get_for_object(added).filter(actor=erin).exists()
 
 
@@ -286,7 +287,7 @@ def test_publishing_and_the_retirement_it_causes_are_in_the_audit_trail_with_the
 def _generated_caseloads(seed, erin):
     """Seeded random caseloads: cases assessed under an old version and under the one
     published now, never assessed, due for review, unallocated and closed."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - test data, not security
     advisers = [AdviserFactory() for _ in range(3)]
     old = published_criteria()
     cases = [CaseFactory(assigned_to=rng.choice(advisers)) for _ in range(24)]
