@@ -143,8 +143,10 @@ class CriterionForm(forms.Form):
     key = forms.SlugField(
         max_length=50,
         help_text="A short name that stays the same from version to version, so that "
-        "answers can be compared: lower-case letters, digits and hyphens.",
-        error_messages={"invalid": "Use only lower-case letters, digits, hyphens and underscores."},
+        "answers can be compared: letters, digits, hyphens and underscores.",
+        error_messages={
+            "invalid": "Use only letters, digits, hyphens and underscores, with no spaces."
+        },
     )
     position = forms.IntegerField(
         min_value=0, max_value=1000, help_text="Questions are asked from the lowest number."
@@ -521,9 +523,10 @@ def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             )
             return redirect("configuration:criteria_version", pk=pk)
     moves = services.what_if(draft)
+    in_use = CriteriaVersion.published() or draft
     table = [
         (
-            draft.label_for(old),
+            in_use.label_for(old),
             [(draft.label_for(new), moves.get((old, new), 0)) for new in LEVELS],
         )
         for old in LEVELS
