@@ -190,6 +190,59 @@ def test_an_admin_drafts_changes_a_question_with_its_preview_and_publishes_after
     assert CriteriaVersion.published() == draft
 
 
+def test_an_admin_adds_a_question_refuses_red_below_amber_and_discards_the_draft(page, erin):
+    published_criteria()
+
+    sign_in(page, "erin")
+    page.goto("/configuration/criteria/")
+    assert_accessible(page)
+    click_and_check(page, page.get_by_role("button", name="Start a new draft"))
+    draft = CriteriaVersion.objects.get(status=CriteriaVersion.Status.DRAFT)
+
+    # Red below amber is refused beside the field, with what was typed kept.
+    page.get_by_label("Red at a score of").fill("2")
+    page.get_by_label("Name of the red level").fill("Urgent")
+    with page.expect_navigation() as refused:
+        page.get_by_role("button", name="Save the thresholds").click()
+    assert_accessible(page)
+    assert refused.value.status == 400
+    expect(page.locator("#id_red_threshold_error")).to_contain_text(
+        "The red threshold must be above the amber threshold (3)"
+    )
+    expect(page.get_by_label("Name of the red level")).to_have_value("Urgent")
+    page.get_by_label("Red at a score of").fill("7")
+    click_and_check(page, page.get_by_role("button", name="Save the thresholds"))
+    expect(page.get_by_role("status")).to_have_text("The thresholds and levels are saved.")
+
+    # A new question: the preview turns from a scale into yes or no as it is chosen.
+    click_and_check(page, page.get_by_role("link", name="Add a question"))
+    preview = page.get_by_role("region", name="How advisers will see it")
+    page.get_by_label("Question", exact=True).fill("Is the client homeless tonight?")
+    question = preview.get_by_role("group", name="Is the client homeless tonight?")
+    expect(question.get_by_role("radio")).to_have_count(4)
+    page.get_by_label("Yes or no").check()
+    expect(question.get_by_label("Yes", exact=True)).to_be_visible()
+    expect(question.get_by_role("radio")).to_have_count(2)
+    page.get_by_label("Guidance for the adviser").fill("Where they will sleep tonight.")
+    expect(question).to_contain_text("Where they will sleep tonight.")
+    assert_accessible(page)
+    page.get_by_label("Weight").fill("6")
+    page.get_by_label("Makes the case red at an answer of").fill("1")
+    page.get_by_label("Key").fill("homeless")
+    click_and_check(page, page.get_by_role("button", name="Save the question"))
+    assert Criterion.objects.get(version=draft, key="homeless").forces_red_at == 1
+
+    click_and_check(page, page.get_by_role("link", name=f"Draft version {draft.number}"))
+    changes = page.get_by_role("region", name="What this draft changes from version 1")
+    expect(changes).to_contain_text("Is the client homeless tonight? (weight 6)")
+    expect(changes).to_contain_text("Red at a score of: 6 → 7")
+    click_and_check(page, page.get_by_role("button", name="Remove Is the client homeless tonight?"))
+    expect(page.get_by_role("status")).to_contain_text("is removed from draft version")
+    click_and_check(page, page.get_by_role("button", name=f"Discard draft version {draft.number}"))
+    expect(page.get_by_role("button", name="Start a new draft")).to_be_visible()
+    assert not CriteriaVersion.objects.filter(status=CriteriaVersion.Status.DRAFT).exists()
+
+
 # --- an adviser assesses her case -----------------------------------------------------------
 
 
