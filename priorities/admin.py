@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -20,8 +21,36 @@ from priorities.models import (
 )
 
 
+class CriterionAdminForm(forms.ModelForm):
+    """The configuration area's rules for a question (``criterion_problems``), here too."""
+
+    class Meta:
+        model = Criterion
+        fields = services.CRITERION_FIELDS
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        version = getattr(self.instance, "version", None)
+        if version is None or not all(data.get(n) is not None for n in ("key", "weight")):
+            return data
+        problems = services.criterion_problems(
+            draft=version,
+            criterion_id=self.instance.pk,
+            key=data["key"],
+            answer_type=data.get("answer_type") or "",
+            labels=[data.get(f"label_{n}") or "" for n in range(4)],
+            weight=data["weight"],
+            forces_red_at=data.get("forces_red_at"),
+        )
+        for name, error in problems.items():
+            self.add_error(name, error)
+        return data
+
+
 class CriterionInline(admin.StackedInline):
     model = Criterion
+    form = CriterionAdminForm
     extra = 0
     fields = [
         "position",

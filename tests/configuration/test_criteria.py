@@ -274,3 +274,38 @@ def test_publishing_without_a_reason_is_explained_beside_the_field(draft, erin):
     )
     draft.refresh_from_db()
     assert draft.status == CriteriaVersion.Status.DRAFT
+
+
+def test_the_emergency_admin_site_applies_the_same_rules_to_a_question(draft, erin):
+    safeguarding, complexity = draft.criteria.order_by("position")
+    posted = {
+        "red_threshold": "6",
+        "amber_threshold": "3",
+        "red_if_deadline_within": "",
+        "red_label": "Red",
+        "amber_label": "Amber",
+        "green_label": "Green",
+        "red_colour": "red",
+        "amber_colour": "amber",
+        "green_colour": "green",
+        "criteria-TOTAL_FORMS": "2",
+        "criteria-INITIAL_FORMS": "2",
+        "criteria-MIN_NUM_FORMS": "0",
+        "criteria-MAX_NUM_FORMS": "1000",
+    }
+    for n, criterion in enumerate((safeguarding, complexity)):
+        for name in CRITERION_FIELDS:
+            value = getattr(criterion, name)
+            posted[f"criteria-{n}-{name}"] = "" if value is None else value
+        posted[f"criteria-{n}-id"] = criterion.pk
+        posted[f"criteria-{n}-version"] = draft.pk
+    posted["criteria-0-forces_red_at"] = "2"  # yes or no: only 'yes' (1) can force red
+
+    response = client_for(erin).post(
+        reverse("admin:priorities_criteriaversion_change", args=[draft.pk]), posted
+    )
+
+    assert response.status_code == 200
+    assert "can only make a case red on &#x27;yes&#x27; (1)" in response.content.decode()
+    safeguarding.refresh_from_db()
+    assert safeguarding.forces_red_at == 1
