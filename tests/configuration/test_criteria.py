@@ -309,3 +309,26 @@ def test_the_emergency_admin_site_applies_the_same_rules_to_a_question(draft, er
     assert "can only make a case red on &#x27;yes&#x27; (1)" in response.content.decode()
     safeguarding.refresh_from_db()
     assert safeguarding.forces_red_at == 1
+
+
+def test_without_javascript_the_preview_shows_the_question_as_saved(draft, erin):
+    complexity = draft.criteria.get(key="complexity")
+    http = client_for(erin)
+
+    http.post(_question_url(complexity), _question_post(complexity, label_3="Chaotic"))
+    html = http.get(_question_url(complexity)).content.decode()
+
+    preview = html[html.index('id="criterion-preview"') :]
+    assert 'for="id_preview-answer_3">Chaotic</label>' in preview
+
+
+def test_a_refused_question_shows_the_preview_of_what_was_typed(draft, erin):
+    complexity = draft.criteria.get(key="complexity")
+
+    response = client_for(erin).post(
+        _question_url(complexity), _question_post(complexity, name="Tangled?", weight="0")
+    )
+
+    assert response.status_code == 400
+    preview = response.content.decode().split('id="criterion-preview"')[1]
+    assert "Tangled?" in preview

@@ -356,3 +356,15 @@ def test_publishing_makes_exactly_the_workload_it_announced_due(seed, erin):
         .annotate(n=Count("pk"))
     )
     assert {row["assigned_to"]: row["n"] for row in due} == announced
+
+
+def test_the_workload_costs_the_same_queries_whatever_the_number_of_cases(
+    erin, django_assert_num_queries
+):
+    _, current, today = _generated_caseloads(6, erin)
+    draft = services.version_draft_from(source=current)
+
+    # The version in use, then one aggregate query over every open case.
+    with django_assert_num_queries(2):
+        rows = selectors.publish_workload(draft=draft, today=today)
+    assert sum(row.open_cases for row in rows) == Case.objects.open().count()
