@@ -512,6 +512,7 @@ def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except StaleEdit as error:
             stale = f"{error} The figures below are for the draft as it is now."
             typed = _typed(form)
+            draft.refresh_from_db()  # the what-if and the new token are of the draft as it is
             form = PublishForm(initial={"edit_token": _draft_token(draft)})
         except ValidationError as error:
             apply_service_errors(form, error)

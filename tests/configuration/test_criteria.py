@@ -260,6 +260,33 @@ def test_publishing_a_draft_changed_since_its_what_if_is_refused(draft, erin, ez
     assert draft.status == CriteriaVersion.Status.DRAFT
 
 
+def test_after_a_refused_publish_the_page_offers_the_draft_as_it_now_is(draft, erin, ezra):
+    url = reverse("configuration:criteria_publish", args=[draft.pk])
+    token = client_for(erin).get(url).context["form"]["edit_token"].value()
+    services.version_thresholds_save(
+        draft=CriteriaVersion.objects.get(pk=draft.pk),
+        changed_by=ezra,
+        red_threshold=9,
+        amber_threshold=3,
+        red_if_deadline_within=None,
+        red_label="Red",
+        amber_label="Amber",
+        green_label="Green",
+        red_colour="red",
+        amber_colour="amber",
+        green_colour="green",
+    )
+    refused = client_for(erin).post(url, {"change_reason": "Simpler", "edit_token": token})
+    fresh = refused.context["form"]["edit_token"].value()
+
+    response = client_for(erin).post(url, {"change_reason": "Simpler", "edit_token": fresh})
+
+    assert refused.status_code == 409
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.status, draft.red_threshold) == (CriteriaVersion.Status.PUBLISHED, 9)
+
+
 def test_publishing_without_a_reason_is_explained_beside_the_field(draft, erin):
     url = reverse("configuration:criteria_publish", args=[draft.pk])
     token = client_for(erin).get(url).context["form"]["edit_token"].value()
