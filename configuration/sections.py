@@ -39,7 +39,7 @@ SECTIONS = [
         "criteria",
         "Priority criteria",
         "The questions an assessment asks and how their answers set a case's level.",
-        "admin:priorities_criteriaversion_changelist",
+        "configuration:criteria",
     ),
     Section(
         "timescales",

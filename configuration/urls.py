@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from configuration import catalogue, organisation, people, timescales, views
+from configuration import catalogue, criteria, organisation, people, timescales, views
 
 register_converter(catalogue.CatalogueKind, "catalogue")
 
@@ -30,6 +30,28 @@ urlpatterns = [
     path("schedules/", views.schedules, name="schedules"),
     path("schedules/<int:pk>/", views.schedule_edit, name="schedule_edit"),
     path("history/", views.history, name="history"),
+    # Priority criteria: versions, a draft's thresholds and questions, the what-if
+    path("criteria/", criteria.versions, name="criteria"),
+    path("criteria/start/", criteria.draft_start, name="criteria_start"),
+    path("criteria/<int:pk>/", criteria.version_detail, name="criteria_version"),
+    path("criteria/<int:pk>/discard/", criteria.draft_discard, name="criteria_discard"),
+    path("criteria/<int:pk>/publish/", criteria.publish, name="criteria_publish"),
+    path("criteria/<int:pk>/questions/add/", criteria.criterion_edit, name="criterion_add"),
+    path(
+        "criteria/<int:pk>/questions/preview/",
+        criteria.criterion_preview,
+        name="criterion_preview",
+    ),
+    path(
+        "criteria/<int:pk>/questions/<int:criterion_pk>/",
+        criteria.criterion_edit,
+        name="criterion",
+    ),
+    path(
+        "criteria/<int:pk>/questions/<int:criterion_pk>/remove/",
+        criteria.criterion_remove,
+        name="criterion_remove",
+    ),
     # Case types, note templates, weights, review factors: lists of rows, one set of views
     path("<catalogue:kind>/", catalogue.catalogue_list, name="catalogue"),
     path("<catalogue:kind>/add/", catalogue.catalogue_edit, name="catalogue_add"),

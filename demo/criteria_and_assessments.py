@@ -116,7 +116,13 @@ def priorities_load(*, now: datetime) -> None:
             **{f"label_{n}": label for n, label in enumerate(labels)},
         )
     erin = User.objects.get(username="erin")
-    priority_services.version_publish(draft=first, published_by=erin, now=days.at(300, 9))
+    priority_services.version_publish(
+        draft=first,
+        published_by=erin,
+        reason="Our first criteria: safeguarding and homelessness first, then income and "
+        "complexity.",
+        now=days.at(300, 9),
+    )
     # Every assessment in each open case's story, in the order they were made: those
     # before the criteria changed under version 1, the rest under version 2.
     rng = random.Random(7)  # noqa: S311 - the same demo every time, not security
@@ -134,7 +140,12 @@ def priorities_load(*, now: datetime) -> None:
             # Version 2 gives income more weight; no demo case changes level by it.
             second = priority_services.version_draft_from(source=first)
             second.criteria.filter(key="income").update(weight=3)
-            priority_services.version_publish(draft=second, published_by=erin, now=changed_at)
+            priority_services.version_publish(
+                draft=second,
+                published_by=erin,
+                reason="Income weighs more: benefit sanctions were leaving urgent cases green.",
+                now=changed_at,
+            )
         case.refresh_from_db()
         priority_services.assessment_record(
             case=case,

@@ -4,30 +4,54 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpRequest
 
 from caseload.queue import enqueue_later
-from caseload.web import signed_in_user
 from priorities import services
 from priorities.models import (
     ApproachingMode,
     ClosureDay,
     CriteriaVersion,
     Criterion,
-    Level,
     Organisation,
     Timescale,
 )
 
 
+class CriterionAdminForm(forms.ModelForm):
+    """The configuration area's rules for a question (``criterion_problems``), here too."""
+
+    class Meta:
+        model = Criterion
+        fields = services.CRITERION_FIELDS
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        version = getattr(self.instance, "version", None)
+        if version is None or not all(data.get(n) is not None for n in ("key", "weight")):
+            return data
+        problems = services.criterion_problems(
+            draft=version,
+            criterion_id=self.instance.pk,
+            key=data["key"],
+            answer_type=data.get("answer_type") or "",
+            labels=[data.get(f"label_{n}") or "" for n in range(4)],
+            weight=data["weight"],
+            forces_red_at=data.get("forces_red_at"),
+        )
+        for name, error in problems.items():
+            self.add_error(name, error)
+        return data
+
+
 class CriterionInline(admin.StackedInline):
     model = Criterion
+    form = CriterionAdminForm
     extra = 0
     fields = [
         "position",
@@ -59,12 +83,16 @@ class CriterionInline(admin.StackedInline):
 
 @admin.register(CriteriaVersion)
 class CriteriaVersionAdmin(admin.ModelAdmin):
-    """Drafts are edited, then published after a what-if; published versions never change."""
+    """For emergencies only: criteria are drafted, changed and published in the
+    configuration area (``configuration.criteria``), which checks what is typed and
+    shows the what-if. Here a draft can be changed; published versions never change."""
 
     list_display = ["number", "status", "red_threshold", "amber_threshold", "published_at"]
     readonly_fields = ["number", "status", "published_at", "published_by"]
     inlines = [CriterionInline]
-    actions = ["copy_to_draft"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a draft is started from the published version, on the criteria page
 
     def has_change_permission(
         self, request: HttpRequest, obj: CriteriaVersion | None = None
@@ -79,16 +107,6 @@ class CriteriaVersionAdmin(admin.ModelAdmin):
         if obj is not None and obj.status != CriteriaVersion.Status.DRAFT:
             return False
         return super().has_delete_permission(request, obj)
-
-    def save_model(
-        self, request: HttpRequest, obj: CriteriaVersion, form: Any, change: bool
-    ) -> None:
-        if not change:
-            obj.number = (
-                CriteriaVersion.objects.order_by("-number").values_list("number", flat=True).first()
-                or 0
-            ) + 1
-        super().save_model(request, obj, form, change)
 
     def get_form(
         self,
@@ -105,67 +123,19 @@ class CriteriaVersionAdmin(admin.ModelAdmin):
             def clean(self) -> dict[str, Any]:
                 data = super().clean()
                 red, amber = data.get("red_threshold"), data.get("amber_threshold")
-                if red is not None and amber is not None and red <= amber:
-                    self.add_error(
-                        "red_threshold", "The red threshold must be above the amber one."
+                if red is not None and amber is not None:
+                    problems = services.thresholds_problems(
+                        red_threshold=red,
+                        amber_threshold=amber,
+                        red_label=data.get("red_label") or "",
+                        amber_label=data.get("amber_label") or "",
+                        green_label=data.get("green_label") or "",
                     )
-                if amber == 0:
-                    self.add_error("amber_threshold", "The amber threshold must be at least 1.")
+                    for name, error in problems.items():
+                        self.add_error(name, error)
                 return data
 
         return CheckedForm
-
-    @admin.action(description="Copy into a new draft")
-    def copy_to_draft(self, request: HttpRequest, queryset: QuerySet[CriteriaVersion]) -> None:
-        for version in queryset:
-            draft = services.version_draft_from(source=version)
-            self.message_user(
-                request, f"Draft version {draft.number} created from version {version.number}."
-            )
-
-    def get_urls(self) -> list:
-        return [
-            path(
-                "<int:pk>/publish/",
-                self.admin_site.admin_view(self.publish_view),
-                name="priorities_criteriaversion_publish",
-            ),
-            *super().get_urls(),
-        ]
-
-    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """The what-if for a draft, and the button that publishes it."""
-        draft = get_object_or_404(CriteriaVersion, pk=pk, status=CriteriaVersion.Status.DRAFT)
-        if not self.has_change_permission(request, draft):
-            raise PermissionDenied
-        if request.method == "POST":
-            try:
-                services.version_publish(draft=draft, published_by=signed_in_user(request))
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(request, f"Criteria version {draft.number} is published.")
-                return redirect(reverse("admin:priorities_criteriaversion_changelist"))
-        moves = services.what_if(draft)
-        levels = [Level.RED, Level.AMBER, Level.GREEN]
-        table = [
-            (Level(old).label, [(Level(new).label, moves.get((old, new), 0)) for new in levels])
-            for old in levels
-        ]
-        changing = sum(count for (old, new), count in moves.items() if old != new)
-        return TemplateResponse(
-            request,
-            "admin/priorities/criteriaversion/publish.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": f"Publish criteria version {draft.number}",
-                "draft": draft,
-                "table": table,
-                "levels": [Level(level).label for level in levels],
-                "changing": changing,
-                "opts": self.model._meta,
-            },
-        )
 
 
 @admin.register(Timescale)

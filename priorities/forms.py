@@ -4,7 +4,20 @@ from typing import Any
 
 from django import forms
 
-from priorities.models import CriteriaVersion, Level
+from priorities.models import CriteriaVersion, Criterion, Level
+
+
+def assessment_question(criterion: Criterion) -> forms.TypedChoiceField:
+    """The question a criterion asks on the assessment form (and in the criteria pages'
+    preview of it, so that the preview is what an adviser will see)."""
+    return forms.TypedChoiceField(
+        label=criterion.name,
+        help_text=criterion.guidance,
+        choices=criterion.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Answer this question."},
+    )
 
 
 class AssessmentForm(forms.Form):
@@ -24,14 +37,7 @@ class AssessmentForm(forms.Form):
         self.criteria = list(version.criteria.all())
         questions = {}
         for criterion in self.criteria:
-            questions[f"answer_{criterion.key}"] = forms.TypedChoiceField(
-                label=criterion.name,
-                help_text=criterion.guidance,
-                choices=criterion.choices,
-                coerce=int,
-                widget=forms.RadioSelect,
-                error_messages={"required": "Answer this question."},
-            )
+            questions[f"answer_{criterion.key}"] = assessment_question(criterion)
         # Questions first, rationale last.
         self.fields = {**questions, "rationale": self.fields["rationale"]}
 

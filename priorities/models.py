@@ -218,6 +218,13 @@ class CriteriaVersion(models.Model):
         related_name="+",
         editable=False,
     )
+    change_reason = models.TextField(
+        "Why this version",
+        blank=True,
+        editable=False,
+        help_text="Given when it is published: what changed and why, for those who read "
+        "the history.",
+    )
 
     class Meta:
         ordering = ["-number"]
@@ -231,6 +238,12 @@ class CriteriaVersion(models.Model):
                 fields=["status"],
                 condition=models.Q(status="published"),
                 name="one_published_criteria_version",
+            ),
+            # One draft at a time: a second would be published over the first's changes.
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status="draft"),
+                name="one_draft_criteria_version",
             ),
         ]
 

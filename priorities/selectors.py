@@ -1,14 +1,23 @@
 from __future__ import annotations
 
 import calendar as month_calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import models
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from cases.models import Case, CaseQuerySet, CaseType, User
 from cases.selectors import managed_cases_condition
-from priorities.models import ClosureDay, CriteriaVersion, Level, Timescale, TimescaleLevel
+from priorities.models import (
+    ClosureDay,
+    CriteriaVersion,
+    Criterion,
+    Level,
+    Timescale,
+    TimescaleLevel,
+)
 from priorities.services import organisation_calendar
 
 
@@ -141,3 +150,153 @@ def calendar_year(year: int) -> list[CalendarMonth]:
             weeks.append(days)
         months.append(CalendarMonth(date(year, month, 1), weeks))
     return months
+
+
+# --- criteria versions: what publishing a draft would do, and what changed -------------------
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    """For one adviser (None: cases waiting in a team's queue), their open cases that
+    publishing would make due for assessment, those already due, and all their open cases."""
+
+    adviser_id: int | None
+    adviser: str
+    newly_due: int
+    already_due: int
+    open_cases: int
+
+
+def publish_workload(*, draft: CriteriaVersion, today: date) -> list[WorkloadRow]:
+    """How many reassessments publishing ``draft`` creates, per adviser, most first.
+
+    A case is newly due if it is due for assessment once ``draft`` is the published
+    version and is not due now: ``CaseQuerySet.assessment_due`` under each, so the
+    figure is what every list and alert will show the day after. One aggregate query.
+    """
+    due_after = CaseQuerySet.assessment_due_condition(version=draft, today=today)
+    due_now = CaseQuerySet.assessment_due_condition(
+        version=CriteriaVersion.published(), today=today
+    )
+    rows = (
+        Case.objects.open()
+        .values("assigned_to")
+        .annotate(
+            newly_due=Count("pk", filter=due_after & ~due_now),
+            already_due=Count("pk", filter=due_now),
+            open_cases=Count("pk"),
+            first_name=Min("assigned_to__first_name"),
+            last_name=Min("assigned_to__last_name"),
+            username=Min("assigned_to__username"),
+        )
+        .order_by("-newly_due", "last_name", "first_name", "assigned_to")
+    )
+    return [
+        WorkloadRow(
+            adviser_id=row["assigned_to"],
+            adviser=(
+                f"{row['first_name']} {row['last_name']}".strip() or row["username"]
+                if row["assigned_to"] is not None
+                else "Not allocated (waiting in a team's queue)"
+            ),
+            newly_due=row["newly_due"],
+            already_due=row["already_due"],
+            open_cases=row["open_cases"],
+        )
+        for row in rows
+    ]
+
+
+def previous_version(version: CriteriaVersion) -> CriteriaVersion | None:
+    """The version published before ``version`` (for a draft: the one published now)."""
+    if version.status == CriteriaVersion.Status.DRAFT:
+        return CriteriaVersion.published()
+    return (
+        CriteriaVersion.objects.filter(number__lt=version.number)
+        .exclude(status=CriteriaVersion.Status.DRAFT)
+        .order_by("-number")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class VersionDiff:
+    """What changed from one version to the next: thresholds, and criteria by key."""
+
+    thresholds: list[FieldChange] = field(default_factory=list)
+    added: list[Criterion] = field(default_factory=list)
+    removed: list[Criterion] = field(default_factory=list)
+    changed: list[tuple[Criterion, list[FieldChange]]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.thresholds or self.added or self.removed or self.changed)
+
+
+def _shown(row: models.Model, name: str) -> str:
+    """A field's value as the pages show it."""
+    value = getattr(row, name)
+    if value is None or value == "":
+        return "(none)"
+    display = getattr(row, f"get_{name}_display", None)
+    return str(display()) if display is not None else str(value)
+
+
+# What the criteria pages and the diff call each field of a version and of a criterion.
+FIELD_LABELS = {
+    "red_threshold": "Red at a score of",
+    "amber_threshold": "Amber at a score of",
+    "red_if_deadline_within": "Red if a statutory deadline is within (working days)",
+    "red_label": "Name of the red level",
+    "amber_label": "Name of the amber level",
+    "green_label": "Name of the green level",
+    "red_colour": "Colour of the red level",
+    "amber_colour": "Colour of the amber level",
+    "green_colour": "Colour of the green level",
+    "position": "Order on the form",
+    "key": "Key",
+    "name": "Question",
+    "guidance": "Guidance for the adviser",
+    "answer_type": "Answer",
+    "label_0": "Name of 0 on the scale",
+    "label_1": "Name of 1 on the scale",
+    "label_2": "Name of 2 on the scale",
+    "label_3": "Name of 3 on the scale",
+    "weight": "Weight",
+    "forces_red_at": "Makes the case red at an answer of",
+}
+
+
+def _changes(old: models.Model, new: models.Model, fields: list[str]) -> list[FieldChange]:
+    return [
+        FieldChange(
+            label=FIELD_LABELS[name],
+            before=_shown(old, name),
+            after=_shown(new, name),
+        )
+        for name in fields
+        if getattr(old, name) != getattr(new, name)
+    ]
+
+
+def version_diff(old: CriteriaVersion, new: CriteriaVersion) -> VersionDiff:
+    """What ``new`` changes from ``old``. Criteria are matched by their key."""
+    from priorities.services import CRITERION_FIELDS, THRESHOLD_FIELDS
+
+    before = {c.key: c for c in old.criteria.all()}
+    after = {c.key: c for c in new.criteria.all()}
+    diff = VersionDiff(thresholds=_changes(old, new, THRESHOLD_FIELDS))
+    diff.added = [c for key, c in after.items() if key not in before]
+    diff.removed = [c for key, c in before.items() if key not in after]
+    for key, criterion in after.items():
+        if key in before:
+            changes = _changes(before[key], criterion, CRITERION_FIELDS)
+            if changes:
+                diff.changed.append((criterion, changes))
+    return diff

@@ -487,6 +487,263 @@ def version_draft_from(*, source: CriteriaVersion | None) -> CriteriaVersion:
     return draft
 
 
+# What an admin edits in a draft: its thresholds, and each criterion. The edit tokens of
+# the configuration pages cover these fields, and the diff between versions compares them.
+THRESHOLD_FIELDS = [
+    "red_threshold",
+    "amber_threshold",
+    "red_if_deadline_within",
+    "red_label",
+    "amber_label",
+    "green_label",
+    "red_colour",
+    "amber_colour",
+    "green_colour",
+]
+CRITERION_FIELDS = [
+    "position",
+    "key",
+    "name",
+    "guidance",
+    "answer_type",
+    "label_0",
+    "label_1",
+    "label_2",
+    "label_3",
+    "weight",
+    "forces_red_at",
+]
+SCALE_LABELS = ["label_0", "label_1", "label_2", "label_3"]
+
+
+def _locked_draft(version: CriteriaVersion) -> CriteriaVersion:
+    """Lock the version's row and refuse unless it is (still) a draft."""
+    row_lock(version)
+    if version.status != CriteriaVersion.Status.DRAFT:
+        raise ValidationError(
+            f"Version {version.number} is {version.get_status_display().lower()}, so it can "
+            "no longer change: start a new draft to change the criteria."
+        )
+    return version
+
+
+def version_draft_start(*, started_by: User) -> CriteriaVersion:
+    """A new draft, copied from the published version (empty if none is).
+
+    One draft at a time: two drafts would each be published over the other's
+    changes, so a second is refused (the database refuses it too, should two
+    admins press the button at once).
+    """
+    existing = CriteriaVersion.objects.filter(status=CriteriaVersion.Status.DRAFT).first()
+    if existing is not None:
+        raise ValidationError(
+            f"Draft version {existing.number} is already being prepared: carry on with that "
+            "one, or discard it first."
+        )
+    try:
+        with transaction.atomic(), audit_actor(started_by):
+            return version_draft_from(source=CriteriaVersion.published())
+    except IntegrityError:
+        raise ValidationError(
+            "Another admin has just started a draft: carry on with that one."
+        ) from None
+
+
+@transaction.atomic
+def version_discard(*, draft: CriteriaVersion, discarded_by: User) -> None:
+    """Throw a draft away, with its criteria."""
+    _locked_draft(draft)
+    with audit_actor(discarded_by):
+        draft.delete()
+
+
+def thresholds_problems(
+    *,
+    red_threshold: int,
+    amber_threshold: int,
+    red_label: str,
+    amber_label: str,
+    green_label: str,
+) -> dict[str, str]:
+    """What is wrong with a version's thresholds and level names, by field, in plain words."""
+    errors: dict[str, str] = {}
+    if amber_threshold < 1:
+        errors["amber_threshold"] = (
+            "The amber threshold must be at least 1: every case scores at least 0."
+        )
+    if red_threshold <= amber_threshold:
+        errors["red_threshold"] = (
+            f"The red threshold must be above the amber threshold ({amber_threshold}), "
+            "or no case could ever be amber."
+        )
+    names: dict[str, str] = {}
+    for field, label in (
+        ("red_label", red_label),
+        ("amber_label", amber_label),
+        ("green_label", green_label),
+    ):
+        label = label.strip()
+        if not label:
+            errors[field] = "Give this level a name."
+        elif label.casefold() in names:
+            errors[field] = (
+                f"Each level needs a name of its own: '{label}' is already the "
+                f"{names[label.casefold()]} level's name."
+            )
+        else:
+            names[label.casefold()] = field.removesuffix("_label")
+    return errors
+
+
+@transaction.atomic
+def version_thresholds_save(
+    *,
+    draft: CriteriaVersion,
+    changed_by: User,
+    red_threshold: int,
+    amber_threshold: int,
+    red_if_deadline_within: int | None,
+    red_label: str,
+    amber_label: str,
+    green_label: str,
+    red_colour: str,
+    amber_colour: str,
+    green_colour: str,
+) -> CriteriaVersion:
+    """Change a draft's thresholds, the deadline rule and the levels' names and colours."""
+    _locked_draft(draft)
+    errors = thresholds_problems(
+        red_threshold=red_threshold,
+        amber_threshold=amber_threshold,
+        red_label=red_label,
+        amber_label=amber_label,
+        green_label=green_label,
+    )
+    if errors:
+        raise ValidationError(errors)
+    draft.red_threshold = red_threshold
+    draft.amber_threshold = amber_threshold
+    draft.red_if_deadline_within = red_if_deadline_within
+    draft.red_label = red_label.strip()
+    draft.amber_label = amber_label.strip()
+    draft.green_label = green_label.strip()
+    draft.red_colour = red_colour
+    draft.amber_colour = amber_colour
+    draft.green_colour = green_colour
+    with audit_actor(changed_by):
+        draft.save(update_fields=THRESHOLD_FIELDS)
+    return draft
+
+
+def criterion_problems(
+    *,
+    draft: CriteriaVersion,
+    criterion_id: int | None,
+    key: str,
+    answer_type: str,
+    labels: list[str],
+    weight: int,
+    forces_red_at: int | None,
+) -> dict[str, str]:
+    """What is wrong with a criterion of ``draft``, by field, in plain words."""
+    errors: dict[str, str] = {}
+    taken = Criterion.objects.filter(version=draft, key=key)
+    if criterion_id is not None:
+        taken = taken.exclude(pk=criterion_id)
+    if taken.exists():
+        errors["key"] = (
+            f"Another question in this version already has the key '{key}': each needs its own."
+        )
+    given = [label.strip() for label in labels]
+    if answer_type == Criterion.AnswerType.YES_NO:
+        for field, label in zip(SCALE_LABELS, given, strict=True):
+            if label:
+                errors[field] = (
+                    "A yes-or-no question has no scale labels: clear this, or make the "
+                    "question a scale."
+                )
+        highest = 1
+    else:
+        if any(given) and not all(given):
+            for field, label in zip(SCALE_LABELS, given, strict=True):
+                if not label:
+                    errors[field] = (
+                        "Name every point of the scale, or leave all four empty to show "
+                        "the numbers 0 to 3."
+                    )
+        seen: set[str] = set()
+        for field, label in zip(SCALE_LABELS, given, strict=True):
+            if label and label.casefold() in seen:
+                errors[field] = f"Two points of the scale are both called '{label}'."
+            seen.add(label.casefold())
+        highest = 3
+    if not 1 <= weight <= 100:
+        errors["weight"] = "The weight must be a whole number from 1 to 100."
+    if forces_red_at is not None and not 1 <= forces_red_at <= highest:
+        errors["forces_red_at"] = (
+            "A yes-or-no question can only make a case red on 'yes' (1)."
+            if highest == 1
+            else "Choose a point of the scale from 1 to 3, or leave this empty."
+        )
+    return errors
+
+
+@transaction.atomic
+def criterion_save(
+    *,
+    draft: CriteriaVersion,
+    criterion: Criterion | None,
+    changed_by: User,
+    position: int,
+    key: str,
+    name: str,
+    guidance: str,
+    answer_type: str,
+    label_0: str,
+    label_1: str,
+    label_2: str,
+    label_3: str,
+    weight: int,
+    forces_red_at: int | None,
+) -> Criterion:
+    """Add a criterion to a draft (no ``criterion``) or change one of its criteria."""
+    _locked_draft(draft)
+    if criterion is not None and criterion.version_id != draft.pk:
+        raise ValidationError("That question belongs to another version.")
+    labels = [label_0, label_1, label_2, label_3]
+    errors = criterion_problems(
+        draft=draft,
+        criterion_id=criterion.pk if criterion else None,
+        key=key,
+        answer_type=answer_type,
+        labels=labels,
+        weight=weight,
+        forces_red_at=forces_red_at,
+    )
+    if errors:
+        raise ValidationError(errors)
+    row = criterion or Criterion(version=draft)
+    row.position = position
+    row.key = key
+    row.name = name.strip()
+    row.guidance = guidance.strip()
+    row.answer_type = answer_type
+    row.label_0, row.label_1, row.label_2, row.label_3 = (label.strip() for label in labels)
+    row.weight = weight
+    row.forces_red_at = forces_red_at
+    with audit_actor(changed_by):
+        row.save()
+    return row
+
+
+@transaction.atomic
+def criterion_remove(*, criterion: Criterion, removed_by: User) -> None:
+    """Take a question out of a draft."""
+    _locked_draft(criterion.version)
+    with audit_actor(removed_by):
+        criterion.delete()
+
+
 def _latest_assessments(cases: Iterable[Case]) -> dict[int, Assessment]:
     ids = [c.pk for c in cases]
     latest = (
@@ -538,21 +795,39 @@ def what_if(draft: CriteriaVersion) -> Counter[tuple[str, str]]:
 
 @transaction.atomic
 def version_publish(
-    *, draft: CriteriaVersion, published_by: User, now: datetime | None = None
+    *, draft: CriteriaVersion, published_by: User, reason: str, now: datetime | None = None
 ) -> CriteriaVersion:
+    """Publish a draft with the reason for it; the version published until now retires.
+
+    Every open case assessed under another version becomes "assessment due"
+    (``CaseQuerySet.assessment_due``); ``publish_workload`` counts them first.
+    """
+    row_lock(draft)
     if draft.status != CriteriaVersion.Status.DRAFT:
         raise ValidationError("Only a draft can be published.")
     if not draft.criteria.exists():
         raise ValidationError("Add at least one criterion before publishing.")
     if draft.red_threshold <= draft.amber_threshold:
         raise ValidationError("The red threshold must be above the amber threshold.")
-    CriteriaVersion.objects.filter(status=CriteriaVersion.Status.PUBLISHED).update(
-        status=CriteriaVersion.Status.RETIRED
-    )
-    draft.status = CriteriaVersion.Status.PUBLISHED
-    draft.published_at = now or timezone.now()
-    draft.published_by = published_by
-    draft.save(update_fields=["status", "published_at", "published_by"])
+    if not reason.strip():
+        raise ValidationError(
+            {
+                "change_reason": "Say why this version is needed: it is kept with the "
+                "version for whoever reads the history."
+            }
+        )
+    with audit_actor(published_by):
+        # One by one (there is at most one), so that the retirement is in the audit trail.
+        for current in CriteriaVersion.objects.select_for_update().filter(
+            status=CriteriaVersion.Status.PUBLISHED
+        ):
+            current.status = CriteriaVersion.Status.RETIRED
+            current.save(update_fields=["status"])
+        draft.status = CriteriaVersion.Status.PUBLISHED
+        draft.published_at = now or timezone.now()
+        draft.published_by = published_by
+        draft.change_reason = reason.strip()
+        draft.save(update_fields=["status", "published_at", "published_by", "change_reason"])
     return draft
 
 

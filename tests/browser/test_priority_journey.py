@@ -1,6 +1,7 @@
 """Journeys through priorities, in a real Chromium, with axe-core checking every page.
 
-An admin edits a draft of the criteria and publishes it after the what-if; an
+An admin starts a draft of the criteria, changes a question while its preview follows,
+and publishes it after the what-if and its workload, with a reason; an
 adviser assesses a case and sees its level and next due date; a half-filled
 assessment is explained and kept; an old assessment still shows the criteria
 it was made under.
@@ -64,11 +65,11 @@ def _first_contact_due(case: Case, level: str) -> date:
 # --- an admin publishes a new criteria version after the what-if ---------------------------
 
 
-def test_an_admin_changes_a_weight_in_a_draft_and_publishes_it_after_the_what_if(
-    page, live_server, alice, carol, erin
+@pytest.mark.parametrize("width", [390, 1366])
+def test_an_admin_drafts_changes_a_question_with_its_preview_and_publishes_after_the_what_if(
+    page, live_server, alice, carol, erin, width
 ):
     published = published_criteria()  # red at 6, amber at 3; complexity weighs 2
-    draft = services.version_draft_from(source=published)
     # Open cases assessed under the published version, and how a complexity
     # weight of 3 (instead of 2) would score them again:
     _assess(CaseFactory(assigned_to=alice), alice, complexity=1)  # green 2 -> amber 3
@@ -82,35 +83,59 @@ def test_an_admin_changes_a_weight_in_a_draft_and_publishes_it_after_the_what_if
     services.assessment_override(
         case=overridden, level=Level.GREEN, rationale="Client has a solicitor", overridden_by=carol
     )
-    CaseFactory(assigned_to=alice)  # never assessed: not counted
-    assert services.what_if(draft).total() == 6
+    CaseFactory(assigned_to=alice)  # never assessed: due already, and not in the what-if
 
+    page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, "erin")
+    if width < 768:
+        page.get_by_role("button", name="Show or hide the menu").click()
     click_and_check(page, nav(page).get_by_role("link", name="Configuration"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Configuration")
-    click_and_check(page, page.get_by_role("link", name="Priority criteria").first)
-    click_and_check(page, page.get_by_role("link", name=str(draft.number), exact=True))
-    expect(page).to_have_url(
-        f"{live_server.url}/django-admin/priorities/criteriaversion/{draft.pk}/change/"
-    )
+    menu = page.get_by_role("navigation", name="Configuration")
+    click_and_check(page, menu.get_by_role("link", name="Priority criteria"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Priority criteria")
+    click_and_check(page, page.get_by_role("button", name="Start a new draft"))
+    draft = CriteriaVersion.objects.get(status=CriteriaVersion.Status.DRAFT)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Draft version {draft.number}")
+    expect(page.get_by_role("status")).to_contain_text("is ready to change")
 
-    complexity = page.locator(".inline-related").filter(
-        has=page.get_by_role("heading", name=re.compile(re.escape(COMPLEXITY)))
-    )
-    weight = complexity.get_by_label("Weight")
+    # The question on its own page, with the preview of the assessment form beside it.
+    click_and_check(page, page.get_by_role("link", name=COMPLEXITY))
+    preview = page.get_by_role("region", name="How advisers will see it")
+    question = preview.get_by_role("group", name=COMPLEXITY)
+    expect(question.get_by_label("Very complex", exact=True)).to_be_visible()
+    page.get_by_label("Name of 3 on the scale").fill("Chaotic")
+    # The preview follows the typing (the script asks the server for the same markup).
+    expect(question.get_by_label("Chaotic", exact=True)).to_be_visible()
+    expect(question.get_by_label("Very complex", exact=True)).to_have_count(0)
+    assert_accessible(page)
+
+    weight = page.get_by_label("Weight")
     expect(weight).to_have_value("2")
-    weight.fill("3")
-    click_and_check(page, page.get_by_role("button", name="Save and continue editing"))
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    weight.fill("0")
+    with page.expect_navigation() as refused:
+        page.get_by_role("button", name="Save the question").click()
+    assert_accessible(page)
+    assert refused.value.status == 400
+    expect(page.locator("#id_weight_error")).to_have_text(
+        "Error: The weight must be a whole number from 1 to 100."
+    )
+    expect(page.get_by_label("Name of 3 on the scale")).to_have_value("Chaotic")
+    page.get_by_label("Weight").fill("3")
+    click_and_check(page, page.get_by_role("button", name="Save the question"))
+    expect(page.get_by_role("status")).to_contain_text(f"is saved in draft version {draft.number}")
+    expect(
+        preview.get_by_role("group", name=COMPLEXITY).get_by_label("Chaotic", exact=True)
+    ).to_be_visible()
     assert Criterion.objects.get(version=draft, key="complexity").weight == 3
     assert Criterion.objects.get(version=published, key="complexity").weight == 2
 
+    click_and_check(page, page.get_by_role("link", name=f"Draft version {draft.number}"))
     click_and_check(page, page.get_by_role("link", name="Review the what-if and publish"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        f"Publish criteria version {draft.number}"
+        f"Publish draft version {draft.number}"
     )
     expect(page.get_by_text("2 open cases would change level.")).to_be_visible()
-    moves = page.get_by_role("table")
+    moves = page.get_by_role("region", name="Level moves")
 
     def now(level: str):
         return moves.get_by_role("row").filter(
@@ -122,21 +147,100 @@ def test_an_admin_changes_a_weight_in_a_draft_and_publishes_it_after_the_what_if
     expect(now("Amber").get_by_role("cell")).to_have_text(["1", "0", "0"])
     expect(now("Green").get_by_role("cell")).to_have_text(["0", "1", "2"])
 
+    # Her six assessed cases become due; the one never assessed is due already.
+    expect(page.get_by_text("6 open cases would become due")).to_be_visible()
+    workload = page.get_by_role("region", name="Reassessment per adviser")
+    expect(workload.get_by_role("row", name="Alice Adams").get_by_role("cell")).to_have_text(
+        ["6", "1", "7", "7"]
+    )
+
+    # Publishing asks why.
+    with page.expect_navigation() as refused:
+        page.get_by_role("button", name=f"Publish version {draft.number}").click()
+    assert_accessible(page)
+    assert refused.value.status == 400
+    expect(page.locator("#id_change_reason_error")).to_contain_text("Say why this version")
+    page.get_by_label("Why this version").fill("Complex cases were coming out green.")
     click_and_check(page, page.get_by_role("button", name=f"Publish version {draft.number}"))
-    expect(page).to_have_url(f"{live_server.url}/django-admin/priorities/criteriaversion/")
-    expect(page.locator(".messagelist")).to_contain_text(
+
+    # The published version, read-only, with what it changed.
+    expect(page).to_have_url(f"{live_server.url}/configuration/criteria/{draft.pk}/")
+    expect(page.get_by_role("status")).to_contain_text(
         f"Criteria version {draft.number} is published."
     )
+    expect(page.get_by_text("Complex cases were coming out green.")).to_be_visible()
+    expect(page.get_by_role("button", name="Save the thresholds")).to_have_count(0)
+    expect(page.get_by_role("link", name="Add a question")).to_have_count(0)
+    changes = page.get_by_role("region", name=f"Changes from version {published.number}")
+    expect(changes.get_by_text("Weight: 2 → 3", exact=True)).to_be_visible()
+    expect(changes).to_contain_text("Name of 3 on the scale: Very complex → Chaotic")
+
+    click_and_check(page, page.get_by_role("link", name="Priority criteria").first)
     rows = page.get_by_role("row")
-    new = rows.filter(has=page.get_by_role("link", name=str(draft.number), exact=True))
-    old = rows.filter(has=page.get_by_role("link", name=str(published.number), exact=True))
+    new = rows.filter(has=page.get_by_role("link", name=f"Version {draft.number}", exact=True))
+    old = rows.filter(has=page.get_by_role("link", name=f"Version {published.number}", exact=True))
     expect(new).to_contain_text("Published")
+    expect(new).to_contain_text("Complex cases were coming out green.")
     expect(old).to_contain_text("Retired")
 
     draft.refresh_from_db()
     assert draft.status == CriteriaVersion.Status.PUBLISHED
     assert draft.published_by == erin
+    assert draft.change_reason == "Complex cases were coming out green."
     assert CriteriaVersion.published() == draft
+
+
+def test_an_admin_adds_a_question_refuses_red_below_amber_and_discards_the_draft(page, erin):
+    published_criteria()
+
+    sign_in(page, "erin")
+    page.goto("/configuration/criteria/")
+    assert_accessible(page)
+    click_and_check(page, page.get_by_role("button", name="Start a new draft"))
+    draft = CriteriaVersion.objects.get(status=CriteriaVersion.Status.DRAFT)
+
+    # Red below amber is refused beside the field, with what was typed kept.
+    page.get_by_label("Red at a score of").fill("2")
+    page.get_by_label("Name of the red level").fill("Urgent")
+    with page.expect_navigation() as refused:
+        page.get_by_role("button", name="Save the thresholds").click()
+    assert_accessible(page)
+    assert refused.value.status == 400
+    expect(page.locator("#id_red_threshold_error")).to_contain_text(
+        "The red threshold must be above the amber threshold (3)"
+    )
+    expect(page.get_by_label("Name of the red level")).to_have_value("Urgent")
+    page.get_by_label("Red at a score of").fill("7")
+    click_and_check(page, page.get_by_role("button", name="Save the thresholds"))
+    expect(page.get_by_role("status")).to_have_text("The thresholds and levels are saved.")
+
+    # A new question: the preview turns from a scale into yes or no as it is chosen.
+    click_and_check(page, page.get_by_role("link", name="Add a question"))
+    preview = page.get_by_role("region", name="How advisers will see it")
+    page.get_by_label("Question", exact=True).fill("Is the client homeless tonight?")
+    question = preview.get_by_role("group", name="Is the client homeless tonight?")
+    expect(question.get_by_role("radio")).to_have_count(4)
+    page.get_by_label("Yes or no").check()
+    expect(question.get_by_label("Yes", exact=True)).to_be_visible()
+    expect(question.get_by_role("radio")).to_have_count(2)
+    page.get_by_label("Guidance for the adviser").fill("Where they will sleep tonight.")
+    expect(question).to_contain_text("Where they will sleep tonight.")
+    assert_accessible(page)
+    page.get_by_label("Weight").fill("6")
+    page.get_by_label("Makes the case red at an answer of").fill("1")
+    page.get_by_label("Key").fill("homeless")
+    click_and_check(page, page.get_by_role("button", name="Save the question"))
+    assert Criterion.objects.get(version=draft, key="homeless").forces_red_at == 1
+
+    click_and_check(page, page.get_by_role("link", name=f"Draft version {draft.number}"))
+    changes = page.get_by_role("region", name="What this draft changes from version 1")
+    expect(changes).to_contain_text("Is the client homeless tonight? (weight 6)")
+    expect(changes).to_contain_text("Red at a score of: 6 → 7")
+    click_and_check(page, page.get_by_role("button", name="Remove Is the client homeless tonight?"))
+    expect(page.get_by_role("status")).to_contain_text("is removed from draft version")
+    click_and_check(page, page.get_by_role("button", name=f"Discard draft version {draft.number}"))
+    expect(page.get_by_role("button", name="Start a new draft")).to_be_visible()
+    assert not CriteriaVersion.objects.filter(status=CriteriaVersion.Status.DRAFT).exists()
 
 
 # --- an adviser assesses her case -----------------------------------------------------------
@@ -256,7 +360,7 @@ def test_an_old_assessment_still_shows_the_criteria_version_it_was_made_under(pa
     old = _assess(case, alice, complexity=2)  # 2 x 2: amber under version 1
     second = services.version_draft_from(source=first)
     Criterion.objects.filter(version=second, key="complexity").update(weight=3)
-    services.version_publish(draft=second, published_by=erin)
+    services.version_publish(draft=second, published_by=erin, reason="Complexity weighs more")
     assert second.number == 2
 
     sign_in(page, "alice")

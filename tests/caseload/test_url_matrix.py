@@ -87,7 +87,14 @@ from configuration.concurrency import edit_token
 from notes import services as note_services
 from notes.models import Action, CaseNote
 from priorities import services as priority_services
-from priorities.models import Assessment, ClosureDay, Organisation, Timescale, TimescaleLevel
+from priorities.models import (
+    Assessment,
+    ClosureDay,
+    CriteriaVersion,
+    Organisation,
+    Timescale,
+    TimescaleLevel,
+)
 from priorities.services import TIMESCALE_FIELDS
 from reviews import services as review_services
 from reviews.models import CaseloadReport, CaseloadReview
@@ -435,6 +442,24 @@ class Sample:
                 yield scene, url
 
 
+def _draft() -> CriteriaVersion:
+    """The draft of the priority criteria, made from the published version if none is."""
+    draft = CriteriaVersion.objects.filter(status=CriteriaVersion.Status.DRAFT).first()
+    return draft or priority_services.version_draft_from(source=CriteriaVersion.published())
+
+
+def _question() -> dict[str, str]:
+    return {
+        "name": "Is the client homeless tonight?",
+        "guidance": "Where they will sleep.",
+        "answer_type": "yes_no",
+        "weight": "6",
+        "forces_red_at": "1",
+        "key": "homeless",
+        "position": "3",
+    }
+
+
 def page(name: str, rule: Rule, methods: frozenset[str], **kw: Any) -> Sample:
     """A URL without arguments."""
     return Sample(lambda w, s: reverse(name), rule, methods, **kw)
@@ -663,6 +688,70 @@ SAMPLES: dict[str, Sample] = {
         },
     ),
     "configuration:history": page("configuration:history", ADMIN_ROLE, GET),
+    # -- configuration: priority criteria (a draft made from the published version when
+    # first asked for; the discard probe runs last, since it removes the draft)
+    "configuration:criteria": page("configuration:criteria", ADMIN_ROLE, GET),
+    "configuration:criteria_version": Sample(
+        lambda w, s: reverse("configuration:criteria_version", args=[_draft().pk]),
+        ADMIN_ROLE,
+        BOTH,
+        data=lambda w, s: {
+            "red_threshold": "8",
+            "amber_threshold": "4",
+            "red_label": "High",
+            "amber_label": "Medium",
+            "green_label": "Low",
+            "red_colour": "red",
+            "amber_colour": "amber",
+            "green_colour": "green",
+            "edit_token": edit_token([_draft()], priority_services.THRESHOLD_FIELDS),
+        },
+    ),
+    "configuration:criterion_add": Sample(
+        lambda w, s: reverse("configuration:criterion_add", args=[_draft().pk]),
+        ADMIN_ROLE,
+        BOTH,
+        data=lambda w, s: _question(),
+    ),
+    "configuration:criterion": Sample(
+        lambda w, s: reverse(
+            "configuration:criterion", args=[_draft().pk, _draft().criteria.first().pk]
+        ),
+        ADMIN_ROLE,
+        BOTH,
+        data=lambda w, s: {
+            **_question(),
+            "key": "safeguarding",
+            "edit_token": edit_token(
+                [_draft().criteria.get(key="safeguarding")], priority_services.CRITERION_FIELDS
+            ),
+        },
+    ),
+    "configuration:criterion_preview": Sample(
+        lambda w, s: reverse("configuration:criterion_preview", args=[_draft().pk]),
+        ADMIN_ROLE,
+        POST,
+        data=lambda w, s: _question(),
+    ),
+    "configuration:criteria_publish": Sample(
+        lambda w, s: reverse("configuration:criteria_publish", args=[_draft().pk]),
+        ADMIN_ROLE,
+        BOTH,
+        data=lambda w, s: {"change_reason": "Housing first", "edit_token": "stale"},
+    ),
+    "configuration:criteria_start": page("configuration:criteria_start", ADMIN_ROLE, POST),
+    "configuration:criterion_remove": Sample(
+        lambda w, s: reverse(
+            "configuration:criterion_remove", args=[_draft().pk, _draft().criteria.last().pk]
+        ),
+        ADMIN_ROLE,
+        POST,
+    ),
+    "configuration:criteria_discard": Sample(
+        lambda w, s: reverse("configuration:criteria_discard", args=[_draft().pk]),
+        ADMIN_ROLE,
+        POST,
+    ),
     # -- accounts: one's own two-step sign-in (the session here has given its code, so
     # the code page sends on), and clearing a colleague's sign-in lock
     "accounts:two_factor": page("accounts:two_factor", ANYONE, GET),

@@ -116,7 +116,7 @@ def test_publishing_a_new_version_keeps_old_assessments_and_marks_cases_due(crit
     draft = services.version_draft_from(source=criteria)
     draft.criteria.filter(key="complexity").update(weight=3)
 
-    services.version_publish(draft=draft, published_by=erin)
+    services.version_publish(draft=draft, published_by=erin, reason="Complexity weighs more")
 
     old = Assessment.objects.get(pk=old.pk)
     assert old.version == criteria
@@ -148,9 +148,9 @@ def test_publishing_needs_a_draft_with_criteria(criteria, erin):
     empty = services.version_draft_from(source=None)
 
     with pytest.raises(ValidationError):
-        services.version_publish(draft=empty, published_by=erin)
+        services.version_publish(draft=empty, published_by=erin, reason="Empty")
     with pytest.raises(ValidationError):
-        services.version_publish(draft=criteria, published_by=erin)
+        services.version_publish(draft=criteria, published_by=erin, reason="Again")
 
 
 def test_the_database_refuses_thresholds_that_overlap():
