@@ -155,13 +155,9 @@ class UserAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
-        if (
-            obj is not None
-            and not request.user.is_superuser
-            and (obj.is_superuser or roles_of(obj) & (CLIENT_DATA_ROLES | SUPERUSER_GRANTED_ROLES))
+        if obj is not None and not people.email_change_allowed(
+            user=obj, changed_by=signed_in_user(request)
         ):
-            # Whoever controls the address controls the reset link, and so the account:
-            # only a superuser changes the email of someone who holds a role.
             readonly.append("email")
         return readonly
 

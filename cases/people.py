@@ -374,6 +374,20 @@ def person_reactivate(*, user: User, reactivated_by: User) -> User:
 # --- details and teams (the configuration pages) -----------------------------------
 
 
+def email_change_allowed(*, user: User, changed_by: User) -> bool:
+    """Whoever controls the address controls the password link, and so the account: only
+    a superuser changes the email of someone who holds a role or is a superuser."""
+    return changed_by.is_superuser or not (
+        user.is_superuser or roles_of(user) & (CLIENT_DATA_ROLES | SUPERUSER_GRANTED_ROLES)
+    )
+
+
+EMAIL_LOCKED = (
+    "Only a superuser can change the email of someone who holds a role: whoever controls "
+    "the address controls the link that sets their password."
+)
+
+
 @transaction.atomic
 def person_details_save(
     *,
@@ -387,6 +401,9 @@ def person_details_save(
 ) -> User:
     """Save a person's name, email and, for an adviser, FTE and capacity, all or nothing."""
     from cases.models import AdviserProfile
+
+    if email != user.email and not email_change_allowed(user=user, changed_by=changed_by):
+        raise ValidationError({"email": EMAIL_LOCKED})
 
     with audit_actor(changed_by):
         user.first_name, user.last_name, user.email = first_name, last_name, email

@@ -10,6 +10,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from cases.models import Team, User
+from cases.people import EMAIL_LOCKED
 from configuration.concurrency import EditTokenField
 
 
@@ -61,9 +62,15 @@ class PersonDetailsForm(forms.Form):
     )
     edit_token = EditTokenField()
 
-    def __init__(self, *args: Any, person: User, adviser: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, person: User, adviser: bool, email_locked: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.person = person
+        if email_locked:
+            # A disabled field keeps its value whatever is posted.
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = EMAIL_LOCKED
         if not adviser:
             del self.fields["fte"]
             del self.fields["capacity_points"]

@@ -150,10 +150,17 @@ def details_token(person: User) -> str:
 def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
     adviser = _is_adviser(person)
+    email_locked = not people.email_change_allowed(user=person, changed_by=signed_in_user(request))
     typed: list[tuple[str, Any]] = []
     stale = ""
     if request.method == "POST":
-        form = PersonDetailsForm(request.POST, person=person, adviser=adviser)
+        form = PersonDetailsForm(
+            request.POST,
+            initial=_details_initial(person),
+            person=person,
+            adviser=adviser,
+            email_locked=email_locked,
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -179,7 +186,10 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 ]
                 person.refresh_from_db()
                 form = PersonDetailsForm(
-                    initial=_details_initial(person), person=person, adviser=adviser
+                    initial=_details_initial(person),
+                    person=person,
+                    adviser=adviser,
+                    email_locked=email_locked,
                 )
                 stale = str(error)
             except ValidationError as invalid:
@@ -188,7 +198,12 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"{data['first_name']} {data['last_name']}: saved.")
                 return redirect("configuration:person", pk=person.pk)
     else:
-        form = PersonDetailsForm(initial=_details_initial(person), person=person, adviser=adviser)
+        form = PersonDetailsForm(
+            initial=_details_initial(person),
+            person=person,
+            adviser=adviser,
+            email_locked=email_locked,
+        )
     return config_page(
         request,
         "configuration/person.html",

@@ -284,3 +284,32 @@ def test_renaming_a_team_someone_else_just_renamed_is_refused(north, erin):
     assert STALE_MESSAGE in second.content.decode()
     assert 'value="North West"' in second.content.decode()
     assert Team.objects.get(pk=north.pk).name == "North West"
+
+
+def test_the_email_of_someone_holding_a_role_is_not_the_admin_s_to_change(alice, erin):
+    page = client_for(erin).get(reverse("configuration:person", args=[alice.pk]))
+    assert page.context["form"].fields["email"].disabled
+
+    client_for(erin).post(
+        reverse("configuration:person", args=[alice.pk]), _details(alice, email="erin@evil.example")
+    )
+
+    alice.refresh_from_db()
+    assert alice.email != "erin@evil.example"
+
+
+def test_the_email_of_someone_without_a_role_is_changed(erin):
+    newcomer = UserFactory(username="newcomer", first_name="Nell", last_name="New")
+    response = client_for(erin).post(
+        reverse("configuration:person", args=[newcomer.pk]),
+        {
+            "first_name": "Nell",
+            "last_name": "New",
+            "email": "nell@example.org",
+            "edit_token": details_token(newcomer),
+        },
+    )
+
+    assert response.status_code == 302
+    newcomer.refresh_from_db()
+    assert newcomer.email == "nell@example.org"
