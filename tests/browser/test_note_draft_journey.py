@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from accounts.middleware import LAST_ACTIVITY_SESSION_KEY
 from cases.models import User
 from notes.models import CaseNote, NoteDraft
-from tests.browser.journeys import click_and_check, sign_in
+from tests.browser.journeys import click_and_check, open_account_menu, sign_in
 from tests.conftest import assert_accessible
 from tests.factories import PASSWORD, CaseFactory, totp_code
 
@@ -110,6 +110,7 @@ def test_signing_out_leaves_no_typed_text_in_the_browser(page, alice):
 
     # The page warns of unsaved text; the person leaves anyway.
     page.once("dialog", lambda dialog: dialog.accept())
+    open_account_menu(page)
     click_and_check(page, page.get_by_role("button", name="Sign out"))
 
     assert "locks" not in _stored(page)
