@@ -62,3 +62,27 @@ def test_an_admin_adds_a_case_type_its_template_and_weight_and_sets_the_review_t
     assert NoteTemplate.objects.filter(case_type=welfare).exists()
     assert CaseWeight.objects.get(case_type=welfare, level="red").points == 2.5
     assert ReviewPolicy.current().interval_working_days == 15
+
+
+def test_an_admin_sets_the_organisation_settings_and_a_bad_value_is_explained(page, erin):
+    from priorities.models import Organisation
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, "erin")
+    click_and_check(page, nav(page).get_by_role("link", name="Configuration"))
+    menu = page.get_by_role("navigation", name="Configuration")
+    click_and_check(page, menu.get_by_role("link", name="Organisation settings"))
+
+    page.get_by_label("Sign people out after (minutes without use)").fill("2")
+    page.get_by_label("A case has stalled after (working days without contact)").fill("15")
+    click_and_check(page, page.get_by_role("button", name="Save"))
+    expect(page.get_by_role("alert")).to_contain_text("Choose from 5 to 480 minutes.")
+    expect(
+        page.get_by_label("A case has stalled after (working days without contact)")
+    ).to_have_value("15")
+
+    page.get_by_label("Sign people out after (minutes without use)").fill("20")
+    click_and_check(page, page.get_by_role("button", name="Save"))
+    expect(page.get_by_role("status")).to_contain_text("Saved")
+    settings_now = Organisation.current()
+    assert (settings_now.session_idle_minutes, settings_now.stalled_after_days) == (20, 15)
