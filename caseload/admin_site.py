@@ -8,24 +8,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from caseload.roles import Role, has_role
-
 
 class CaseloadAdminSite(admin.AdminSite):
-    """The configuration pages, open to active users who hold the Admin role.
+    """Django's admin site, kept for a superuser's emergency use only: admins configure
+    the organisation in Caseload's own configuration area (``configuration``), which
+    covers everything they did here.
 
-    Model permissions still decide what each admin may see and change there.
-    There is one sign-in page for the whole site: the admin's own login page
+    There is one sign-in page for the whole site: the admin site's own login page
     sends people to it.
     """
 
-    site_header = "Caseload configuration"
-    site_title = "Caseload configuration"
-    index_title = "Configure your organisation"
+    site_header = "Caseload emergency admin"
+    site_title = "Caseload emergency admin"
+    index_title = "For superusers only: admins use the configuration area"
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
-        return bool(user.is_active and (user.is_superuser or has_role(user, Role.ADMIN)))
+        return bool(user.is_active and user.is_superuser)
 
     def login(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

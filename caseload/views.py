@@ -19,4 +19,6 @@ def home(request: HttpRequest) -> HttpResponse:
     for role, url_name in _HOME_FOR_ROLE:
         if role in roles:
             return redirect(url_name)
+    if request.user.is_superuser:
+        return redirect("admin:index")  # a superuser with no role: the emergency admin site
     return render(request, "caseload/no_role.html", status=403)

@@ -23,7 +23,13 @@ from caseload.keycheck import key_check_forget
 from caseload.roles import role_groups_ensure
 from cases.models import Team, User
 from reviews.models import CaseWeight, ReviewFactor
-from tests.factories import AdminFactory, AdviserFactory, SupervisorFactory, TeamFactory
+from tests.factories import (
+    AdminFactory,
+    AdviserFactory,
+    SupervisorFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 # Playwright's sync API runs an event loop in the test thread; Django would
 # otherwise refuse ORM calls made from tests that also drive the browser.
@@ -151,6 +157,14 @@ def sam(south: Team) -> User:
     user = SupervisorFactory(username="sam", first_name="Sam", last_name="Shah")
     south.supervisors.add(user)
     return user
+
+
+@pytest.fixture
+def root(roles: None) -> User:
+    """A superuser: the only person the emergency admin site (/django-admin/) lets in."""
+    return UserFactory(
+        username="root", first_name="Ruth", last_name="Root", is_superuser=True, is_staff=True
+    )
 
 
 @pytest.fixture

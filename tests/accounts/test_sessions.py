@@ -110,9 +110,9 @@ def test_a_session_whose_key_changed_with_a_new_password_still_ends_on_deactivat
     assert not Session.objects.filter(session_key=key).exists()
 
 
-def test_unticking_active_on_the_user_page_ends_their_sessions(alice, erin):
+def test_unticking_active_on_the_user_page_ends_their_sessions(alice, root):
     as_alice = _signed_in(alice)
-    as_erin = client_for(erin)
+    as_erin = client_for(root)
     url = reverse("admin:cases_user_change", args=[alice.pk])
     page = as_erin.get(url)
     data = _admin_form_data(page)

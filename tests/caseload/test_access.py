@@ -145,25 +145,26 @@ def test_the_configuration_pages_refuse_an_adviser(alice):
     assert response.status_code == 403
 
 
-def test_the_configuration_pages_open_for_an_admin_without_staff_status(erin):
+def test_the_configuration_area_opens_for_an_admin_without_staff_status(erin):
     assert not erin.is_staff
 
-    response = client_for(erin).get(reverse("admin:cases_team_changelist"))
+    response = client_for(erin).get(reverse("configuration:people"))
 
     assert response.status_code == 200
 
 
-def test_an_admin_cannot_make_anyone_a_superuser(erin, alice):
-    client = client_for(erin)
-    url = reverse("admin:cases_user_change", args=[alice.pk])
-    form = client.get(url).context["adminform"].form
+def test_the_emergency_admin_site_is_for_superusers_only(erin, root):
+    url = reverse("admin:cases_team_changelist")
 
-    assert "is_superuser" not in form.fields
-    assert "user_permissions" not in form.fields
+    refused = client_for(erin).get(url, follow=True)
+    allowed = client_for(root).get(url)
+
+    assert refused.status_code == 403
+    assert allowed.status_code == 200
 
 
-def test_an_admin_deactivates_people_but_cannot_delete_them(erin, alice):
-    response = client_for(erin).post(
+def test_even_a_superuser_deactivates_people_and_cannot_delete_them(root, alice):
+    response = client_for(root).post(
         reverse("admin:cases_user_delete", args=[alice.pk]), {"post": "yes"}
     )
 

@@ -97,13 +97,13 @@ def test_a_csv_cell_holds_a_moment_in_iso_8601_in_london_time():
 
 
 @pytest.mark.django_db
-def test_the_configuration_site_shows_dates_the_same_way(erin):
+def test_the_configuration_site_shows_dates_the_same_way(root):
     from priorities.models import ClosureDay
     from tests.conftest import client_for
 
     ClosureDay.objects.create(day=date(2026, 12, 24), description="Office closed")
 
-    response = client_for(erin).get(reverse("admin:priorities_closureday_changelist"))
+    response = client_for(root).get(reverse("admin:priorities_closureday_changelist"))
 
     assert response.status_code == 200
     assert "24 Dec 2026" in response.content.decode()

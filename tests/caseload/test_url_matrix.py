@@ -54,6 +54,7 @@ user, ``_user``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -123,6 +124,8 @@ EXEMPT = {
     "password_reset_done": "public by design: a fixed message",
     "password_reset_confirm": "public by design: guarded by the one-time token in its URL",
     "password_reset_complete": "public by design: a fixed message",
+    "admin:index": "the emergency admin site, a superuser's alone (tests/caseload/test_access.py "
+    "holds who gets in, and the walk below what it shows)",
 }
 
 # The configuration pages are the Django admin's own catch-all routes, guarded by the
@@ -555,7 +558,6 @@ SAMPLES: dict[str, Sample] = {
         },
     ),
     "password_change_done": page("password_change_done", ANYONE, GET),
-    "admin:index": page("admin:index", ADMIN_ROLE, BOTH, follow=True),
     # -- configuration: the admins' own area
     "configuration:home": page("configuration:home", ADMIN_ROLE, GET),
     "configuration:people": page("configuration:people", ADMIN_ROLE, GET),
@@ -1223,16 +1225,17 @@ def test_each_person_gets_exactly_what_the_rules_allow_on_every_url(request, wor
     assert not failures, f"{actor_name}:\n" + "\n".join(failures)
 
 
-def test_an_admin_finds_no_client_data_on_any_configuration_page(world, erin):
-    """The configuration pages are walked model by model (list and every object's page),
-    since the URL walk above samples only their index."""
+def test_even_a_superuser_finds_no_client_data_on_any_page_of_the_admin_site(world, root):
+    """The emergency admin site is walked model by model (list and every object's page),
+    since the URL walk above samples only its index."""
     from django.contrib import admin
 
     secrets = {
         value
         for scene in world.scenes
         for value in (
-            scene.case.client.reference,
+            # Not the client's reference: the audit trail, which a superuser may read
+            # there, names the records it is about by their references (never names).
             scene.case.client.given_name,
             scene.case.client.family_name,
             scene.case.presenting_issue,
@@ -1241,10 +1244,14 @@ def test_an_admin_finds_no_client_data_on_any_configuration_page(world, erin):
             scene.outcome.description,
         )
     }
-    http = client_for(erin)
+    http = client_for(root)
     pages = []
     for model in admin.site._registry:
         meta = model._meta
+        if meta.app_label == "django_celery_beat":
+            # Schedules hold no client data, and their forms list every time zone in
+            # the world, where a generated name turns up ("Fort Wayne").
+            continue
         pages.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
         pages += [
             reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[pk])
@@ -1257,7 +1264,12 @@ def test_an_admin_finds_no_client_data_on_any_configuration_page(world, erin):
             continue
         shown += 1
         html = response.content.decode()
-        leaks += [f"{url} shows {secret!r}" for secret in secrets if secret in html]
+        # Whole words: a generated given name may be part of a time zone's ("St_Vincent").
+        leaks += [
+            f"{url} shows {secret!r}"
+            for secret in secrets
+            if re.search(rf"(?<![\w]){re.escape(secret)}(?![\w])", html)
+        ]
 
     assert shown > 10, "The admin should reach its configuration pages."
     assert not leaks, "\n".join(leaks)

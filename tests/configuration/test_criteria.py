@@ -303,7 +303,7 @@ def test_publishing_without_a_reason_is_explained_beside_the_field(draft, erin):
     assert draft.status == CriteriaVersion.Status.DRAFT
 
 
-def test_the_emergency_admin_site_applies_the_same_rules_to_a_question(draft, erin):
+def test_the_emergency_admin_site_applies_the_same_rules_to_a_question(draft, root):
     safeguarding, complexity = draft.criteria.order_by("position")
     posted = {
         "red_threshold": "6",
@@ -328,7 +328,7 @@ def test_the_emergency_admin_site_applies_the_same_rules_to_a_question(draft, er
         posted[f"criteria-{n}-version"] = draft.pk
     posted["criteria-0-forces_red_at"] = "2"  # yes or no: only 'yes' (1) can force red
 
-    response = client_for(erin).post(
+    response = client_for(root).post(
         reverse("admin:priorities_criteriaversion_change", args=[draft.pk]), posted
     )
 

@@ -111,13 +111,13 @@ def test_a_second_timescale_for_the_same_type_and_level_is_refused(roles):
     ]
 
 
-def test_the_emergency_admin_gives_the_same_message_for_a_duplicate(roles, erin):
-    erin.is_staff = erin.is_superuser = True
-    erin.save()
+def test_the_emergency_admin_gives_the_same_message_for_a_duplicate(roles, root):
+    root.is_staff = root.is_superuser = True
+    root.save()
     debt = CaseTypeFactory(name="Debt")
     Timescale.objects.create(case_type=debt, level="red", first_contact_days=1)
 
-    page = client_for(erin).post(
+    page = client_for(root).post(
         reverse("admin:priorities_timescale_add"),
         {
             "case_type": debt.pk,

@@ -150,12 +150,12 @@ def test_the_send_task_runs_every_minute_and_sends_once(carol, mailoutbox):
     assert len(mail.outbox) == 1
 
 
-def test_an_admin_sees_the_outbox_and_cannot_change_it(erin, carol, settings):
+def test_an_admin_sees_the_outbox_and_cannot_change_it(root, carol, settings):
     settings.EMAIL_BACKEND = "tests.notifications.test_outbox.RefusingBackend"
     _queue(carol)
     outbox_send()
     email = OutboxEmail.objects.get()
-    admin = client_for(erin)
+    admin = client_for(root)
 
     listing = admin.get(reverse("admin:notifications_outboxemail_changelist") + "?status=pending")
     assert listing.status_code == 200

@@ -297,12 +297,12 @@ def _connections_received(server: OwnRedis) -> int:
 
 
 def test_with_redis_frozen_breaking_the_glass_and_changing_a_timescale_answer_within_a_second(
-    own_redis: OwnRedis, settings: Any, alice: Any, bob: Any, carol: Any, erin: Any, housing: Any
+    own_redis: OwnRedis, settings: Any, alice: Any, bob: Any, carol: Any, root: Any, housing: Any
 ) -> None:
     settings.CELERY_BROKER_URL = own_redis.url
     case = CaseFactory(assigned_to=alice, restricted=True)
     CaseFactory(assigned_to=alice, case_type=housing)
-    as_bob, as_erin = client_for(bob), client_for(erin)
+    as_bob, as_erin = client_for(bob), client_for(root)
     # Load both forms once first, so the bound below is not spent on a cold start.
     assert as_bob.get(reverse("cases:break_glass")).status_code == 200
     green = Timescale.objects.get(case_type=housing, level=Level.GREEN)
@@ -346,7 +346,7 @@ def test_with_redis_down_the_work_held_up_is_done_once_when_it_is_back(
     alice: Any,
     bob: Any,
     carol: Any,
-    erin: Any,
+    root: Any,
     north: Any,
     housing: Any,
 ) -> None:
@@ -356,7 +356,7 @@ def test_with_redis_down_the_work_held_up_is_done_once_when_it_is_back(
     own_redis.stop()
 
     assert _break_the_glass(client_for(bob), case).status_code == 302
-    assert _change_timescale(client_for(erin), housing).status_code == 302
+    assert _change_timescale(client_for(root), housing).status_code == 302
     people.access_grant(
         user=UserFactory(username="newcomer"),
         granted_by=UserFactory(username="mia", roles=[Role.SERVICE_MANAGER]),

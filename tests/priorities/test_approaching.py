@@ -144,9 +144,12 @@ def test_the_database_refuses_a_mode_without_its_number():
         )
 
 
-def _post_timescale(erin, **approaching):
+def _post_timescale(person, **approaching):
+    """A timescale added in the emergency admin site, which only a superuser may use."""
     data = {"case_type": CaseTypeFactory().pk, "level": Level.AMBER, "first_contact_days": "3"}
-    return client_for(erin).post(reverse("admin:priorities_timescale_add"), {**data, **approaching})
+    return client_for(person).post(
+        reverse("admin:priorities_timescale_add"), {**data, **approaching}
+    )
 
 
 @pytest.mark.parametrize(
@@ -179,10 +182,10 @@ def _post_timescale(erin, **approaching):
         ),
     ],
 )
-def test_an_admin_is_told_beside_the_field_what_is_wrong_with_approaching(
-    erin, posted, field, message
+def test_the_admin_site_says_beside_the_field_what_is_wrong_with_approaching(
+    root, posted, field, message
 ):
-    response = _post_timescale(erin, **posted)
+    response = _post_timescale(root, **posted)
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
@@ -191,8 +194,8 @@ def test_an_admin_is_told_beside_the_field_what_is_wrong_with_approaching(
     assert not Timescale.objects.exists()
 
 
-def test_an_admin_sets_a_timescale_to_flag_at_a_percentage_of_the_window(erin):
-    response = _post_timescale(erin, approaching_mode="percent", approaching_percent="80")
+def test_a_timescale_is_set_to_flag_at_a_percentage_of_the_window(root):
+    response = _post_timescale(root, approaching_mode="percent", approaching_percent="80")
 
     assert response.status_code == 302
     timescale = Timescale.objects.get()

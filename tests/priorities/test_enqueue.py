@@ -35,9 +35,10 @@ def housing():
     return case_type
 
 
-def _change_green_first_contact(erin, housing, days: int):
+def _change_green_first_contact(person, housing, days: int):
+    """A change in the emergency admin site, which only a superuser may use."""
     green = Timescale.objects.get(case_type=housing, level=Level.GREEN)
-    return client_for(erin).post(
+    return client_for(person).post(
         reverse("admin:priorities_timescale_change", args=[green.pk]),
         {
             "case_type": housing.pk,
@@ -49,14 +50,14 @@ def _change_green_first_contact(erin, housing, days: int):
 
 
 def test_a_changed_timescale_is_queued_and_the_dispatcher_sends_the_recompute_once(
-    erin, alice, housing, django_capture_on_commit_callbacks
+    root, erin, alice, housing, django_capture_on_commit_callbacks
 ):
     case = CaseFactory(assigned_to=alice, case_type=housing)
     before = case.first_contact_due_on
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     queued = broker.llen("celery")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = _change_green_first_contact(erin, housing, 2)
+        response = _change_green_first_contact(root, housing, 2)
     assert response.status_code == 302
     assert callbacks == []  # nothing waits for the commit to talk to the broker
     assert broker.llen("celery") == queued
@@ -83,12 +84,12 @@ def test_a_changed_timescale_is_queued_and_the_dispatcher_sends_the_recompute_on
 
 
 def test_with_the_broker_down_the_change_saves_and_the_task_waits_in_the_database(
-    erin, alice, housing, settings, caplog
+    root, erin, alice, housing, settings, caplog
 ):
     settings.CELERY_BROKER_URL = UNREACHABLE
     case = CaseFactory(assigned_to=alice, case_type=housing)
     before = case.first_contact_due_on
-    response = _change_green_first_contact(erin, housing, 2)
+    response = _change_green_first_contact(root, housing, 2)
     assert response.status_code == 302
     with caplog.at_level(logging.WARNING, logger="caseload.queue"):
         assert queued_tasks_dispatch() == 0
@@ -136,9 +137,9 @@ def test_enqueue_says_false_rather_than_raising_when_the_broker_is_unreachable(s
     assert enqueue(timescale_refresh_task, 1) is False
 
 
-def test_closing_the_office_for_a_day_marks_every_timescale_stale(erin, housing, settings):
+def test_closing_the_office_for_a_day_marks_every_timescale_stale(root, housing, settings):
     settings.CELERY_BROKER_URL = UNREACHABLE
-    response = client_for(erin).post(
+    response = client_for(root).post(
         reverse("admin:priorities_closureday_add"),
         {"day": "24/12/2026", "description": "Office closed"},
     )

@@ -403,8 +403,8 @@ def _configuration_url(page: str, draft: CriteriaVersion) -> str:
         "a draft version": reverse("configuration:criteria_version", args=[draft.pk]),
         "a new question": reverse("configuration:criterion_add", args=[draft.pk]),
         "publishing a draft": reverse("configuration:criteria_publish", args=[draft.pk]),
-        "timescales": reverse("admin:priorities_timescale_changelist"),
-        "a new timescale": reverse("admin:priorities_timescale_add"),
+        "timescales": reverse("configuration:timescales"),
+        "the calendar": reverse("configuration:calendar"),
     }[page]
 
 
@@ -414,7 +414,7 @@ CONFIGURATION_PAGES = [
     "a new question",
     "publishing a draft",
     "timescales",
-    "a new timescale",
+    "the calendar",
 ]
 CONFIGURES = {"alice": 403, "bob": 403, "carol": 403, "dave": 403, "sam": 403, "erin": 200}
 REFUSED_CONFIGURATION = [name for name, status in CONFIGURES.items() if status == 403]
@@ -471,10 +471,10 @@ def test_a_version_that_is_not_a_draft_has_no_publish_page(criteria, erin):
     assert criteria.status == CriteriaVersion.Status.PUBLISHED
 
 
-def test_a_published_version_cannot_be_changed_even_by_an_admin(criteria, erin):
+def test_a_published_version_cannot_be_changed_even_by_an_admin(criteria, root):
     url = reverse("admin:priorities_criteriaversion_change", args=[criteria.pk])
 
-    response = client_for(erin).post(url, {"red_threshold": 60, "amber_threshold": 30})
+    response = client_for(root).post(url, {"red_threshold": 60, "amber_threshold": 30})
 
     assert response.status_code == 403
     criteria.refresh_from_db()
@@ -492,7 +492,7 @@ TIMESCALE_POST = {
 
 
 @pytest.mark.parametrize("persona", REFUSED_CONFIGURATION)
-def test_only_an_admin_may_add_a_timescale(request, housing, persona, erin):
+def test_only_an_admin_may_add_a_timescale(request, housing, persona, root):
     user = request.getfixturevalue(persona)
     url = reverse("admin:priorities_timescale_add")
     data = {**TIMESCALE_POST, "case_type": housing.pk}
@@ -502,7 +502,7 @@ def test_only_an_admin_may_add_a_timescale(request, housing, persona, erin):
     assert response.status_code == 403
     assert not Timescale.objects.exists()
 
-    response = client_for(erin).post(url, data)
+    response = client_for(root).post(url, data)
 
     assert response.status_code == 302
     timescale = Timescale.objects.get()

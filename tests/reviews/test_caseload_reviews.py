@@ -408,12 +408,12 @@ def test_a_supervisor_reads_one_adviser_s_review_history(alice, bob, carol):
     assert reverse("reviews:review_detail", args=[bob_review.pk]) not in html
 
 
-def test_an_admin_sets_the_weights_and_the_review_timescale(erin):
+def test_an_admin_sets_the_weights_and_the_review_timescale(root):
     from cases.models import CaseType
     from reviews.models import CaseWeight
 
     housing = CaseType.objects.create(name="Housing")
-    admin = client_for(erin)
+    admin = client_for(root)
     response = admin.post(
         reverse("admin:reviews_caseweight_add"),
         {"case_type": housing.pk, "level": "red", "points": "4.5"},
