@@ -256,7 +256,6 @@ def catalogue_edit(request: AuthenticatedRequest, kind: str, pk: int | None = No
         request,
         "configuration/form_page.html",
         section=catalogue.section,
-        status=409 if stale else 400 if form.errors else 200,
         context={
             "form": form,
             "typed": typed,
@@ -340,7 +339,6 @@ def review_settings(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "configuration/form_page.html",
         section="review",
-        status=409 if stale else 400 if form.errors else 200,
         context={
             "form": form,
             "typed": typed,

@@ -336,7 +336,6 @@ def version_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "configuration/criteria_version.html",
         section="criteria",
-        status=409 if stale else 400 if form is not None and form.errors else 200,
         context={
             "version": version,
             "is_draft": is_draft,
@@ -446,7 +445,6 @@ def criterion_edit(
         request,
         "configuration/criterion.html",
         section="criteria",
-        status=409 if stale else 400 if form.errors else 200,
         context={
             "draft": draft,
             "criterion": criterion,
@@ -537,7 +535,6 @@ def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "configuration/criteria_publish.html",
         section="criteria",
-        status=409 if stale else 400 if form.errors else 200,
         context={
             "draft": draft,
             "form": form,

@@ -111,7 +111,6 @@ def organisation_settings(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "configuration/form_page.html",
         section="organisation",
-        status=409 if stale else 400 if form.errors else 200,
         context={
             "form": form,
             "typed": typed,

@@ -107,7 +107,6 @@ def person_invite(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "configuration/form_page.html",
         section="people",
-        status=400 if form.errors else 200,
         context={
             "form": form,
             "title": "Invite someone",
@@ -208,7 +207,6 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "configuration/person.html",
         section="people",
-        status=409 if stale else 400 if form.errors else 200,
         context={
             "person": person,
             "form": form,
@@ -258,7 +256,6 @@ def person_deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "configuration/form_page.html",
         section="people",
-        status=400 if form.errors else 200,
         context={
             "form": form,
             "title": f"Deactivate {person.display_name}",
@@ -332,7 +329,6 @@ def teams(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "configuration/teams.html",
         section="people",
-        status=400 if form.errors else 200,
         context={"teams": shown, "form": form},
     )
 
@@ -365,7 +361,6 @@ def team_rename(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "configuration/form_page.html",
         section="people",
-        status=409 if stale else 400 if form.errors else 200,
         context={
             "form": form,
             "typed": typed,

@@ -45,13 +45,21 @@ def config_page(
     *,
     section: str,
     context: dict[str, Any] | None = None,
-    status: int = 200,
+    status: int | None = None,
 ) -> HttpResponse:
-    """Render a page of the area with its menu, ``section`` marked as the current one."""
+    """Render a page of the area with its menu, ``section`` marked as the current one.
+
+    Unless given, the status follows the page's form: 409 when another admin saved
+    first (``stale`` in the context), 400 when ``form`` has errors, else 200.
+    """
+    context = context or {}
+    if status is None:
+        form = context.get("form")
+        status = 409 if context.get("stale") else 400 if form is not None and form.errors else 200
     return render(
         request,
         template,
-        {"config_sections": SECTIONS, "config_section": section, **(context or {})},
+        {"config_sections": SECTIONS, "config_section": section, **context},
         status=status,
     )
 
@@ -122,7 +130,6 @@ def schedule_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "configuration/schedule_edit.html",
         section="schedules",
         context={"task": task, "job": job, "when": describe(task), "form": form, "stale": stale},
-        status=409 if stale else 400 if form.errors else 200,
     )
 
 
