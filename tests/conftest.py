@@ -10,6 +10,7 @@ import importlib
 import json
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -289,19 +290,41 @@ def page(
         ),
     )
     page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    # Requests still under way, so that none reaches the server while the test's data is
+    # flushed: a draft's autosave as the tab is hidden would deadlock with the flush.
+    in_flight: set[object] = set()
+    page.on("request", lambda sent: in_flight.add(sent))
+    page.on("requestfinished", lambda done: in_flight.discard(done))
+    page.on("requestfailed", lambda failed: in_flight.discard(failed))
     yield page
 
     failed = getattr(request.node, "report_call", None)
     if failed is not None and failed.failed:
         _save_artifacts(page, request.node.nodeid)
+    reported = list(problems)  # what the test's own pages reported
+    _settle(page, in_flight)
+    checker.checked_load = checker.loads  # about:blank needs no check
     context.close()
     if failed is not None and failed.passed:
-        assert not problems, "The page reported problems:\n" + "\n".join(problems)
+        assert not reported, "The page reported problems:\n" + "\n".join(reported)
         if checker.loads > checker.checked_load:
             checker.unchecked_urls.append(checker.last_url)
         assert not checker.unchecked_urls, (
             "Pages loaded without an accessibility check: " + ", ".join(checker.unchecked_urls)
         )
+
+
+def _settle(page, in_flight: set[object], *, timeout: float = 15.0) -> None:
+    """Leave the page (its scripts send what they keep, such as a note's draft) and wait,
+    polling, until every request it sent has been answered."""
+    page.on("dialog", lambda dialog: dialog.accept())  # "leave with unsaved text?": yes
+    try:
+        page.goto("about:blank")
+    except Exception:  # the page may already be gone: nothing to settle
+        return
+    deadline = time.monotonic() + timeout
+    while in_flight and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
 
 
 def _save_artifacts(page, nodeid: str) -> None:
