@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caseload.roles import Role, roles_of
 
@@ -22,12 +24,15 @@ def two_factor_required(user: Any) -> bool:
         return True
     from priorities.models import Organisation
 
-    setting = (
-        Organisation.objects.filter(pk=1).values_list("advisers_need_two_factor", flat=True).first()
-    )
-    return True if setting is None else setting
+    # Asked on every request: the process's copy of the settings, not a query each time.
+    return Organisation.cached().advisers_need_two_factor
 
 
 def two_factor_enrolled(user: Any) -> bool:
     """Whether ``user`` has a confirmed authenticator app."""
     return user_has_device(user, confirmed=True)
+
+
+def two_factor_set_up_condition() -> Exists:
+    """For annotating a queryset of people: whether each has an authenticator app set up."""
+    return Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))

@@ -17,7 +17,6 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import verify_token
@@ -229,8 +228,3 @@ def two_factor_check(*, user: Any, code: str) -> Device | None:
         if verify_token(user, device.persistent_id, digest):
             return device
     return None
-
-
-def two_factor_set_up_condition() -> Exists:
-    """For annotating a queryset of people: whether each has an authenticator app set up."""
-    return Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))

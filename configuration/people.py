@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.services import two_factor_set_up_condition
+from accounts.selectors import two_factor_set_up_condition
 from caseload.roles import CLIENT_DATA_ROLES, Role, role_required, roles_of
 from caseload.web import AuthenticatedRequest, apply_service_errors, signed_in_user
 from cases import people
