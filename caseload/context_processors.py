@@ -26,6 +26,7 @@ _NAVIGATION = [
     ({Role.ADVISER, Role.SUPERVISOR}, "New referral", "cases:referral_in"),
     ({Role.SERVICE_MANAGER}, "Access", "cases:access"),
     ({Role.ADMIN}, "Organisation", "cases:organisation"),
+    ({Role.DATA_PROTECTION}, "Data protection", "dataprotection:home"),
 ]
 
 

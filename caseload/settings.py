@@ -173,6 +173,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "configuration",
+    "dataprotection",
     "demo",
 ]
 

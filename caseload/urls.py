@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("notifications/", include("notifications.urls")),
     path("configuration/", include("configuration.urls")),
+    path("data-protection/", include("dataprotection.urls")),
     # Django's admin site, kept for emergencies while the configuration area grows.
     path("django-admin/", admin.site.urls),
 ]

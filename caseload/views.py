@@ -9,8 +9,7 @@ _HOME_FOR_ROLE = [
     (Role.ADVISER, "cases:my_caseload"),
     (Role.SERVICE_MANAGER, "cases:access"),
     (Role.ADMIN, "cases:organisation"),
-    # Until the data protection pages exist: where break-the-glass alerts arrive.
-    (Role.DATA_PROTECTION, "notifications:list"),
+    (Role.DATA_PROTECTION, "dataprotection:home"),
 ]
 
 

@@ -296,6 +296,7 @@ def world(alice: User, bob: User, carol: User, north: Any) -> World:
 
 ADVISER, SUPERVISOR, ADMIN = Role.ADVISER, Role.SUPERVISOR, Role.ADMIN
 SERVICE_MANAGER = Role.SERVICE_MANAGER
+DATA_PROTECTION = Role.DATA_PROTECTION
 
 
 @dataclass(frozen=True)
@@ -339,6 +340,7 @@ ACTORS = {
     "a team-listed supervisor with no role": _actor("nora", set()),
     "an admin (erin)": _actor("erin", {ADMIN}),
     "a service manager (mia)": _actor("mia", {SERVICE_MANAGER}),
+    "a data protection officer (dina)": _actor("dina", {DATA_PROTECTION}),
     "a user with no role": _actor("newstarter", set()),
     "the adviser, deactivated after signing in": _actor(
         "alice", {ADVISER}, {"alice"}, deactivated=True
@@ -364,6 +366,8 @@ def _user(request: pytest.FixtureRequest, name: str) -> User:
         return UserFactory(username=name, first_name="New", last_name="Starter")
     if name == "mia":
         return UserFactory(username=name, roles=[SERVICE_MANAGER])
+    if name == "dina":
+        return UserFactory(username=name, roles=[DATA_PROTECTION])
     return request.getfixturevalue(name)
 
 
@@ -380,12 +384,13 @@ def _role(*roles: Role) -> Rule:
     return lambda actor, scene: bool(actor.roles.intersection(roles))
 
 
-ANY_ROLE = _role(ADVISER, SUPERVISOR, ADMIN, SERVICE_MANAGER)
+ANY_ROLE = _role(ADVISER, SUPERVISOR, ADMIN, SERVICE_MANAGER, DATA_PROTECTION)
 ADVISER_ROLE = _role(ADVISER)
 CASE_ROLE = _role(ADVISER, SUPERVISOR)
 SUPERVISOR_ROLE = _role(SUPERVISOR)
 ADMIN_ROLE = _role(ADMIN)
 SERVICE_MANAGER_ROLE = _role(SERVICE_MANAGER)
+DPO_ROLE = _role(DATA_PROTECTION)
 
 
 def SUPERVISES(actor: Actor, scene: Scene) -> bool:
@@ -560,6 +565,7 @@ SAMPLES: dict[str, Sample] = {
     "password_change_done": page("password_change_done", ANYONE, GET),
     # -- configuration: the admins' own area
     "configuration:home": page("configuration:home", ADMIN_ROLE, GET),
+    "dataprotection:home": page("dataprotection:home", DPO_ROLE, GET),
     "configuration:people": page("configuration:people", ADMIN_ROLE, GET),
     "configuration:person_invite": page(
         "configuration:person_invite",

@@ -1,0 +1,5 @@
+"""The data protection officer's records: one module per duty, gathered here for Django.
+
+Each duty keeps its models in its own module (subject access, retention and
+erasure, restriction); this package only imports them so that Django finds them.
+"""

@@ -1,0 +1,26 @@
+"""The data protection area's duties, in the order its home page and menu list them.
+
+Each duty adds itself here with the name of its first page; the home page and
+the area menu are drawn from this one list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Duty:
+    key: str
+    title: str
+    summary: str
+    url_name: str
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+DUTIES: list[Duty] = []
