@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.middleware import is_verified
@@ -21,18 +20,13 @@ from accounts import services
 from accounts.forms import CodeForm, EnrolForm, UnlockForm
 from accounts.selectors import two_factor_enrolled, two_factor_required
 from caseload.roles import Role, role_required, roles_of
-from caseload.web import AuthenticatedRequest
+from caseload.web import AuthenticatedRequest, safe_next_url
 
 _PENDING_KEY_SESSION_KEY = "caseload_pending_totp_key"
 
 
 def _next_url(request: HttpRequest) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return safe_next_url(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _verified(request: HttpRequest, device: object) -> None:
