@@ -308,5 +308,7 @@ def test_a_service_managers_pages_fit_a_phone_and_a_laptop(page, live_server, wo
 
 def test_a_data_protection_officers_pages_fit_a_phone_and_a_laptop(page, live_server, world):
     sign_in(page, "dora")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Data protection")
+    check_fits(page, "data-protection", "home")
+    page.goto(reverse("notifications:list"))
     check_fits(page, "data-protection", "notifications", long_words=(URL,))
