@@ -164,7 +164,21 @@ def _entries(
 ) -> list[LogEntry]:
     entries = LogEntry.objects.filter(condition)
     if actor_id is not None:
-        entries = entries.filter(actor_id=actor_id)
+        # A break the glass is the person's who broke it, even when the log entry is a
+        # supervisor's (who approved a request past the day's limit).
+        their_uses = (
+            BreakGlassAccess.objects.filter(user_id=actor_id)
+            .annotate(pk_text=Cast("pk", models.CharField()))
+            .values("pk_text")
+        )
+        entries = entries.filter(
+            Q(actor_id=actor_id)
+            | Q(
+                content_type_id=_content_type_ids()["cases.BreakGlassAccess"],
+                action=LogEntry.Action.CREATE,
+                object_pk__in=their_uses,
+            )
+        )
     if since is not None:
         entries = entries.filter(timestamp__gte=_day_start(since))
     if until is not None:
@@ -183,16 +197,17 @@ def _rows_condition(rows: Iterable[tuple[int, str]]) -> Q:
     return condition
 
 
-def _reasons(entries: list[LogEntry]) -> dict[str, str]:
-    """The reasons of the break-the-glass uses among ``entries`` (decrypted), by pk as text."""
+def _uses(entries: list[LogEntry]) -> dict[str, BreakGlassAccess]:
+    """The break-the-glass uses among ``entries``, with their person and the client key
+    their reason is decrypted with, by pk as text."""
     ct = _content_type_ids()["cases.BreakGlassAccess"]
     pks = {e.object_pk for e in entries if e.content_type_id == ct}
     if not pks:
         return {}
     uses = BreakGlassAccess.objects.filter(pk__in=[int(pk) for pk in pks]).select_related(
-        "case__client__data_key"
+        "case__client__data_key", "user"
     )
-    return {str(use.pk): use.reason for use in uses}
+    return {str(use.pk): use for use in uses}
 
 
 def _what(spec: TrailModel | None, entry: LogEntry, row: _Row | None) -> str:
@@ -216,27 +231,34 @@ def _changed_fields(entry: LogEntry) -> tuple[str, ...]:
     return tuple(sorted(str(name) for name in changes))
 
 
-def _events(entries: list[LogEntry], rows: dict[tuple[int, str], _Row]) -> list[TrailEvent]:
+def _events(
+    entries: list[LogEntry], rows: dict[tuple[int, str], _Row], *, actor_id: int | None = None
+) -> list[TrailEvent]:
     specs = _specs_by_ct()
     bg_ct = _content_type_ids()["cases.BreakGlassAccess"]
-    reasons = _reasons(entries)
+    uses = _uses(entries)
     events = []
     for entry in entries:
+        actor: User | None = entry.actor
         spec = specs.get(entry.content_type_id)
         row = rows.get((entry.content_type_id, entry.object_pk))
         kind = _KINDS.get(entry.action, "changed")
         reason = ""
         if entry.content_type_id == bg_ct and entry.action == LogEntry.Action.CREATE:
             kind = "break the glass"
-            reason = reasons.get(entry.object_pk, "")
+            use = uses.get(entry.object_pk)
+            if use is not None:
+                reason = use.reason
+                actor = use.user
+        if actor_id is not None and (actor is None or actor.pk != actor_id):
+            continue  # a supervisor's approval, asked for the supervisor's events
         via = ""
         if entry.action == LogEntry.Action.ACCESS:
             via = str((entry.additional_data or {}).get("via", ""))
-        actor: User | None = entry.actor
         events.append(
             TrailEvent(
                 at=entry.timestamp,
-                actor_id=entry.actor_id,
+                actor_id=actor.pk if actor is not None else None,
                 actor_name=actor.display_name if actor is not None else SYSTEM_ACTOR,
                 kind=kind,
                 what=_what(spec, entry, row),
@@ -260,7 +282,7 @@ def client_trail(
     filters = {spec.label: Q(**{spec.client_path: client.pk}) for spec in TRAIL_MODELS}
     rows = _owned_rows(filters, specs=TRAIL_MODELS)
     entries = _entries(_rows_condition(rows), actor_id=actor_id, since=since, until=until)
-    return _events(entries, rows)
+    return _events(entries, rows, actor_id=actor_id)
 
 
 def case_trail(
@@ -276,7 +298,7 @@ def case_trail(
     filters = {spec.label: Q(**{spec.case_path: case.pk}) for spec in specs if spec.case_path}
     rows = _owned_rows(filters, specs=specs)
     entries = _entries(_rows_condition(rows), actor_id=actor_id, since=since, until=until)
-    return _events(entries, rows)
+    return _events(entries, rows, actor_id=actor_id)
 
 
 def person_trail(*, person: User, since: date, until: date) -> list[TrailEvent]:
@@ -293,7 +315,7 @@ def person_trail(*, person: User, since: date, until: date) -> list[TrailEvent]:
             wanted.setdefault(spec.label, []).append(int(entry.object_pk))
     filters = {label: Q(pk__in=pks) for label, pks in wanted.items()}
     rows = _owned_rows(filters, specs=TRAIL_MODELS)
-    return _events(entries, rows)
+    return _events(entries, rows, actor_id=person.pk)
 
 
 _BREAK_GLASS_WHAT = re.compile(r"Break-glass access (\d+)\b")

@@ -21,6 +21,7 @@ from cases.models import BreakGlassAccess, BreakGlassReview, Case, Client, User
 from dataprotection import trail
 from notes import services as note_services
 from notes.models import CaseNote
+from priorities.models import Organisation
 from tests.conftest import client_for
 from tests.factories import CaseFactory, CaseTypeFactory, ClientFactory, UserFactory
 
@@ -453,3 +454,23 @@ def test_a_reference_leads_the_dpo_to_the_client_s_or_the_case_s_trail(seeded: S
     assert by_case["Location"] == reverse("dataprotection:audit_case", args=[seeded.case.pk])
     assert unknown.status_code == 400
     assert "No client or case has this reference" in unknown.content.decode()
+
+
+def test_a_break_the_glass_approved_by_a_supervisor_is_the_requester_s(
+    seeded: Seeded, bob: User, carol: User
+):
+    Organisation.objects.update_or_create(pk=1, defaults={"break_glass_daily_limit": 0})
+    request = case_services.break_glass_request(
+        user=bob, reference=seeded.case.reference, reason=REASON
+    )
+    with audit_actor(carol):
+        case_services.break_glass_decide(request=request, decided_by=carol, approve=True)
+    today = timezone.localdate()
+
+    bobs = trail.person_trail(person=bob, since=today, until=today)
+    carols = trail.client_trail(client=seeded.client, actor_id=carol.pk)
+
+    assert [(e.kind, e.actor_name) for e in bobs if e.kind == "break the glass"] == [
+        ("break the glass", "Bob Baker")
+    ]
+    assert "break the glass" not in {e.kind for e in carols}
