@@ -9,8 +9,9 @@ them records that read (the pages of ``dataprotection.audit_views`` do).
 
 Each trail takes a fixed number of queries however many rows it covers: one
 query collects the ids of every row that belongs to the client (or case)
-with the case each belongs to, one reads the log entries of all of them, one
-reads the break-the-glass reasons.
+with the case each belongs to, one finds the rows deleted since (by their
+creation entries), one reads the log entries of all of them, one reads the
+break-the-glass reasons.
 
 Other parts of the data protection area call these functions; they never
 read the log themselves.
@@ -155,6 +156,35 @@ def _owned_rows(
     return {(ct, str(pk)): _Row(case_id, ref) for ct, pk, case_id, ref in query}
 
 
+def _deleted_rows(
+    rows: dict[tuple[int, str], _Row], *, client_ids: list[int], case_ids: list[int]
+) -> dict[tuple[int, str], _Row]:
+    """Rows that belonged to these clients or cases and have since been deleted (a note
+    draft once its note is saved): found by the client or case their creation entry
+    names, in one query. Only rows that point at the client or the case directly."""
+    ids = _content_type_ids()
+    by_case = [ids[s.label] for s in TRAIL_MODELS if s.case_path == "case_id"]
+    by_client = [ids[s.label] for s in TRAIL_MODELS if s.client_path == "client_id"]
+    condition = Q(pk__in=[])
+    if case_ids:
+        condition |= Q(
+            content_type_id__in=by_case, changes__case__1__in=[str(pk) for pk in case_ids]
+        )
+    if client_ids:
+        condition |= Q(
+            content_type_id__in=by_client,
+            changes__client__1__in=[str(pk) for pk in client_ids],
+        )
+    created = LogEntry.objects.filter(condition, action=LogEntry.Action.CREATE).values_list(
+        "content_type_id", "object_pk", "changes__case__1"
+    )
+    found = {}
+    for ct, pk, case_id in created:
+        if (ct, pk) not in rows:
+            found[(ct, pk)] = _Row(int(case_id) if case_id and case_id.isdigit() else None, None)
+    return found
+
+
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -281,6 +311,9 @@ def client_trail(
     newest first, optionally by one person and within a range of days (both included)."""
     filters = {spec.label: Q(**{spec.client_path: client.pk}) for spec in TRAIL_MODELS}
     rows = _owned_rows(filters, specs=TRAIL_MODELS)
+    case_ct = _content_type_ids()["cases.Case"]
+    case_ids = [int(pk) for ct, pk in rows if ct == case_ct]
+    rows |= _deleted_rows(rows, client_ids=[client.pk], case_ids=case_ids)
     entries = _entries(_rows_condition(rows), actor_id=actor_id, since=since, until=until)
     return _events(entries, rows, actor_id=actor_id)
 
@@ -297,6 +330,7 @@ def case_trail(
     specs = [spec for spec in TRAIL_MODELS if spec.case_path is not None]
     filters = {spec.label: Q(**{spec.case_path: case.pk}) for spec in specs if spec.case_path}
     rows = _owned_rows(filters, specs=specs)
+    rows |= _deleted_rows(rows, client_ids=[], case_ids=[case.pk])
     entries = _entries(_rows_condition(rows), actor_id=actor_id, since=since, until=until)
     return _events(entries, rows, actor_id=actor_id)
 

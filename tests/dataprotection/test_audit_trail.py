@@ -474,3 +474,18 @@ def test_a_break_the_glass_approved_by_a_supervisor_is_the_requester_s(
         ("break the glass", "Bob Baker")
     ]
     assert "break the glass" not in {e.kind for e in carols}
+
+
+def test_a_deleted_note_draft_stays_in_the_trail_with_who_saw_it(seeded: Seeded, alice: User):
+    with audit_actor(alice):
+        draft = note_services.note_draft_save(
+            case=seeded.case, author=alice, values={"facts": "Half a note"}
+        )
+        access_record(request=None, actor=alice, objects=[draft], via="case page")
+        note_services.note_draft_discard(case=seeded.case, author=alice)
+    what = f"Note draft {draft.pk} on {seeded.case.reference}"
+
+    client_kinds = {e.kind for e in trail.client_trail(client=seeded.client) if e.what == what}
+    case_kinds = {e.kind for e in trail.case_trail(case=seeded.case) if e.what == what}
+
+    assert client_kinds == case_kinds == {"created", "viewed", "deleted"}
