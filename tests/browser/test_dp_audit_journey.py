@@ -78,3 +78,25 @@ def test_the_dpo_finds_who_has_seen_a_client_and_what_a_colleague_accessed(
     click_and_check(page, uses.get_by_role("link", name=re.compile(rf"^{case.reference}\b")))
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Case {case.reference}")
     assert_accessible(page)
+
+
+def test_a_supervisor_follows_who_has_seen_this_from_the_client_and_the_case_page(
+    page, alice, carol, dave
+):
+    case = CaseFactory(assigned_to=alice, restricted=True)
+    services.break_glass(case=case, user=dave, reason=REASON)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    sign_in(page, "carol")
+    page.goto(f"/clients/{case.client_id}/")
+    assert_accessible(page)
+    click_and_check(page, page.get_by_role("link", name="Who has seen this"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Client {case.client.reference}")
+    expect(page.get_by_role("region", name="Who has seen it and what changed")).to_contain_text(
+        REASON
+    )
+    page.goto(f"/cases/{case.pk}/")
+    assert_accessible(page)
+    click_and_check(page, page.get_by_role("link", name="Who has seen this"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Case {case.reference}")
+    click_and_check(page, page.get_by_role("link", name="The whole client's trail"))
