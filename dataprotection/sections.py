@@ -24,3 +24,34 @@ class Duty:
 
 
 DUTIES: list[Duty] = []
+
+# --- audit: who has seen what ----------------------------------------------------
+DUTIES += [
+    Duty(
+        key="audit",
+        title="Who has seen what",
+        summary=(
+            "Who has seen a client or a case and what changed: every view, export, "
+            "change and break-the-glass use, by person and date, as a page or a CSV file."
+        ),
+        url_name="dataprotection:audit",
+    ),
+    Duty(
+        key="audit_person",
+        title="A staff member's accesses",
+        summary=(
+            "Everything one member of staff saw or changed over a range of days, "
+            "to look into a suspected misuse."
+        ),
+        url_name="dataprotection:audit_person",
+    ),
+    Duty(
+        key="audit_break_glass",
+        title="Break-the-glass uses",
+        summary=(
+            "Every use of break the glass with its reason and its review: awaiting, "
+            "justified, or a concern, who reviewed it and when."
+        ),
+        url_name="dataprotection:audit_break_glass",
+    ),
+]

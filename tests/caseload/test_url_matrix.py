@@ -393,6 +393,11 @@ SERVICE_MANAGER_ROLE = _role(SERVICE_MANAGER)
 DPO_ROLE = _role(DATA_PROTECTION)
 
 
+def TRAIL_READER(actor: Actor, scene: Scene) -> bool:
+    """Who reads the audit trail of a client or a case: the DPO, and its team's supervisor."""
+    return DPO_ROLE(actor, scene) or SUPERVISES(actor, scene)
+
+
 def SUPERVISES(actor: Actor, scene: Scene) -> bool:
     return "supervises" in actor.holds
 
@@ -566,6 +571,24 @@ SAMPLES: dict[str, Sample] = {
     # -- configuration: the admins' own area
     "configuration:home": page("configuration:home", ADMIN_ROLE, GET),
     "dataprotection:home": page("dataprotection:home", DPO_ROLE, GET),
+    # -- data protection: who has seen what
+    "dataprotection:audit": page("dataprotection:audit", DPO_ROLE, GET),
+    "dataprotection:audit_client": on_client("dataprotection:audit_client", TRAIL_READER, GET),
+    "dataprotection:audit_client_csv": on_client(
+        "dataprotection:audit_client_csv", TRAIL_READER, GET
+    ),
+    "dataprotection:audit_case": on_case("dataprotection:audit_case", TRAIL_READER, GET),
+    "dataprotection:audit_case_csv": on_case("dataprotection:audit_case_csv", TRAIL_READER, GET),
+    "dataprotection:audit_person": page("dataprotection:audit_person", DPO_ROLE, GET),
+    "dataprotection:audit_person_csv": Sample(
+        lambda w, s: (
+            reverse("dataprotection:audit_person_csv")
+            + f"?person={w.people['alice'].pk}&since={_uk(_in_days(-7))}&until={_uk(_in_days(0))}"
+        ),
+        DPO_ROLE,
+        GET,
+    ),
+    "dataprotection:audit_break_glass": page("dataprotection:audit_break_glass", DPO_ROLE, GET),
     "configuration:people": page("configuration:people", ADMIN_ROLE, GET),
     "configuration:person_invite": page(
         "configuration:person_invite",
