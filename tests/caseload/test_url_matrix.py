@@ -616,7 +616,12 @@ SAMPLES: dict[str, Sample] = {
         lambda w, s: reverse("configuration:catalogue_add", kwargs={"kind": "case-types"}),
         ADMIN_ROLE,
         BOTH,
-        data=lambda w, s: {"name": "Welfare benefits", "description": "", "is_active": "on"},
+        data=lambda w, s: {
+            "name": "Welfare benefits",
+            "description": "",
+            "is_active": "on",
+            "retention_months": "72",
+        },
     ),
     "configuration:catalogue_edit": Sample(
         lambda w, s: reverse(
@@ -625,7 +630,12 @@ SAMPLES: dict[str, Sample] = {
         ),
         ADMIN_ROLE,
         BOTH,
-        data=lambda w, s: {"name": "Renamed", "is_active": "on", "edit_token": "stale"},
+        data=lambda w, s: {
+            "name": "Renamed",
+            "is_active": "on",
+            "retention_months": "72",
+            "edit_token": "stale",
+        },
     ),
     "configuration:organisation": page(
         "configuration:organisation",
