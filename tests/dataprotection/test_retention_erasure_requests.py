@@ -43,7 +43,8 @@ def test_an_erase_decision_goes_through_the_same_shredding_path(alice, dina):
         request=request, decision="erase", reason="No ground to keep it", decided_by=dina
     )
 
-    assert decided.decided_by == dina and decided.decided_at is not None
+    assert decided.decided_by == dina
+    assert decided.decided_at is not None
     assert decided.run is not None
     assert decided.run.source == DisposalRun.Source.ERASURE_REQUEST
     services.disposal_run_carry_out(run_id=decided.run.pk)
