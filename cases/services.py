@@ -395,6 +395,9 @@ def case_status_change(
         raise ValidationError({"status": f"The case is already {case.get_status_display()}."})
     if status == Case.Status.REFERRED:
         raise ValidationError({"status": "A case cannot go back to referred."})
+    if old == Case.Status.CLOSED:
+        # Reopening is a new case in all but name: not for a frozen or erased record.
+        _refuse_if_processing_restricted(case.client_id, field="status")
     still_open: list[str] = []
     if status == Case.Status.CLOSED:
         if not closure_reason:
