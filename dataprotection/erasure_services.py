@@ -239,8 +239,8 @@ def _queue_carry_out(run: DisposalRun) -> None:
 def disposal_item_carry_out(*, item_id: int, now: datetime | None = None) -> str:
     """Erase one approved client, checked again under a row lock; returns the item's state.
 
-    Not approved, already done, on legal hold, or with an open case since approval: the
-    client is not erased. Running it twice erases once.
+    Not approved, already done, already erased (on another list), on legal hold, or with
+    an open case since approval: the client is not erased. Running it twice erases once.
     """
     now = now or timezone.now()
     item = DisposalItem.objects.select_for_update().select_related("run").get(pk=item_id)
@@ -249,7 +249,9 @@ def disposal_item_carry_out(*, item_id: int, now: datetime | None = None) -> str
         return item.state
     approved_by, approved_at = run.approved_by, run.approved_at or now
     client = Client.objects.select_for_update().select_related("data_key").get(pk=item.client_id)
-    if LegalHold.objects.active().filter(client_id=client.pk).exists():
+    if client.data_key.wrapped_key is None:  # erased on another list or request meanwhile
+        state = DisposalItem.State.ALREADY_ERASED
+    elif LegalHold.objects.active().filter(client_id=client.pk).exists():
         state = DisposalItem.State.SKIPPED_HOLD
     elif selectors.client_has_open_case(client.pk):
         state = DisposalItem.State.SKIPPED_OPEN

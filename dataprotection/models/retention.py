@@ -129,6 +129,7 @@ class DisposalItem(models.Model):
         ERASED = "erased", "Erased"
         SKIPPED_HOLD = "skipped_hold", "Not erased: on legal hold"
         SKIPPED_OPEN = "skipped_open", "Not erased: has an open case"
+        ALREADY_ERASED = "already_erased", "Already erased by another decision"
 
     run = models.ForeignKey(DisposalRun, on_delete=models.PROTECT, related_name="items")
     client = models.ForeignKey("cases.Client", on_delete=models.PROTECT, related_name="+")

@@ -289,6 +289,28 @@ def test_a_client_who_gained_an_open_case_since_approval_is_not_erased(alice, di
     assert run.items.get().state == DisposalItem.State.SKIPPED_OPEN
 
 
+def test_a_client_erased_through_a_request_meanwhile_is_not_erased_twice(alice, dina):
+    case = closed_case(alice, closed_on=years_ago(7))
+    run = services.disposal_run_prepare()
+    assert run is not None
+    request = services.erasure_request_record(
+        client=case.client, received_on=date.today(), recorded_by=dina
+    )
+    decided = services.erasure_request_decide(
+        request=request, decision="erase", reason="Asked", decided_by=dina
+    )
+    assert decided.run is not None
+    services.disposal_run_carry_out(run_id=decided.run.pk)
+    services.disposal_run_approve(
+        run=run, item_ids=[run.items.get().pk], approved_by=dina, reason="Retention ended"
+    )
+
+    assert services.disposal_run_carry_out(run_id=run.pk) == 0
+
+    assert run.items.get().state == DisposalItem.State.ALREADY_ERASED
+    assert ErasureTombstone.objects.count() == 1
+
+
 def test_an_item_not_approved_is_never_erased_even_when_asked_directly(alice, dina):
     case = closed_case(alice, closed_on=years_ago(7))
     run = services.disposal_run_prepare()
