@@ -108,6 +108,17 @@ JOBS = {
             result="Checkpoint written",
         ),
         Job(
+            "dataprotection.tasks.disposal_list_task",
+            "Retention schedule",
+            "Lists the clients whose retention period has ended, for the data protection "
+            "officer to review and approve; it erases nobody by itself.",
+            Form.DAILY,
+            can_pause=True,
+            result="{n} clients listed for disposal",
+            if_paused="No client is listed for disposal; records are kept past their "
+            "retention period.",
+        ),
+        Job(
             "notifications.tasks.outbox_send_task",
             "Sending emails",
             "Sends the emails waiting in the outbox.",

@@ -157,9 +157,21 @@ class CaseType(models.Model):
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
+    # How long a client's record is kept after their last case closes (the longest
+    # among their case types counts); then it is listed for disposal.
+    retention_months = models.PositiveSmallIntegerField(
+        default=72,
+        validators=[MinValueValidator(1), MaxValueValidator(1200)],
+        help_text="Months a client's record is kept after their last case closes.",
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(retention_months__gte=1), name="case_type_retention_positive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -67,6 +67,27 @@ def _client_set_indexes(client: Client) -> None:
     client.postcode_index = crypto.blind_index("postcode", client.postcode)
 
 
+def client_indexes_blank(*, client: Client, erased_by: User) -> Client:
+    """Empty an erased client's search hashes, so no search finds them again.
+
+    For the erasure of a client whose data key has been destroyed (``dataprotection``);
+    every personal field already reads "[erased]" and is left as it is stored.
+    """
+    with audit_actor(erased_by):
+        client.family_name_index = client.date_of_birth_index = client.postcode_index = ""
+        client.save(update_fields=["family_name_index", "date_of_birth_index", "postcode_index"])
+    return client
+
+
+def _refuse_if_processing_restricted(client_id: int, *, field: str | None = None) -> None:
+    """Raise the restriction's message when the client's record is frozen (or erased)."""
+    from dataprotection.selectors import processing_refusal
+
+    message = processing_refusal(client_id=client_id)
+    if message:
+        raise ValidationError({field: message} if field else message)
+
+
 @transaction.atomic
 def client_create(*, created_by: User, **fields: Any) -> Client:
     """Create a client with a data key of their own and a new reference."""
@@ -116,6 +137,7 @@ def client_create_with_case(
 
 @transaction.atomic
 def client_update(*, client: Client, **fields: Any) -> Client:
+    _refuse_if_processing_restricted(client.pk)
     for name, value in fields.items():
         if name not in CLIENT_FIELDS:
             raise TypeError(f"Unknown client field: {name}")
@@ -312,6 +334,8 @@ def case_open(
     roles = roles_of(opened_by)
     if not opened_by.is_active or not roles & {Role.ADVISER, Role.SUPERVISOR}:
         raise ValidationError("Only an adviser or a supervisor can open a case.")
+    if client.pk is not None:
+        _refuse_if_processing_restricted(client.pk)
     # A client with no case yet is seen by no one (pages reach a client only through a
     # case), so their first case comes straight after they are created.
     if client.cases.exists() and not selectors.client_can_open_case(opened_by, client):
@@ -371,6 +395,9 @@ def case_status_change(
         raise ValidationError({"status": f"The case is already {case.get_status_display()}."})
     if status == Case.Status.REFERRED:
         raise ValidationError({"status": "A case cannot go back to referred."})
+    if old == Case.Status.CLOSED:
+        # Reopening is a new case in all but name: not for a frozen or erased record.
+        _refuse_if_processing_restricted(case.client_id, field="status")
     still_open: list[str] = []
     if status == Case.Status.CLOSED:
         if not closure_reason:
@@ -662,6 +689,7 @@ def case_share(
 ) -> CaseShare:
     """Share a case with a colleague until the end of ``expires_on``, on recorded consent."""
     now = now or timezone.now()
+    _refuse_if_processing_restricted(case.client_id)
     if case.restricted:
         raise ValidationError(
             "A restricted case cannot be shared; a colleague who needs it must break the glass."
@@ -1103,6 +1131,7 @@ def referral_out(
     today: date | None = None,
 ) -> Referral:
     today = today or timezone.localdate()
+    _refuse_if_processing_restricted(case.client_id)
     if consent is None or consent.client_id != case.client_id or not consent.is_current:
         raise ValidationError(
             {"consent": "A referral out needs the client's current consent: record it first."}
@@ -1182,6 +1211,8 @@ def referral_in(
         raise ValidationError({"urgency": "Choose red, amber or green, or leave it blank."})
     if client is None:
         client = client_create(created_by=received_by, **(client_fields or {}))
+    else:
+        _refuse_if_processing_restricted(client.pk)
     case = Case(
         client=client,
         case_type=case_type,
@@ -1222,10 +1253,18 @@ def referral_in(
 
 @transaction.atomic
 def case_type_save(
-    *, case_type: CaseType, name: str, description: str, is_active: bool, changed_by: User
+    *,
+    case_type: CaseType,
+    name: str,
+    description: str,
+    is_active: bool,
+    changed_by: User,
+    retention_months: int | None = None,
 ) -> CaseType:
     """Add or change a case type. A case type in use is never deleted: it is retired
-    (``is_active`` off), so advisers stop choosing it and old cases keep it."""
+    (``is_active`` off), so advisers stop choosing it and old cases keep it.
+    ``retention_months`` (kept as it is when not given) is how long a client's record
+    is kept after their last case closes."""
 
     name = " ".join(name.split())
     if not name:
@@ -1235,7 +1274,13 @@ def case_type_save(
         raise ValidationError(
             {"name": f"There is already a case type called {clash.name}: edit that one."}
         )
+    if retention_months is not None and not 1 <= retention_months <= 1200:
+        raise ValidationError(
+            {"retention_months": "Keep records for between 1 and 1200 months (100 years)."}
+        )
     with audit_actor(changed_by):
         case_type.name, case_type.description, case_type.is_active = name, description, is_active
+        if retention_months is not None:
+            case_type.retention_months = retention_months
         case_type.save()
     return case_type

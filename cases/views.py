@@ -291,9 +291,13 @@ def client_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     client = client_for_manager(request.user, pk)
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
-        services.client_update(client=client, **form.client_fields())
-        messages.success(request, "Client details saved.")
-        return redirect("cases:client_detail", pk=client.pk)
+        try:
+            services.client_update(client=client, **form.client_fields())
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Client details saved.")
+            return redirect("cases:client_detail", pk=client.pk)
     access_record(request=request, actor=request.user, objects=[client], via="client edit")
     return render(
         request,

@@ -108,19 +108,28 @@ CATALOGUES: dict[str, Catalogue] = {
             intro="The kinds of case advisers open. A case type in use is retired, not "
             "deleted: advisers stop choosing it and its cases keep it.",
             model=CaseType,
-            fields=["name", "description", "is_active"],
+            fields=["name", "description", "is_active", "retention_months"],
             columns=[
                 ("Description", lambda t: t.description or "None"),
                 ("In use", lambda t: _yes_no(t.is_active)),
+                ("Kept after the last case closes", lambda t: f"{t.retention_months} months"),
             ],
             save=lambda row, data, by: case_type_save(
                 case_type=row,
                 name=data["name"],
                 description=data["description"],
                 is_active=data["is_active"],
+                retention_months=data["retention_months"],
                 changed_by=by,
             ),
-            labels={"is_active": "Advisers can choose it for new cases"},
+            labels={
+                "is_active": "Advisers can choose it for new cases",
+                "retention_months": "Retention period in months",
+            },
+            help_texts={
+                "retention_months": "How long a client's record is kept after their last "
+                "case closes; the longest of their case types counts. 72 months is six years."
+            },
         ),
         Catalogue(
             kind="note-templates",

@@ -55,3 +55,26 @@ DUTIES += [
         url_name="dataprotection:audit_break_glass",
     ),
 ]
+
+DUTIES += [
+    Duty(
+        "retention",
+        "Retention and disposal",
+        "Review the clients whose retention period has ended, approve their erasure, "
+        "and place or lift legal holds.",
+        "dataprotection:retention",
+    ),
+    Duty(
+        "erasure",
+        "Erasure requests",
+        "Record a client's request to be erased and your decision: erase, refuse on a "
+        "legal ground, or restrict processing instead.",
+        "dataprotection:erasure_requests",
+    ),
+    Duty(
+        "restriction",
+        "Restriction of processing",
+        "Freeze a client's record while a restriction applies, and add file notes to it.",
+        "dataprotection:restrictions",
+    ),
+]

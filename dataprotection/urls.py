@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dataprotection import audit_views, views
+from dataprotection import audit_views, erasure_views, views
 
 app_name = "dataprotection"
 
@@ -15,4 +15,17 @@ urlpatterns = [
     path("audit/people/", audit_views.person_trail, name="audit_person"),
     path("audit/people/csv/", audit_views.person_trail_csv, name="audit_person_csv"),
     path("audit/break-glass/", audit_views.break_glass_uses, name="audit_break_glass"),
+    # retention, erasure and restriction of processing
+    path("retention/", erasure_views.retention, name="retention"),
+    path("retention/check/", erasure_views.retention_check, name="retention_check"),
+    path("retention/runs/<int:pk>/", erasure_views.disposal_run, name="disposal_run"),
+    path("retention/erased/", erasure_views.tombstones, name="tombstones"),
+    path("retention/holds/", erasure_views.holds, name="holds"),
+    path("retention/holds/<int:pk>/lift/", erasure_views.hold_lift, name="hold_lift"),
+    path("restrictions/", erasure_views.restrictions, name="restrictions"),
+    path("restrictions/<int:pk>/", erasure_views.restriction, name="restriction"),
+    path("restrictions/<int:pk>/lift/", erasure_views.restriction_lift, name="restriction_lift"),
+    path("restrictions/<int:pk>/note/", erasure_views.restriction_note, name="restriction_note"),
+    path("erasure-requests/", erasure_views.erasure_requests, name="erasure_requests"),
+    path("erasure-requests/<int:pk>/", erasure_views.erasure_request, name="erasure_request"),
 ]

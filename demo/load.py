@@ -20,6 +20,7 @@ from demo.case_notes import notes_load
 from demo.caseload_reviews import reviews_load
 from demo.clients_and_cases import caseloads_load, recent_activity_load
 from demo.criteria_and_assessments import priorities_load
+from demo.dp_erasure import dp_erasure_load
 from demo.people import PEOPLE, DemoPerson, people_load
 from notes.anchors import checkpoint_write
 from priorities.sweep import sweep_deadlines
@@ -41,6 +42,7 @@ def demo_load(*, now: datetime | None = None) -> list[DemoPerson]:
     # Last week's caseload review reports, as the worker makes them each Monday.
     reports_generate_all(now=now, email=False)
     reviews_load(now=now)
+    dp_erasure_load(now=now)
     # The day's checkpoint of every note chain, as the worker writes it each night, so
     # that verify_notes has something outside the database to check against.
     checkpoint_write(now=now)

@@ -22,6 +22,7 @@ from cases.services import (
     contact_date_problem,
     plan_date_problem,
 )
+from dataprotection.selectors import processing_refusal
 from notes.chain import newest_chain_key_id
 from notes.models import Action, CaseNote, NoteDraft, NoteTemplate
 from priorities.services import case_refresh_due_dates
@@ -65,6 +66,10 @@ def note_append(
     # Locked before anything is checked or read: the checks, the chain and the due dates
     # all see the case as it is now, not as the caller read it.
     locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
+    # A client whose processing is restricted takes notes from the data protection
+    # officer only; an erased client none at all.
+    if refusal := processing_refusal(client_id=locked.client_id, author=author):
+        raise ValidationError(refusal)
     errors: dict[str, str] = {}
     if contact_at > now:
         errors["contact_at"] = "The contact cannot be in the future."

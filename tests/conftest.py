@@ -21,7 +21,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from caseload.keycheck import key_check_forget
-from caseload.roles import role_groups_ensure
+from caseload.roles import Role, role_groups_ensure
 from cases.models import Team, User
 from reviews.models import CaseWeight, ReviewFactor
 from tests.factories import (
@@ -171,6 +171,14 @@ def root(roles: None) -> User:
 @pytest.fixture
 def erin(roles: None) -> User:
     return AdminFactory(username="erin", first_name="Erin", last_name="Evans")
+
+
+@pytest.fixture
+def dina(roles: None) -> User:
+    """The data protection officer."""
+    return UserFactory(
+        username="dina", first_name="Dina", last_name="Dobson", roles=[Role.DATA_PROTECTION]
+    )
 
 
 def client_for(user: User) -> Client:

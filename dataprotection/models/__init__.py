@@ -3,3 +3,21 @@
 Each duty keeps its models in its own module (subject access, retention and
 erasure, restriction); this package only imports them so that Django finds them.
 """
+
+from dataprotection.models.retention import (
+    DisposalItem,
+    DisposalRun,
+    ErasureRequest,
+    ErasureTombstone,
+    LegalHold,
+    ProcessingRestriction,
+)
+
+__all__ = [
+    "DisposalItem",
+    "DisposalRun",
+    "ErasureRequest",
+    "ErasureTombstone",
+    "LegalHold",
+    "ProcessingRestriction",
+]

@@ -85,6 +85,14 @@ from cases.models import (
     User,
 )
 from configuration.concurrency import edit_token
+from dataprotection import erasure_services as dp_services
+from dataprotection.models import (
+    DisposalItem,
+    DisposalRun,
+    ErasureRequest,
+    LegalHold,
+    ProcessingRestriction,
+)
 from notes import services as note_services
 from notes.models import Action, CaseNote
 from priorities import services as priority_services
@@ -136,7 +144,7 @@ ADMIN_SAMPLED = {"admin:index"}
 # Tables a refused POST may still write to (none yet). The audit trail lives outside
 # the domain apps and is not compared.
 UNCOMPARED_TABLES: set[str] = set()
-DOMAIN_APPS = ("caseload", "cases", "notes", "priorities", "reviews")
+DOMAIN_APPS = ("caseload", "cases", "notes", "priorities", "reviews", "dataprotection")
 
 GET, POST, BOTH = frozenset({"GET"}), frozenset({"POST"}), frozenset({"GET", "POST"})
 
@@ -517,6 +525,53 @@ def _note_post(**extra: str) -> dict[str, str]:
     }
 
 
+# -- the data protection officer's records, made on a case of their own (a restriction on
+# alice's clients would freeze the cases the other samples use)
+
+
+def _dp_case(w: World) -> Case:
+    case = getattr(w, "dp_case", None)
+    if case is None:
+        case = CaseFactory(assigned_to=AdviserFactory(username="dpclient"))
+        w.dp_case = case  # type: ignore[attr-defined]  # a test-only attribute
+    return case
+
+
+def _disposal_item(w: World) -> DisposalItem:
+    item = DisposalItem.objects.filter(run__status=DisposalRun.Status.AWAITING_REVIEW).first()
+    if item is None:
+        run = DisposalRun.objects.create(
+            source=DisposalRun.Source.SCHEDULE, created_at=timezone.now()
+        )
+        item = DisposalItem.objects.create(run=run, client=_dp_case(w).client, case_count=1)
+    return item
+
+
+def _legal_hold(w: World) -> LegalHold:
+    hold = LegalHold.objects.active().first()
+    return hold or dp_services.legal_hold_place(
+        client=_dp_case(w).client, reason="Claim issued", placed_by=_dpo()
+    )
+
+
+def _restriction(w: World) -> ProcessingRestriction:
+    restriction = ProcessingRestriction.objects.active().first()
+    return restriction or dp_services.processing_restriction_place(
+        client=_dp_case(w).client, reason="Accuracy contested", placed_by=_dpo()
+    )
+
+
+def _erasure_request(w: World) -> ErasureRequest:
+    request = ErasureRequest.objects.filter(decision=ErasureRequest.Decision.PENDING).first()
+    return request or dp_services.erasure_request_record(
+        client=_dp_case(w).client, received_on=_in_days(-1), recorded_by=_dpo()
+    )
+
+
+def _dpo() -> User:
+    return UserFactory(username="dpo-records", roles=[DATA_PROTECTION])
+
+
 def _client_post(**extra: str) -> dict[str, str]:
     return {
         "given_name": "Zara",
@@ -589,6 +644,66 @@ SAMPLES: dict[str, Sample] = {
         GET,
     ),
     "dataprotection:audit_break_glass": page("dataprotection:audit_break_glass", DPO_ROLE, GET),
+    "dataprotection:retention": page("dataprotection:retention", DPO_ROLE, GET),
+    "dataprotection:retention_check": page("dataprotection:retention_check", DPO_ROLE, POST),
+    "dataprotection:disposal_run": Sample(
+        lambda w, s: reverse("dataprotection:disposal_run", args=[_disposal_item(w).run_id]),
+        DPO_ROLE,
+        BOTH,
+        data=lambda w, s: {"items": [_disposal_item(w).pk], "reason": "Retention ended"},
+    ),
+    "dataprotection:tombstones": page("dataprotection:tombstones", DPO_ROLE, GET),
+    "dataprotection:holds": page(
+        "dataprotection:holds",
+        DPO_ROLE,
+        BOTH,
+        data=lambda w, s: {"reference": w.open.case.client.reference, "reason": "Claim"},
+    ),
+    "dataprotection:hold_lift": Sample(
+        lambda w, s: reverse("dataprotection:hold_lift", args=[_legal_hold(w).pk]),
+        DPO_ROLE,
+        BOTH,
+        data=lambda w, s: {"reason": "Claim settled"},
+    ),
+    "dataprotection:restrictions": page(
+        "dataprotection:restrictions",
+        DPO_ROLE,
+        BOTH,
+        data=lambda w, s: {"reference": w.open.case.client.reference, "reason": "Contested"},
+    ),
+    "dataprotection:restriction": Sample(
+        lambda w, s: reverse("dataprotection:restriction", args=[_restriction(w).pk]),
+        DPO_ROLE,
+        GET,
+    ),
+    # the note first: the lift's probe ends the restriction the note's URL names
+    "dataprotection:restriction_note": Sample(
+        lambda w, s: reverse("dataprotection:restriction_note", args=[_restriction(w).pk]),
+        DPO_ROLE,
+        POST,
+        data=lambda w, s: {"case": _dp_case(w).pk, "facts": "Restriction explained by letter"},
+    ),
+    "dataprotection:restriction_lift": Sample(
+        lambda w, s: reverse("dataprotection:restriction_lift", args=[_restriction(w).pk]),
+        DPO_ROLE,
+        POST,
+        data=lambda w, s: {"reason": "Accuracy checked"},
+    ),
+    "dataprotection:erasure_requests": page(
+        "dataprotection:erasure_requests",
+        DPO_ROLE,
+        BOTH,
+        data=lambda w, s: {
+            "reference": w.open.case.client.reference,
+            "received_on": _uk(_in_days(-1)),
+        },
+    ),
+    "dataprotection:erasure_request": Sample(
+        lambda w, s: reverse("dataprotection:erasure_request", args=[_erasure_request(w).pk]),
+        DPO_ROLE,
+        BOTH,
+        data=lambda w, s: {"decision": "refuse", "ground": "legal_claims", "reason": "Claim"},
+    ),
     "configuration:people": page("configuration:people", ADMIN_ROLE, GET),
     "configuration:person_invite": page(
         "configuration:person_invite",
@@ -639,7 +754,12 @@ SAMPLES: dict[str, Sample] = {
         lambda w, s: reverse("configuration:catalogue_add", kwargs={"kind": "case-types"}),
         ADMIN_ROLE,
         BOTH,
-        data=lambda w, s: {"name": "Welfare benefits", "description": "", "is_active": "on"},
+        data=lambda w, s: {
+            "name": "Welfare benefits",
+            "description": "",
+            "is_active": "on",
+            "retention_months": "72",
+        },
     ),
     "configuration:catalogue_edit": Sample(
         lambda w, s: reverse(
@@ -648,7 +768,12 @@ SAMPLES: dict[str, Sample] = {
         ),
         ADMIN_ROLE,
         BOTH,
-        data=lambda w, s: {"name": "Renamed", "is_active": "on", "edit_token": "stale"},
+        data=lambda w, s: {
+            "name": "Renamed",
+            "is_active": "on",
+            "retention_months": "72",
+            "edit_token": "stale",
+        },
     ),
     "configuration:organisation": page(
         "configuration:organisation",

@@ -46,18 +46,28 @@ def test_a_case_type_is_added_and_its_change_recorded_with_the_admin(erin):
     response = _add(
         client_for(erin),
         "case-types",
-        {"name": "Welfare  benefits", "description": "Claims and appeals", "is_active": "on"},
+        {
+            "name": "Welfare  benefits",
+            "description": "Claims and appeals",
+            "is_active": "on",
+            "retention_months": "84",
+        },
     )
 
     assert response.status_code == 302
     added = CaseType.objects.get(name="Welfare benefits")
+    assert added.retention_months == 84
     assert LogEntry.objects.get_for_object(added).filter(actor=erin).exists()
 
 
 def test_a_case_type_name_already_taken_is_explained_beside_the_field(erin):
     CaseTypeFactory(name="Debt")
 
-    response = _add(client_for(erin), "case-types", {"name": "debt", "description": "Kept"})
+    response = _add(
+        client_for(erin),
+        "case-types",
+        {"name": "debt", "description": "Kept", "retention_months": "72"},
+    )
 
     assert response.status_code == 400
     assert response.context["form"].errors["name"] == [

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseload.audit import access_record, audit_actor
-from caseload.roles import Role
 from cases import services as case_services
 from cases.models import BreakGlassAccess, BreakGlassReview, Case, Client, User
 from dataprotection import trail
@@ -28,13 +27,6 @@ from tests.factories import CaseFactory, CaseTypeFactory, ClientFactory, UserFac
 pytestmark = pytest.mark.django_db
 
 REASON = "The client rang the duty line in crisis and their adviser is away today."
-
-
-@pytest.fixture
-def dina(roles: None) -> User:
-    return UserFactory(
-        username="dina", first_name="Dina", last_name="Dawson", roles=[Role.DATA_PROTECTION]
-    )
 
 
 @dataclass

@@ -1,0 +1,59 @@
+"""Reads other apps ask of the data protection records: is this client's processing
+restricted (or their record erased)? The owning services (``cases``, ``notes``) call
+these before any change to a client's record, so the rule lives here once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from caseload.models import DataKey
+from caseload.roles import Role, roles_of
+from dataprotection.models import ProcessingRestriction
+
+if TYPE_CHECKING:
+    from cases.models import User
+
+RESTRICTED_MESSAGE = (
+    "Processing of this client's data is restricted by the data protection officer: "
+    "their record cannot be changed, and no note, case, share or referral added."
+)
+RESTRICTED_NOTE_MESSAGE = (
+    "Processing of this client's data is restricted: only the data protection officer "
+    "can add a note."
+)
+ERASED_MESSAGE = "This client's personal data has been erased: nothing more can be added."
+
+
+def processing_restricted(client_id: int) -> bool:
+    """Whether the client's processing is restricted: their record is frozen."""
+    return ProcessingRestriction.objects.active().filter(client_id=client_id).exists()
+
+
+def processing_restriction_of(client_id: int) -> ProcessingRestriction | None:
+    """The restriction in force on the client, if there is one."""
+    return (
+        ProcessingRestriction.objects.active()
+        .filter(client_id=client_id)
+        .select_related("placed_by")
+        .first()
+    )
+
+
+def client_erased(client_id: int) -> bool:
+    """Whether the client's data key has been destroyed."""
+    return DataKey.objects.filter(client__pk=client_id, wrapped_key__isnull=True).exists()
+
+
+def processing_refusal(*, client_id: int, author: User | None = None) -> str:
+    """Why nothing may be added to or changed on the client's record, or "" if it may.
+
+    ``author`` is the person adding a note: the data protection officer may add one to
+    a restricted client's case (a file note of the restriction, say); nobody else may.
+    """
+    if client_erased(client_id):
+        return ERASED_MESSAGE
+    if processing_restricted(client_id):
+        if author is not None and Role.DATA_PROTECTION in roles_of(author):
+            return ""
+        return RESTRICTED_NOTE_MESSAGE if author is not None else RESTRICTED_MESSAGE
+    return ""
