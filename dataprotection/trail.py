@@ -89,6 +89,11 @@ TRAIL_MODELS: list[TrailModel] = [
     TrailModel("priorities.Assessment", "Assessment", "case__client_id", "case_id"),
     TrailModel("priorities.DeadlineFlag", "Deadline flag", "case__client_id", "case_id"),
     TrailModel("reviews.ReviewDecision", "Review decision", "case__client_id", "case_id"),
+    TrailModel("dataprotection.LegalHold", "Legal hold", "client_id", None),
+    TrailModel("dataprotection.ProcessingRestriction", "Restriction", "client_id", None),
+    TrailModel("dataprotection.ErasureRequest", "Erasure request", "client_id", None),
+    TrailModel("dataprotection.DisposalItem", "Disposal decision", "client_id", None),
+    TrailModel("dataprotection.ErasureTombstone", "Erasure record", "client_id", None),
 ]
 
 _KINDS = {
