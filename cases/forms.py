@@ -235,11 +235,31 @@ class ClientForm(forms.ModelForm):
 
 class ConsentForm(forms.ModelForm):
     given_on = UKDateField(label="Consent given on")
+    expires_on = UKDateField(
+        label="Consent ends on (optional)",
+        required=False,
+        help_text="The last day it holds, if the client gave it for a time only; as "
+        "day/month/year, like 27/3/2025.",
+    )
 
     class Meta:
         model = ConsentRecord
-        fields = ["scope", "shared_with", "details", "given_on", "method"]
+        fields = ["scope", "shared_with", "channel", "details", "given_on", "expires_on", "method"]
         widgets = {"details": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "scope": "What the client agreed to: sharing with colleagues, a referral to the "
+            "agencies named below, or being contacted by the channel chosen below."
+        }
+
+
+class ConsentWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for withdrawing (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the client said, if anything. Kept encrypted with their record.",
+    )
 
 
 class CaseForm(forms.ModelForm):

@@ -52,7 +52,9 @@ def test_the_client_page_offers_the_withdraw_button_to_whoever_manages_the_clien
 
 def test_withdrawing_a_consent_already_withdrawn_changes_nothing(alice, dave):
     _case, consent, _share = _shared_on_consent(alice, dave)
-    services.consent_withdraw(consent=consent, on=timezone.localdate() - timedelta(days=3))
+    services.consent_withdraw(
+        consent=consent, withdrawn_by=alice, on=timezone.localdate() - timedelta(days=3)
+    )
     response = client_for(alice).post(_withdraw_url(consent))
     assert response.status_code == 302
     consent.refresh_from_db()
