@@ -236,7 +236,7 @@ class ClientForm(forms.ModelForm):
 class ConsentForm(forms.ModelForm):
     given_on = UKDateField(label="Consent given on")
     expires_on = UKDateField(
-        label="Consent ends on (optional)",
+        label="Consent ends on",
         required=False,
         help_text="The last day it holds, if the client gave it for a time only; as "
         "day/month/year, like 27/3/2025.",
@@ -254,7 +254,7 @@ class ConsentForm(forms.ModelForm):
 
 class ConsentWithdrawForm(forms.Form):
     reason = forms.CharField(
-        label="Reason for withdrawing (optional)",
+        label="Reason for withdrawing",
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

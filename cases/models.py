@@ -349,7 +349,7 @@ class ConsentRecord(EncryptedModel):
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    withdrawal_reason = EncryptedTextField("Reason for withdrawing", blank=True)
+    withdrawal_reason = EncryptedTextField("Reason for withdrawing", blank=True, null=True)
 
     objects = ConsentQuerySet.as_manager()
 

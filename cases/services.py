@@ -200,7 +200,7 @@ def consent_withdraw(
         return selectors.ConsentDependents(shares=[], referrals=[])
     consent.withdrawn_on = on or timezone.localdate(now)
     consent.withdrawn_by = withdrawn_by
-    consent.withdrawal_reason = reason.strip()
+    consent.withdrawal_reason = reason.strip() or None
     consent.save(update_fields=["withdrawn_on", "withdrawn_by", "withdrawal_reason"])
     ended = selectors.consent_dependents(consent, now=now)
     _consent_end_dependents(ended, actor=withdrawn_by, now=now, why="withdrawn", reason=reason)
@@ -266,7 +266,7 @@ def _consent_end_dependents(
             notify(
                 recipients=[share.shared_with],
                 kind=NotificationKind.ACCESS,
-                subject="Your access to a shared case has ended",
+                subject=f"share {share.pk}",
                 message=f"Your access to {case.reference} has ended: the client's consent "
                 f"it rested on was {why}.",
                 now=now,
@@ -781,6 +781,11 @@ def obstacle_resolve(
 # --- sharing and break the glass ----------------------------------------------------
 
 
+def _start_of_day_after(day: date) -> datetime:
+    """The moment something that lasts to the end of ``day`` ends."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+
+
 @transaction.atomic
 def case_share(
     *,
@@ -814,20 +819,11 @@ def case_share(
         raise ValidationError({"expires_on": "The share must end after today."})
     if expires_on > timezone.localdate(now) + timedelta(days=366):
         raise ValidationError({"expires_on": "A share can last a year at most."})
-    if consent.expires_on is not None and expires_on > consent.expires_on:
-        raise ValidationError(
-            {
-                "expires_on": "The consent this share rests on ends on "
-                f"{human_date(consent.expires_on)}: the share cannot last longer."
-            }
-        )
     if shared_with.pk == case.assigned_to_id:
         raise ValidationError({"shared_with": "The case is already assigned to this person."})
     if not roles_of(shared_with) & {Role.ADVISER, Role.SUPERVISOR}:
         raise ValidationError({"shared_with": "Share only with an adviser or a supervisor."})
-    expires_at = timezone.make_aware(
-        datetime.combine(expires_on + timedelta(days=1), datetime.min.time())
-    )
+    expires_at = _start_of_day_after(expires_on)
     # One live share per person and case: a new share replaces the old one.
     for old in case.shares.filter(shared_with=shared_with, revoked_at__isnull=True):
         share_revoke(share=old, revoked_by=shared_by, now=now, record=False)
@@ -844,6 +840,11 @@ def case_share(
     codenames = ["view_case"]
     if level == CaseShare.Level.CONTRIBUTE:
         codenames.append("contribute_case")
+    # Access itself stops when the consent ends, to the minute; the sweep then records
+    # the share as ended on the case's timeline and tells the colleague.
+    access_until = expires_at
+    if consent.expires_on is not None:
+        access_until = min(access_until, _start_of_day_after(consent.expires_on))
     for permission in Permission.objects.filter(
         content_type__app_label="cases", codename__in=codenames
     ):
@@ -851,7 +852,7 @@ def case_share(
             user=shared_with,
             permission=permission,
             content_object=case,
-            defaults={"share": share, "expires_at": expires_at},
+            defaults={"share": share, "expires_at": access_until},
         )
     case_event_record(
         case=case,

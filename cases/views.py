@@ -358,7 +358,7 @@ def consent_withdraw(request: AuthenticatedRequest, pk: int, consent_pk: int) ->
         if request.method == "POST":
             messages.info(request, "That consent was already withdrawn.")
         return redirect("cases:client_detail", pk=client.pk)
-    form = ConsentWithdrawForm(request.POST or None)
+    form = ConsentWithdrawForm(request.POST if request.method == "POST" else None)
 
     def ended_message(ended: selectors.ConsentDependents) -> str:
         shares, referrals = len(ended.shares), len(ended.referrals)

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
             model_name="consentrecord",
             name="withdrawal_reason",
             field=caseload.fields.EncryptedTextField(
-                blank=True, verbose_name="Reason for withdrawing"
+                blank=True, null=True, verbose_name="Reason for withdrawing"
             ),
         ),
         migrations.AddField(
