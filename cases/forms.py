@@ -58,7 +58,11 @@ class ConsentChoiceField(forms.ModelChoiceField):
     date."""
 
     def label_from_instance(self, obj: ConsentRecord) -> str:
-        return f"{obj.get_scope_display()} ({obj.shared_with}), given {human_date(obj.given_on)}"
+        until = f", until {human_date(obj.expires_on)}" if obj.expires_on else ""
+        return (
+            f"{obj.get_scope_display()} ({obj.shared_with}), given {human_date(obj.given_on)}"
+            f"{until}"
+        )
 
 
 def consent_choices(consents: list[ConsentRecord]) -> QuerySet[ConsentRecord]:
@@ -250,6 +254,12 @@ class ConsentForm(forms.ModelForm):
             "scope": "What the client agreed to: sharing with colleagues, a referral to the "
             "agencies named below, or being contacted by the channel chosen below."
         }
+
+    def _post_clean(self) -> None:
+        """No model validation here: the form never saves its instance, and
+        ``consent_record`` checks the rules between fields and says beside the field what
+        is wrong (the database constraints, channel only for contact and an end after the
+        start, back it), where the model's check would give one message for the form."""
 
 
 class ConsentWithdrawForm(forms.Form):
