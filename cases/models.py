@@ -316,7 +316,7 @@ class ConsentRecord(EncryptedModel):
         LETTER = "letter", "Letter"
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
-    scope = models.CharField("Purpose", max_length=20, choices=Scope.choices)
+    scope = models.CharField(max_length=20, choices=Scope.choices)
     shared_with = EncryptedCharField(
         "With whom",
         max_length=200,

@@ -93,7 +93,6 @@ class Migration(migrations.Migration):
                     ("contact", "Contacting the client"),
                 ],
                 max_length=20,
-                verbose_name="Purpose",
             ),
         ),
         migrations.AlterField(
