@@ -80,6 +80,21 @@ def test_the_forms_offer_no_expired_consent(alice):
     assert offered == {current.pk}
 
 
+def test_the_referral_form_offers_only_current_consents_naming_the_agency(alice):
+    case = CaseFactory(assigned_to=alice)
+    current = _consent(case, "referral", shared_with="Shelter")
+    _consent(case, "referral", shared_with="Shelter", expires_on=TODAY - timedelta(days=1))
+    _consent(case, "referral", shared_with="Step Change")
+    _consent(case, "contact", channel="email", shared_with="")
+    response = client_for(alice).post(
+        reverse("cases:referral_out_add", args=[case.pk]),
+        {"agency": "Shelter", "reason": "Housing advice"},
+    )
+    assert response.status_code == 400
+    offered = {c.pk for c in response.context["form"].fields["consent"].queryset}
+    assert offered == {current.pk}
+
+
 def test_a_share_on_an_expired_consent_is_refused(alice, bob):
     case = CaseFactory(assigned_to=alice)
     expired = _consent(case, expires_on=TODAY - timedelta(days=1))
