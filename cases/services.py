@@ -202,9 +202,13 @@ def consent_withdraw(
     consent.withdrawn_by = withdrawn_by
     consent.withdrawal_reason = reason.strip() or None
     consent.save(update_fields=["withdrawn_on", "withdrawn_by", "withdrawal_reason"])
-    ended = selectors.consent_dependents(consent, now=now)
-    _consent_end_dependents(ended, actor=withdrawn_by, now=now, why="withdrawn", reason=reason)
-    return ended
+    return _consent_end_dependents(
+        selectors.consent_dependents(consent, now=now),
+        actor=withdrawn_by,
+        now=now,
+        why="withdrawn",
+        reason=reason,
+    )
 
 
 def consents_expired_end(*, now: datetime | None = None) -> int:
@@ -225,14 +229,15 @@ def consents_expired_end(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             consent = ConsentRecord.objects.select_related("client").get(pk=consent_id)
             row_lock(consent)
-            shares = selectors.consent_dependents(consent, now=now).shares
-            _consent_end_dependents(
-                selectors.ConsentDependents(shares=shares, referrals=[]),
+            ended = _consent_end_dependents(
+                selectors.ConsentDependents(
+                    shares=selectors.consent_dependents(consent, now=now).shares, referrals=[]
+                ),
                 actor=None,
                 now=now,
                 why="expired",
             )
-            count += len(shares)
+            count += len(ended.shares)
     return count
 
 
@@ -243,9 +248,11 @@ def _consent_end_dependents(
     now: datetime,
     why: str,
     reason: str = "",
-) -> None:
+) -> selectors.ConsentDependents:
     """End ``ended``'s shares and referrals, one timeline entry per case, and tell each
-    share holder that their access ended (a case reference, never client data)."""
+    share holder that their access ended (a case reference, never client data). Returns
+    what it ended: not what another transaction ended meanwhile."""
+    done = selectors.ConsentDependents(shares=[], referrals=[])
     by_case: dict[int, tuple[Case, list[CaseShare], list[Referral]]] = {}
     for share in ended.shares:
         by_case.setdefault(share.case_id, (share.case, [], []))[1].append(share)
@@ -261,6 +268,8 @@ def _consent_end_dependents(
         ]
         if not shares and not referrals:
             continue
+        done.shares.extend(shares)
+        done.referrals.extend(referrals)
         for share in shares:
             share_revoke(share=share, revoked_by=actor, now=now, record=False)
             notify(
@@ -295,6 +304,7 @@ def _consent_end_dependents(
             detail=detail.strip(),
             at=now,
         )
+    return done
 
 
 # --- cases ------------------------------------------------------------------
@@ -1299,6 +1309,7 @@ def referral_out(
     return referral
 
 
+@transaction.atomic
 def referral_withdraw(*, referral: Referral) -> Referral:
     """End a referral out still pending because the consent it rested on was withdrawn;
     the caller records it on the case's timeline. A referral no longer pending stays."""
