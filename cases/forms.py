@@ -58,7 +58,11 @@ class ConsentChoiceField(forms.ModelChoiceField):
     date."""
 
     def label_from_instance(self, obj: ConsentRecord) -> str:
-        return f"{obj.get_scope_display()} ({obj.shared_with}), given {human_date(obj.given_on)}"
+        until = f", until {human_date(obj.expires_on)}" if obj.expires_on else ""
+        return (
+            f"{obj.get_scope_display()} ({obj.shared_with}), given {human_date(obj.given_on)}"
+            f"{until}"
+        )
 
 
 def consent_choices(consents: list[ConsentRecord]) -> QuerySet[ConsentRecord]:
@@ -235,11 +239,37 @@ class ClientForm(forms.ModelForm):
 
 class ConsentForm(forms.ModelForm):
     given_on = UKDateField(label="Consent given on")
+    expires_on = UKDateField(
+        label="Consent ends on",
+        required=False,
+        help_text="The last day it holds, if the client gave it for a time only; as "
+        "day/month/year, like 27/3/2025.",
+    )
 
     class Meta:
         model = ConsentRecord
-        fields = ["scope", "shared_with", "details", "given_on", "method"]
+        fields = ["scope", "shared_with", "channel", "details", "given_on", "expires_on", "method"]
         widgets = {"details": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "scope": "What the client agreed to: sharing with colleagues, a referral to the "
+            "agencies named below, or being contacted by the channel chosen below."
+        }
+
+    def _post_clean(self) -> None:
+        """No model validation here: the form never saves its instance, and
+        ``consent_record`` checks the rules between fields and says beside the field what
+        is wrong (the database constraints, channel only for contact and an end after the
+        start, back it), where the model's check would give one message for the form."""
+
+
+class ConsentWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for withdrawing",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the client said, if anything. Kept encrypted with their record.",
+    )
 
 
 class CaseForm(forms.ModelForm):

@@ -284,38 +284,101 @@ CLIENT_FIELDS = (
 )
 
 
+class ConsentQuerySet(models.QuerySet["ConsentRecord"]):
+    """The one rule of which consents hold: every page, form, service and sweep uses it."""
+
+    def current(self, *, today: date | None = None) -> ConsentQuerySet:
+        """Not withdrawn, and not past its expiry date on ``today``."""
+        today = today or timezone.localdate()
+        return self.filter(withdrawn_on__isnull=True).filter(
+            models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=today)
+        )
+
+    def expired(self, *, today: date | None = None) -> ConsentQuerySet:
+        """Not withdrawn, but past its expiry date on ``today``."""
+        today = today or timezone.localdate()
+        return self.filter(withdrawn_on__isnull=True, expires_on__lt=today)
+
+
 class ConsentRecord(EncryptedModel):
-    """What the client agreed may be shared, with whom, when and how it was recorded."""
+    """What the client agreed to, for which purpose, with whom, until when, and how it was
+    recorded.
+
+    The purposes: sharing within the organisation ("colleagues"), referring to a named
+    agency ("referral", "partners": ``shared_with`` names them), any agency involved
+    ("all"), and contacting the client by one channel ("contact", with ``channel``).
+    """
 
     class Scope(models.TextChoices):
         COLLEAGUES = "colleagues", "Colleagues in this organisation"
         PARTNERS = "partners", "Named partner organisations"
         REFERRAL = "referral", "A referral to another agency"
         ALL = "all", "Any agency involved in their support"
+        CONTACT = "contact", "Contacting the client"
 
     class Method(models.TextChoices):
         VERBAL = "verbal", "Verbally, recorded by the adviser"
         WRITTEN = "written", "Signed form"
         ELECTRONIC = "electronic", "Electronically (email or online form)"
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+        TEXT = "text", "Text message"
+        LETTER = "letter", "Letter"
+
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
     scope = models.CharField(max_length=20, choices=Scope.choices)
     shared_with = EncryptedCharField(
         "With whom",
         max_length=200,
-        help_text="The people or organisations the client agreed to share with.",
+        blank=True,
+        help_text="The people or organisations the client agreed to share with "
+        "(not needed for contacting the client).",
+    )
+    channel = models.CharField(
+        "Contact by",
+        max_length=10,
+        choices=Channel.choices,
+        blank=True,
+        default="",
+        help_text="For contacting the client: how they agreed to be contacted.",
     )
     details = EncryptedTextField("What may be shared", blank=True)
     given_on = models.DateField("Consent given on")
+    expires_on = models.DateField(
+        "Consent ends on",
+        null=True,
+        blank=True,
+        help_text="The last day the consent holds, if the client gave it for a time only.",
+    )
     method = models.CharField("How it was recorded", max_length=20, choices=Method.choices)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
     withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    withdrawal_reason = EncryptedTextField("Reason for withdrawing", blank=True, null=True)
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-given_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(scope="contact") & ~models.Q(channel=""))
+                | (~models.Q(scope="contact") & models.Q(channel="")),
+                name="consent_channel_only_for_contact",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(expires_on__gte=models.F("given_on")),
+                name="consent_expires_after_given",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Consent {self.pk}"
@@ -323,15 +386,42 @@ class ConsentRecord(EncryptedModel):
     def encryption_key(self) -> DataKey:
         return self.client.data_key
 
+    def is_current_on(self, today: date) -> bool:
+        """Whether the consent holds on ``today``: not withdrawn, not past its expiry."""
+        return self.withdrawn_on is None and (self.expires_on is None or self.expires_on >= today)
+
     @property
     def is_current(self) -> bool:
-        """Whether the consent has not been withdrawn."""
-        return self.withdrawn_on is None
+        """Whether the consent holds today (``ConsentQuerySet.current`` is the same rule)."""
+        return self.is_current_on(timezone.localdate())
+
+    @property
+    def is_expired(self) -> bool:
+        """Not withdrawn, but past its expiry date."""
+        return self.withdrawn_on is None and not self.is_current
+
+    @property
+    def purpose(self) -> str:
+        """What the consent is for, in a few words, naming the agency or channel."""
+        if self.scope == self.Scope.CONTACT:
+            return f"Contact by {self.get_channel_display().lower()}"
+        if self.scope == self.Scope.COLLEAGUES:
+            return "Sharing within the organisation"
+        if self.scope == self.Scope.ALL:
+            return "Sharing with any agency involved"
+        if self.scope == self.Scope.PARTNERS:
+            return f"Sharing with named partners: {self.shared_with}"
+        return f"Referral to {self.shared_with}"
 
     @property
     def covers_colleagues(self) -> bool:
         """Whether it lets the case be shared with colleagues in the organisation."""
         return self.scope in (self.Scope.COLLEAGUES, self.Scope.ALL)
+
+    @property
+    def could_cover_an_agency(self) -> bool:
+        """Whether a referral out could rest on it: scope "all", "referral" or "partners"."""
+        return self.scope in (self.Scope.ALL, self.Scope.REFERRAL, self.Scope.PARTNERS)
 
     def covers_agency(self, agency: str) -> bool:
         """Whether it lets the case be referred to ``agency``: any agency for scope "all";
@@ -708,6 +798,7 @@ class CaseEvent(EncryptedModel, AppendOnlyModel):
         REFERRAL = "referral", "Referral"
         ACTION = "action", "Action"
         ESCALATED = "escalated", "Escalated to the supervisor"
+        CONSENT_ENDED = "consent_ended", "Consent withdrawn or expired"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -1080,6 +1171,10 @@ class Referral(EncryptedModel):
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
         COMPLETED = "completed", "Completed"
+        WITHDRAWN = "withdrawn", "Withdrawn: consent withdrawn"
+
+    # Sent out and not yet answered: what withdrawing its consent ends.
+    PENDING_OUT = (Status.SENT, Status.RECEIVED)
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
     direction = models.CharField(max_length=10, choices=Direction.choices)

@@ -24,6 +24,7 @@ from cases.models import (
     Client,
     ConsentRecord,
     Outcome,
+    Referral,
     Team,
     User,
 )
@@ -538,26 +539,77 @@ def access_changes(*, person: User | None = None) -> QuerySet[AccessChange]:
 # --- consent for a purpose -----------------------------------------------------------
 
 
-def current_consents(client: Client) -> list[ConsentRecord]:
-    """The client's consents not withdrawn, newest first, with their client attached."""
-    consents = list(ConsentRecord.objects.filter(client=client, withdrawn_on__isnull=True))
+def current_consents(client: Client, *, today: date | None = None) -> list[ConsentRecord]:
+    """The client's consents that hold (``ConsentQuerySet.current``), newest first, with
+    their client attached."""
+    consents = list(ConsentRecord.objects.filter(client=client).current(today=today))
     for consent in consents:
         consent.client = client
     return consents
 
 
-def consents_for_sharing(case: Case) -> list[ConsentRecord]:
+def consents_for_sharing(case: Case, *, today: date | None = None) -> list[ConsentRecord]:
     """The current consents a share of ``case`` with a colleague may rest on."""
-    return [c for c in current_consents(case.client) if c.covers_colleagues]
+    return [c for c in current_consents(case.client, today=today) if c.covers_colleagues]
 
 
-def consents_for_referral(case: Case, *, agency: str = "") -> list[ConsentRecord]:
+def consents_for_referral(
+    case: Case, *, agency: str = "", today: date | None = None
+) -> list[ConsentRecord]:
     """The current consents a referral of ``case`` out to ``agency`` may rest on; before an
     agency is named, every one that could cover some agency."""
-    consents = current_consents(case.client)
+    consents = current_consents(case.client, today=today)
     if agency.strip():
         return [c for c in consents if c.covers_agency(agency)]
-    return [c for c in consents if c.scope != ConsentRecord.Scope.COLLEAGUES]
+    return [c for c in consents if c.could_cover_an_agency]
+
+
+def contact_channels(client: Client, *, today: date | None = None) -> list[str]:
+    """How the client agreed to be contacted, by the current contact consents."""
+    channels = {
+        c.channel
+        for c in ConsentRecord.objects.filter(client=client, scope=ConsentRecord.Scope.CONTACT)
+        .current(today=today)
+        .only("channel")
+    }
+    return [label for value, label in ConsentRecord.Channel.choices if value in channels]
+
+
+@dataclass(frozen=True)
+class ConsentDependents:
+    """What rests on a consent: its live shares and its referrals out still pending."""
+
+    shares: list[CaseShare]
+    referrals: list[Referral]
+
+    @property
+    def cases(self) -> list[Case]:
+        """The cases affected, each once, in reference order."""
+        found = {s.case_id: s.case for s in self.shares} | {
+            r.case_id: r.case for r in self.referrals
+        }
+        return [found[pk] for pk in sorted(found)]
+
+
+def consent_dependents(consent: ConsentRecord, *, now: datetime | None = None) -> ConsentDependents:
+    """The live shares and pending referrals out that rest on ``consent``: what withdrawing
+    it ends."""
+    now = now or timezone.now()
+    shares = list(
+        consent.shares.filter(revoked_at__isnull=True, expires_at__gt=now)
+        .select_related("case", "shared_with")
+        .order_by("case_id", "pk")
+    )
+    referrals = list(
+        consent.referrals.filter(direction=Referral.Direction.OUT, status__in=Referral.PENDING_OUT)
+        .select_related("case")
+        .order_by("case_id", "pk")
+    )
+    for share in shares:
+        share.case.client = consent.client
+    for referral in referrals:
+        referral.case.client = consent.client
+    return ConsentDependents(shares=shares, referrals=referrals)
 
 
 # --- where a case stands --------------------------------------------------------------

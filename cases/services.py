@@ -157,17 +157,43 @@ def consent_record(
     details: str,
     given_on: date,
     method: str,
+    channel: str = "",
+    expires_on: date | None = None,
     today: date | None = None,
 ) -> ConsentRecord:
+    """Record a consent for one purpose: sharing with colleagues, referring to the agencies
+    ``shared_with`` names, or contacting the client by ``channel``; until ``expires_on``
+    (its last day) if the client gave it for a time only."""
     today = today or timezone.localdate()
+    errors: dict[str, str] = {}
     if given_on > today:
-        raise ValidationError({"given_on": "Consent cannot be given in the future."})
+        errors["given_on"] = "Consent cannot be given in the future."
+    if expires_on is not None and expires_on < given_on:
+        errors["expires_on"] = "The consent cannot end before the day it was given."
+    elif expires_on is not None and expires_on < today:
+        errors["expires_on"] = (
+            "That day has passed: the consent would already have ended. Leave it empty if "
+            "the client gave it with no end."
+        )
+    if scope == ConsentRecord.Scope.CONTACT:
+        if channel not in ConsentRecord.Channel.values:
+            errors["channel"] = "Choose how the client agreed to be contacted."
+    else:
+        channel = ""
+        if not shared_with.strip():
+            errors["shared_with"] = (
+                "Say with whom the client agreed to share: the colleagues, or the agencies by name."
+            )
+    if errors:
+        raise ValidationError(errors)
     consent = ConsentRecord(
         client=client,
         scope=scope,
         shared_with=shared_with,
+        channel=channel,
         details=details,
         given_on=given_on,
+        expires_on=expires_on,
         method=method,
         recorded_by=recorded_by,
     )
@@ -176,14 +202,131 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, consent: ConsentRecord, on: date | None = None) -> ConsentRecord:
-    """Record that the client withdrew consent; shares resting on it end now."""
-    consent.withdrawn_on = on or timezone.localdate()
-    consent.save(update_fields=["withdrawn_on"])
-    now = timezone.now()
-    for share in consent.shares.filter(revoked_at__isnull=True).select_related("case__client"):
-        share_revoke(share=share, revoked_by=consent.recorded_by, now=now)
-    return consent
+def consent_withdraw(
+    *,
+    consent: ConsentRecord,
+    withdrawn_by: User | None,
+    reason: str = "",
+    on: date | None = None,
+    now: datetime | None = None,
+) -> selectors.ConsentDependents:
+    """Record that the client withdrew consent, and end at once what rested on it: the
+    live shares (revoked, their holders told) and the referrals out still pending
+    (withdrawn), with an entry on each affected case's timeline.
+
+    Returns what ended; withdrawing a consent already withdrawn ends nothing more.
+    """
+    now = now or timezone.now()
+    row_lock(consent)
+    if consent.withdrawn_on is not None:
+        return selectors.ConsentDependents(shares=[], referrals=[])
+    consent.withdrawn_on = on or timezone.localdate(now)
+    consent.withdrawn_by = withdrawn_by
+    consent.withdrawal_reason = reason.strip() or None
+    consent.save(update_fields=["withdrawn_on", "withdrawn_by", "withdrawal_reason"])
+    return _consent_end_dependents(
+        selectors.consent_dependents(consent, now=now),
+        actor=withdrawn_by,
+        now=now,
+        why="withdrawn",
+        reason=reason,
+    )
+
+
+def consents_expired_end(*, now: datetime | None = None) -> int:
+    """End the live shares that rest on a consent past its expiry date, with the same
+    timeline entry and notice as a withdrawal; returns how many ended. The deadline sweep
+    calls it; running it again ends nothing more. Pending referrals out stay: they were
+    sent while the consent held."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    expired = (
+        ConsentRecord.objects.expired(today=today)
+        .filter(shares__revoked_at__isnull=True, shares__expires_at__gt=now)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    count = 0
+    for consent_id in list(expired):
+        with transaction.atomic():
+            consent = ConsentRecord.objects.select_related("client").get(pk=consent_id)
+            row_lock(consent)
+            ended = _consent_end_dependents(
+                selectors.ConsentDependents(
+                    shares=selectors.consent_dependents(consent, now=now).shares, referrals=[]
+                ),
+                actor=None,
+                now=now,
+                why="expired",
+            )
+            count += len(ended.shares)
+    return count
+
+
+def _consent_end_dependents(
+    ended: selectors.ConsentDependents,
+    *,
+    actor: User | None,
+    now: datetime,
+    why: str,
+    reason: str = "",
+) -> selectors.ConsentDependents:
+    """End ``ended``'s shares and referrals, one timeline entry per case, and tell each
+    share holder that their access ended (a case reference, never client data). Returns
+    what it ended: not what another transaction ended meanwhile."""
+    done = selectors.ConsentDependents(shares=[], referrals=[])
+    by_case: dict[int, tuple[Case, list[CaseShare], list[Referral]]] = {}
+    for share in ended.shares:
+        by_case.setdefault(share.case_id, (share.case, [], []))[1].append(share)
+    for referral in ended.referrals:
+        by_case.setdefault(referral.case_id, (referral.case, [], []))[2].append(referral)
+    for case, live, pending in by_case.values():
+        # Locked and read again: a share revoked or a referral answered meanwhile stays.
+        shares = [share for share in live if row_lock(share).revoked_at is None]
+        referrals = [
+            referral
+            for referral in pending
+            if referral_withdraw(referral=referral).status == Referral.Status.WITHDRAWN
+        ]
+        if not shares and not referrals:
+            continue
+        done.shares.extend(shares)
+        done.referrals.extend(referrals)
+        for share in shares:
+            share_revoke(share=share, revoked_by=actor, now=now, record=False)
+            notify(
+                recipients=[share.shared_with],
+                kind=NotificationKind.ACCESS,
+                subject=f"share {share.pk}",
+                message=f"Your access to {case.reference} has ended: the client's consent "
+                f"it rested on was {why}.",
+                now=now,
+            )
+        what = [f"share with {share.shared_with.display_name} ended" for share in shares]
+        if referrals:
+            what.append(
+                "1 referral out withdrawn"
+                if len(referrals) == 1
+                else f"{len(referrals)} referrals out withdrawn"
+            )
+        summary = f"Consent {why}: " + "; ".join(what)
+        if len(summary) > 200:
+            summary = (
+                f"Consent {why}: {len(shares)} shares ended; "
+                f"{len(referrals)} referrals out withdrawn"
+            )
+        detail = "".join(f"Referral to {r.agency} withdrawn.\n" for r in referrals)
+        if reason.strip():
+            detail += f"Reason given: {reason.strip()}"
+        case_event_record(
+            case=case,
+            kind=CaseEvent.Kind.CONSENT_ENDED,
+            summary=summary,
+            actor=actor,
+            detail=detail.strip(),
+            at=now,
+        )
+    return done
 
 
 # --- cases ------------------------------------------------------------------
@@ -675,6 +818,11 @@ def obstacle_resolve(
 # --- sharing and break the glass ----------------------------------------------------
 
 
+def _start_of_day_after(day: date) -> datetime:
+    """The moment something that lasts to the end of ``day`` ends."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+
+
 @transaction.atomic
 def case_share(
     *,
@@ -696,7 +844,7 @@ def case_share(
         )
     if consent is None:
         raise ValidationError({"consent": "Choose the client's consent this share relies on."})
-    if consent.client_id != case.client_id or not consent.is_current:
+    if consent.client_id != case.client_id or not consent.is_current_on(timezone.localdate(now)):
         raise ValidationError({"consent": "Choose a current consent record of this client."})
     if not consent.covers_colleagues:
         raise ValidationError(
@@ -713,9 +861,7 @@ def case_share(
         raise ValidationError({"shared_with": "The case is already assigned to this person."})
     if not roles_of(shared_with) & {Role.ADVISER, Role.SUPERVISOR}:
         raise ValidationError({"shared_with": "Share only with an adviser or a supervisor."})
-    expires_at = timezone.make_aware(
-        datetime.combine(expires_on + timedelta(days=1), datetime.min.time())
-    )
+    expires_at = _start_of_day_after(expires_on)
     # One live share per person and case: a new share replaces the old one.
     for old in case.shares.filter(shared_with=shared_with, revoked_at__isnull=True):
         share_revoke(share=old, revoked_by=shared_by, now=now, record=False)
@@ -732,6 +878,11 @@ def case_share(
     codenames = ["view_case"]
     if level == CaseShare.Level.CONTRIBUTE:
         codenames.append("contribute_case")
+    # Access itself stops when the consent ends, to the minute; the sweep then records
+    # the share as ended on the case's timeline and tells the colleague.
+    access_until = expires_at
+    if consent.expires_on is not None:
+        access_until = min(access_until, _start_of_day_after(consent.expires_on))
     for permission in Permission.objects.filter(
         content_type__app_label="cases", codename__in=codenames
     ):
@@ -739,7 +890,7 @@ def case_share(
             user=shared_with,
             permission=permission,
             content_object=case,
-            defaults={"share": share, "expires_at": expires_at},
+            defaults={"share": share, "expires_at": access_until},
         )
     case_event_record(
         case=case,
@@ -755,7 +906,11 @@ def case_share(
 
 @transaction.atomic
 def share_revoke(
-    *, share: CaseShare, revoked_by: User, now: datetime | None = None, record: bool = True
+    *,
+    share: CaseShare,
+    revoked_by: User | None,
+    now: datetime | None = None,
+    record: bool = True,
 ) -> CaseShare:
     row_lock(share)
     if share.revoked_at is not None:
@@ -1132,7 +1287,7 @@ def referral_out(
 ) -> Referral:
     today = today or timezone.localdate()
     _refuse_if_processing_restricted(case.client_id)
-    if consent is None or consent.client_id != case.client_id or not consent.is_current:
+    if consent is None or consent.client_id != case.client_id or not consent.is_current_on(today):
         raise ValidationError(
             {"consent": "A referral out needs the client's current consent: record it first."}
         )
@@ -1180,6 +1335,17 @@ def referral_out(
             today=today,
             recorded_by_caller=True,
         )
+    return referral
+
+
+@transaction.atomic
+def referral_withdraw(*, referral: Referral) -> Referral:
+    """End a referral out still pending because the consent it rested on was withdrawn;
+    the caller records it on the case's timeline. A referral no longer pending stays."""
+    row_lock(referral)
+    if referral.direction == Referral.Direction.OUT and referral.status in Referral.PENDING_OUT:
+        referral.status = Referral.Status.WITHDRAWN
+        referral.save(update_fields=["status"])
     return referral
 
 

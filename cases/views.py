@@ -50,6 +50,7 @@ from cases.forms import (
     ClientForm,
     ClientSearchForm,
     ConsentForm,
+    ConsentWithdrawForm,
     DeadlineForm,
     ObstacleForm,
     ObstacleResolveForm,
@@ -269,7 +270,7 @@ def client_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
     for case in cases:
         case.client = client
-    consents = list(client.consents.select_related("recorded_by"))
+    consents = list(client.consents.select_related("recorded_by", "withdrawn_by"))
     for consent in consents:
         consent.client = client
     access_record(request=request, actor=request.user, objects=[client], via="client page")
@@ -280,6 +281,7 @@ def client_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "client": client,
             "cases": cases,
             "consents": consents,
+            "contact_channels": selectors.contact_channels(client),
             "can_open_case": selectors.client_can_open_case(request.user, client),
             "can_change": selectors.client_can_change(request.user, client),
         },
@@ -346,18 +348,79 @@ def consent_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
+@submit_once
 def consent_withdraw(request: AuthenticatedRequest, pk: int, consent_pk: int) -> HttpResponse:
-    """Record that the client withdrew a consent; the shares resting on it end at once."""
+    """Record that the client withdrew a consent, after a page saying exactly what ends:
+    the live shares and the pending referrals out that rest on it."""
     client = client_for_manager(request.user, pk)
-    consent = get_object_or_404(ConsentRecord, pk=consent_pk, client=client)
+    consent = get_object_or_404(
+        ConsentRecord.objects.select_related("recorded_by"), pk=consent_pk, client=client
+    )
     consent.client = client
-    if not consent.is_current:
-        messages.info(request, "That consent was already withdrawn.")
-    else:
-        services.consent_withdraw(consent=consent)
-        messages.success(request, "Consent withdrawn. Any share that rested on it has ended.")
-    return redirect("cases:client_detail", pk=client.pk)
+    if consent.withdrawn_on is not None:
+        if request.method == "POST":
+            messages.info(request, "That consent was already withdrawn.")
+        return redirect("cases:client_detail", pk=client.pk)
+    form = ConsentWithdrawForm(request.POST if request.method == "POST" else None)
+
+    def ended_message(ended: selectors.ConsentDependents) -> str:
+        shares, referrals = len(ended.shares), len(ended.referrals)
+        if not shares and not referrals:
+            return "Consent withdrawn. Nothing rested on it."
+        parts = []
+        if shares:
+            parts.append("1 share ended" if shares == 1 else f"{shares} shares ended")
+        if referrals:
+            parts.append(
+                "1 referral out withdrawn"
+                if referrals == 1
+                else f"{referrals} referrals out withdrawn"
+            )
+        return f"Consent withdrawn: {' and '.join(parts)}."
+
+    submitted = form_submitted(
+        request,
+        form,
+        lambda: services.consent_withdraw(
+            consent=consent, withdrawn_by=request.user, reason=form.cleaned_data["reason"]
+        ),
+        success=ended_message,
+        redirect_to=reverse("cases:client_detail", args=[client.pk]),
+    )
+    if submitted is not None:
+        return submitted
+    dependents = selectors.consent_dependents(consent)
+    seen = set(
+        selectors.visible_cases(request.user)
+        .filter(pk__in=[c.pk for c in dependents.cases])
+        .values_list("pk", flat=True)
+    )
+    shares = [s for s in dependents.shares if s.case_id in seen]
+    referrals = [r for r in dependents.referrals if r.case_id in seen]
+    hidden = len(dependents.shares) + len(dependents.referrals) - len(shares) - len(referrals)
+    return form_page(
+        request,
+        form,
+        title=f"Record that {client.reference} withdrew a consent",
+        submit="Withdraw consent and end what rests on it",
+        back_url=reverse("cases:client_detail", args=[client.pk]),
+        shown=[
+            client,
+            consent,
+            *[case for case in dependents.cases if case.pk in seen],
+            *shares,
+            *referrals,
+        ],
+        via="consent withdrawal",
+        extra={
+            "before_form": "cases/_consent_withdrawal_ends.html",
+            "consent": consent,
+            "ending_shares": shares,
+            "ending_referrals": referrals,
+            "ending_hidden": hidden,
+        },
+    )
 
 
 # --- cases ------------------------------------------------------------------

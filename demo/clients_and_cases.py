@@ -293,6 +293,7 @@ def caseloads_load(*, now: datetime) -> None:
         shared_by=people["alice"],
         now=now,
     )
+    _consent_stories_load(client=shared.client, case=shared, people=people, now=now)
     # Referrals from partners waiting to be allocated, one for each team.
     # North's comes with the referrer's urgency: red until an adviser assesses it.
     for team_name, supervisor, urgency in (
@@ -315,6 +316,61 @@ def caseloads_load(*, now: datetime) -> None:
             urgency=urgency,
             now=now,
         )
+
+
+def _consent_stories_load(
+    *, client: Client, case: Case, people: dict[str, User], now: datetime
+) -> None:
+    """Consent as the client page shows it: one withdrawn two days ago, which ended Bob's
+    share; one that ran out ten days ago; and consent to be contacted by text."""
+    today = timezone.localdate(now)
+    withdrawn = services.consent_record(
+        client=client,
+        recorded_by=people["alice"],
+        scope="all",
+        shared_with="Anyone involved in her support",
+        details="Debts and housing",
+        given_on=today - timedelta(days=40),
+        method="written",
+    )
+    services.case_share(
+        case=case,
+        shared_with=people["bob"],
+        level="view",
+        reason="Bob sees the client at the Thursday surgery.",
+        consent=withdrawn,
+        expires_on=today + timedelta(days=20),
+        shared_by=people["alice"],
+        now=now - timedelta(days=6),
+    )
+    services.consent_withdraw(
+        consent=withdrawn,
+        withdrawn_by=people["alice"],
+        reason="She would rather only Alice saw her file.",
+        now=now - timedelta(days=2),
+    )
+    services.consent_record(
+        client=client,
+        recorded_by=people["alice"],
+        scope="referral",
+        shared_with="Step Change",
+        details="Income and debts, for a debt management plan",
+        given_on=today - timedelta(days=70),
+        expires_on=today - timedelta(days=10),
+        method="verbal",
+        today=today - timedelta(days=70),
+    )
+    services.consent_record(
+        client=client,
+        recorded_by=people["alice"],
+        scope="contact",
+        shared_with="",
+        channel="text",
+        details="Appointment reminders only",
+        given_on=today - timedelta(days=10),
+        expires_on=today + timedelta(days=365),
+        method="verbal",
+    )
 
 
 def recent_activity_load(*, now: datetime) -> None:

@@ -33,7 +33,7 @@ from django.utils import timezone
 from caseload.formats import human_date
 from cases.models import Case, Team
 from cases.selectors import acting_supervisors
-from cases.services import break_glass_alerts_pending
+from cases.services import break_glass_alerts_pending, consents_expired_end
 from notifications.models import Kind as NotificationKind
 from notifications.services import notify_rows, outbox_reclaim
 from priorities.models import DeadlineFlag, DeadlineWatch, Level
@@ -52,6 +52,7 @@ class SweepResult:
     refreshed: int = 0
     alerts_queued: int = 0
     emails_reclaimed: int = 0
+    consent_shares_ended: int = 0
 
 
 def flags_to_raise(*, today: date) -> QuerySet[DeadlineWatch, tuple[int, str, date, str]]:
@@ -121,6 +122,8 @@ def sweep_deadlines(
     # are recomputed after the flags, so a long recompute never holds up flagging.
     result.emails_reclaimed = outbox_reclaim(now=now)
     result.alerts_queued = break_glass_alerts_pending()
+    # Shares resting on a consent past its expiry date end the day after its last day.
+    result.consent_shares_ended = consents_expired_end(now=now)
     supervisors: dict[int, list[int]] = defaultdict(list)
     # Who leads each team: listed on it and holding the Supervisor role (one rule).
     for team_id, user_id in Team.supervisors.through.objects.filter(

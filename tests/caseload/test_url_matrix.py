@@ -1003,8 +1003,9 @@ SAMPLES: dict[str, Sample] = {
     "cases:consent_withdraw": Sample(
         lambda w, s: reverse("cases:consent_withdraw", args=[s.case.client_id, s.consent.pk]),
         MANAGES,
-        POST,
+        BOTH,
         per_case=True,
+        data=lambda w, s: {"reason": "The client asked us to stop sharing"},
     ),
     "cases:case_create": on_client(
         "cases:case_create",

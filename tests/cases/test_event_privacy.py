@@ -187,6 +187,19 @@ def _every_kind_of_event(alice, bob, carol) -> Case:
     )
     services.share_revoke(share=share, revoked_by=alice)
     _refer_out(case)
+    ending = services.case_share(
+        case=case,
+        shared_with=carol,
+        level="view",
+        reason="Cover while away",
+        consent=consent,
+        expires_on=today + timedelta(days=5),
+        shared_by=alice,
+    )
+    services.consent_withdraw(
+        consent=ending.consent, withdrawn_by=alice, reason="Frightened her ex-partner will find out"
+    )
+    services.consent_withdraw(consent=_refer_out(case).consent, withdrawn_by=alice)
     action = note_services.action_create(
         case=case,
         description="Call the refuge",
@@ -243,6 +256,7 @@ def test_no_case_event_summary_holds_personal_or_special_category_detail(alice, 
         "Worried",
         "Call the refuge",
         "Not needed",
+        "Frightened her ex-partner will find out",
     ]
 
     events = list(case.events.all())

@@ -234,7 +234,7 @@ def test_withdrawing_consent_ends_the_shares_that_rest_on_it(alice, dave):
     case = CaseFactory(assigned_to=alice)
     share = _share(case, dave)
 
-    services.consent_withdraw(consent=share.consent)
+    services.consent_withdraw(consent=share.consent, withdrawn_by=alice)
 
     share.refresh_from_db()
     assert share.revoked_at is not None

@@ -197,3 +197,16 @@ def test_the_demo_shows_deadlines_before_assessment_and_notification_choices():
     assert waiting.filter(level="red", assessed_at__isnull=True).exists()
     assert Case.objects.filter(level="", first_contact_due_on__isnull=False).exists()
     assert deliveries_for(User.objects.get(username="carol"))[Kind.DEADLINE] == Delivery.IN_APP
+
+
+def test_the_demo_shows_a_withdrawn_an_expired_and_a_contact_consent():
+    from cases.models import CaseEvent, ConsentRecord
+
+    call_command("demo")
+
+    withdrawn = ConsentRecord.objects.get(withdrawn_on__isnull=False)
+    assert withdrawn.shares.get().revoked_at is not None
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.CONSENT_ENDED).count() == 1
+    assert ConsentRecord.objects.expired().count() == 1
+    contact = ConsentRecord.objects.current().get(scope=ConsentRecord.Scope.CONTACT)
+    assert contact.channel == ConsentRecord.Channel.TEXT
