@@ -163,8 +163,10 @@ def consent_record(
 ) -> ConsentRecord:
     """Record a consent for one purpose: sharing with colleagues, referring to the agencies
     ``shared_with`` names, or contacting the client by ``channel``; until ``expires_on``
-    (its last day) if the client gave it for a time only."""
+    (its last day) if the client gave it for a time only. Not while the client's record is
+    frozen by a restriction of processing; withdrawing one stays possible."""
     today = today or timezone.localdate()
+    _refuse_if_processing_restricted(client.pk)
     errors: dict[str, str] = {}
     if given_on > today:
         errors["given_on"] = "Consent cannot be given in the future."

@@ -123,3 +123,24 @@ def test_lifting_needs_a_reason(restricted, dina):
         services.processing_restriction_lift(restriction=restriction, reason="", lifted_by=dina)
 
     assert ProcessingRestriction.objects.get().lifted_at is None
+
+
+def test_no_consent_is_recorded_for_a_restricted_client_but_one_can_be_withdrawn(restricted, alice):
+    case, _ = restricted
+    given = ConsentFactory(client=case.client, recorded_by=alice, scope="colleagues")
+
+    with pytest.raises(ValidationError) as refused:
+        case_services.consent_record(
+            client=case.client,
+            recorded_by=alice,
+            scope="colleagues",
+            shared_with="The advice team",
+            details="",
+            given_on=date.today(),
+            method="verbal",
+        )
+    case_services.consent_withdraw(consent=given, withdrawn_by=alice, reason="")
+
+    assert refused.value.messages == [RESTRICTED_MESSAGE]
+    given.refresh_from_db()
+    assert given.withdrawn_on is not None
