@@ -23,4 +23,12 @@ class Duty:
         return reverse(self.url_name)
 
 
-DUTIES: list[Duty] = []
+DUTIES: list[Duty] = [
+    Duty(
+        key="sar",
+        title="Subject access requests",
+        summary="Record a client's request for their data, meet its deadline, review each "
+        "item (withhold or redact with the legal reason) and release an encrypted copy.",
+        url_name="dataprotection:sar_list",
+    ),
+]

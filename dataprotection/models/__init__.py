@@ -3,3 +3,7 @@
 Each duty keeps its models in its own module (subject access, retention and
 erasure, restriction); this package only imports them so that Django finds them.
 """
+
+from dataprotection.models.subject_access import SubjectAccessItem, SubjectAccessRequest
+
+__all__ = ["SubjectAccessItem", "SubjectAccessRequest"]
