@@ -15,7 +15,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import SimpleDocTemplate, Spacer
 
-from caseload.exports import pdf_paragraph
+# Machine dates in the JSON file are written as every export writes them (ISO 8601).
+from caseload.exports import csv_cell, pdf_paragraph
 from caseload.formats import human_date, human_datetime
 from dataprotection.models import SubjectAccessRequest
 from dataprotection.sar_selectors import SECTIONS, sar_items
@@ -42,9 +43,9 @@ def export_document(
         "request": {
             "reference": request.reference,
             "client_reference": request.client.reference,
-            "received_on": request.received_on.isoformat(),
-            "due_on": request.effective_due_on.isoformat(),
-            "prepared_at": now.isoformat(timespec="seconds"),
+            "received_on": csv_cell(request.received_on),
+            "due_on": csv_cell(request.effective_due_on),
+            "prepared_at": csv_cell(now),
         },
         "sections": [
             {"kind": kind, "heading": heading, "items": by_kind[kind]}

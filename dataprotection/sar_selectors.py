@@ -114,7 +114,7 @@ def _text(obj: models.Model, *names: str) -> list[tuple[str, str]]:
     for name in names:
         value = getattr(obj, name)
         if value not in (None, ""):
-            label = str(obj._meta.get_field(name).verbose_name)
+            label = str(getattr(obj._meta.get_field(name), "verbose_name", name))
             pairs.append((label[:1].upper() + label[1:], _str(value)))
     return pairs
 
@@ -132,7 +132,7 @@ def _client_item(client: Client) -> SarItem:
         elif name == "vulnerabilities":
             value = ", ".join(client.vulnerability_labels)
         if value:
-            label = str(Client._meta.get_field(name).verbose_name)
+            label = str(getattr(Client._meta.get_field(name), "verbose_name", name))
             text.append((label[:1].upper() + label[1:], _str(value)))
     return SarItem(
         "client",

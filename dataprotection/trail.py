@@ -100,7 +100,7 @@ def _events(
             TrailEvent(
                 at=entry.timestamp,
                 actor_id=entry.actor_id,
-                actor_name=entry.actor.display_name if entry.actor else "Caseload",  # type: ignore[attr-defined]
+                actor_name=entry.actor.display_name if entry.actor else "Caseload",
                 kind=kind,
                 what=rows[model][object_id],
                 via=str(data.get("via", "")) if entry.action == LogEntry.Action.ACCESS else "",
