@@ -64,9 +64,12 @@ def dpo_recipients() -> list[User]:
 
 @transaction.atomic
 def sar_open(
-    *, client: Client, received_on: date, opened_by: User, now: datetime | None = None
+    *, client: Client, received_on: date, opened_by: User | None, now: datetime | None = None
 ) -> SubjectAccessRequest:
-    """Record a subject access request received on ``received_on``; due a calendar month on."""
+    """Record a subject access request received on ``received_on``; due a calendar month on.
+
+    ``opened_by`` handles it; None (the demo, an import) leaves it for a DPO to take.
+    """
     now = now or timezone.now()
     if received_on > timezone.localdate(now):
         raise _error("received_on", "The request cannot have been received in the future.")
@@ -74,6 +77,9 @@ def sar_open(
         client=client, received_on=received_on, handled_by=opened_by, opened_at=now
     )
     request.due_dates_set()
+    if opened_by is None:
+        request.save()
+        return request
     with audit_actor(opened_by):
         request.save()
     return request

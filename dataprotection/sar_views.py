@@ -143,7 +143,7 @@ def sar_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
     if sar.building:
         # Reloads while the worker builds, without script; the page also links to itself.
-        response["Refresh"] = "5"
+        response["Refresh"] = "10"
     return response
 
 

@@ -58,7 +58,7 @@ class SarWorld:
     other_case: Case
     other_note: CaseNote
     dpo: User
-    request: SubjectAccessRequest
+    request: SubjectAccessRequest | None
 
 
 def dpo_user(username: str = "dina") -> User:
@@ -67,7 +67,9 @@ def dpo_user(username: str = "dina") -> User:
     )
 
 
-def sar_world(alice: User, *, received_on: date | None = None) -> SarWorld:
+def sar_world(
+    alice: User, *, received_on: date | None = None, open_request: bool = True
+) -> SarWorld:
     published_criteria()
     opened = timezone.now() - timedelta(days=10)
     client = ClientFactory(
@@ -160,10 +162,14 @@ def sar_world(alice: User, *, received_on: date | None = None) -> SarWorld:
     )
     assert consent.pk
     dpo = dpo_user()
-    request = sar_services.sar_open(
-        client=client,
-        received_on=received_on or timezone.localdate() - timedelta(days=3),
-        opened_by=dpo,
+    request = (
+        sar_services.sar_open(
+            client=client,
+            received_on=received_on or timezone.localdate() - timedelta(days=3),
+            opened_by=dpo,
+        )
+        if open_request
+        else None
     )
     return SarWorld(
         client=client,

@@ -221,7 +221,7 @@ def test_the_request_page_reloads_itself_while_the_worker_builds(world):
         reverse("dataprotection:sar_detail", args=[world.request.pk])
     )
 
-    assert response["Refresh"] == "5"
+    assert response["Refresh"] == "10"
     assert "Refresh to see its progress" in response.content.decode()
 
 
