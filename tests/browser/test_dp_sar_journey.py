@@ -42,13 +42,13 @@ def test_the_dpo_opens_reviews_releases_and_downloads_a_subject_access_request(
     expect(page.get_by_text("Third-party information: review").first).to_be_visible()
     marked = f"Note {world.third_party_note.sequence} on {world.case.reference}"
     click_and_check(page, page.get_by_role("link", name=f"Withhold or redact {marked}"))
-    page.get_by_label("Withhold").check()
+    page.get_by_label("Withhold", exact=True).check()
     page.get_by_label("Legal reason").select_option("third_party")
     click_and_check(page, page.get_by_role("button", name="Save the decision"))
     # ... and the note naming a neighbour is redacted.
     named = f"Note {world.note.sequence} on {world.case.reference}"
     click_and_check(page, page.get_by_role("link", name=f"Withhold or redact {named}"))
-    page.get_by_label("Redact").check()
+    page.get_by_label("Redact", exact=True).check()
     page.get_by_label("Legal reason").select_option("third_party")
     page.get_by_label("Text to release (when redacting)").fill(
         "What happened (facts): Ysolde rang about the bailiffs' letter; [redacted] was there"
