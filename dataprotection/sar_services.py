@@ -100,7 +100,7 @@ def sar_extend(
     within the first month).
     """
     now = now or timezone.now()
-    request = SubjectAccessRequest.objects.select_for_update().get(pk=request.pk)
+    request = SubjectAccessRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     _pending_or_refuse(request)
     errors: dict[str, str] = {}
     if request.extended_months:
@@ -145,7 +145,7 @@ def sar_item_decide(
     """Withhold or redact one item of the client's, with its legal reason."""
     now = now or timezone.now()
     request = (
-        SubjectAccessRequest.objects.select_for_update()
+        SubjectAccessRequest.objects.select_for_update(of=("self",))
         .select_related("client__data_key")
         .get(pk=request.pk)
     )
@@ -193,7 +193,7 @@ def sar_item_release_in_full(
     *, request: SubjectAccessRequest, kind: str, object_id: int, decided_by: User
 ) -> bool:
     """Undo a decision on an item: it is released in full. True if there was one."""
-    request = SubjectAccessRequest.objects.select_for_update().get(pk=request.pk)
+    request = SubjectAccessRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     _pending_or_refuse(request)
     item = SubjectAccessItem.objects.filter(request=request, kind=kind, object_id=object_id).first()
     if item is None:
@@ -207,7 +207,7 @@ def sar_item_release_in_full(
 @transaction.atomic
 def sar_mark_ready(*, request: SubjectAccessRequest, marked_by: User) -> SubjectAccessRequest:
     """The review is finished: the request may be released."""
-    request = SubjectAccessRequest.objects.select_for_update().get(pk=request.pk)
+    request = SubjectAccessRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     _pending_or_refuse(request)
     request.status = SubjectAccessRequest.Status.READY
     with audit_actor(marked_by):
@@ -226,7 +226,7 @@ def sar_release(
 ) -> SubjectAccessRequest:
     """Ask the worker to build the release file; it records the release when it is made."""
     request = (
-        SubjectAccessRequest.objects.select_for_update()
+        SubjectAccessRequest.objects.select_for_update(of=("self",))
         .select_related("client__data_key")
         .get(pk=request.pk)
     )
@@ -267,7 +267,7 @@ def sar_close(
     """Close the request without a release (withdrawn, manifestly unfounded, ...)."""
     now = now or timezone.now()
     request = (
-        SubjectAccessRequest.objects.select_for_update()
+        SubjectAccessRequest.objects.select_for_update(of=("self",))
         .select_related("client__data_key")
         .get(pk=request.pk)
     )
@@ -362,7 +362,7 @@ def sar_export_build(*, request_id: int, now: datetime | None = None) -> bool:
         )
         raise
     with transaction.atomic():
-        request = SubjectAccessRequest.objects.select_for_update().get(pk=request_id)
+        request = SubjectAccessRequest.objects.select_for_update(of=("self",)).get(pk=request_id)
         request.build = SubjectAccessRequest.Build.DONE
         request.status = SubjectAccessRequest.Status.RELEASED
         request.released_at = now
