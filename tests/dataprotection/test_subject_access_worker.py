@@ -13,9 +13,7 @@ from tests.processes import start_worker, subprocess_env, wait_until
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_builds_the_release_once_when_the_task_is_delivered_twice(
-    alice, tmp_path
-):
+def test_a_real_worker_builds_the_release_once_when_the_task_is_delivered_twice(alice, tmp_path):
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "set REDIS_URL (bin/test does)"
     folder = tmp_path / "sar"
     world = sar_world(alice)
