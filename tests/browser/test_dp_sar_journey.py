@@ -17,13 +17,16 @@ from tests.dataprotection.sar_world import OTHER, SEEDED, sar_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+WIDTHS = [pytest.param(390, id="phone"), pytest.param(1366, id="laptop")]
 
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_the_dpo_opens_reviews_releases_and_downloads_a_subject_access_request(
-    page, alice, settings, tmp_path
+    page, alice, settings, tmp_path, width
 ):
     settings.CASELOAD_SAR_EXPORT_DIR = tmp_path / "sar"
     world = sar_world(alice, open_request=False)
-    page.set_viewport_size({"width": 1366, "height": 900})
+    page.set_viewport_size({"width": width, "height": 900})
 
     sign_in(page, "dina")
     page.goto("/data-protection/")

@@ -152,3 +152,17 @@ def test_an_extension_resolves_the_approaching_notice_and_the_sweep_tells_again_
     assert sar_services.sar_deadlines_sweep() == 0
     later = timezone.now() + timedelta(days=30)
     assert sar_services.sar_deadlines_sweep(now=later) == 1
+
+
+def test_the_demo_opens_one_request_near_its_deadline_and_loading_again_adds_none(alice):
+    from demo.dp_sar import subject_access_load
+
+    ClientFactory(created_by=alice)
+    now = timezone.now()
+
+    first = subject_access_load(now=now)
+    again = subject_access_load(now=now)
+
+    assert first == again
+    assert SubjectAccessRequest.objects.count() == 1
+    assert SubjectAccessRequest.objects.approaching(today=timezone.localdate(now)).get() == first
