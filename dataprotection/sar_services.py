@@ -34,8 +34,10 @@ from dataprotection.sar_selectors import KINDS, sar_item
 from notifications.models import Kind
 from notifications.services import notifications_resolve, notify
 
-# A build whose worker died is taken up again after this long.
-BUILD_STALE_AFTER = timedelta(minutes=15)
+# A build still running after the tasks' hard time limit was killed with its worker: a
+# redelivery (after the broker's visibility timeout, longer than the limit) takes it up
+# again, and the DPO may release it again.
+BUILD_STALE_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
 _NONCE_BYTES = 12
 _FILE_MARKER = b"caseload-sar-v1\n"
 STAGES = ("approaching", "breached")
@@ -43,6 +45,15 @@ STAGES = ("approaching", "breached")
 
 def _error(field: str | None, message: str) -> ValidationError:
     return ValidationError({field: message} if field else message)
+
+
+def _build_stalled(request: SubjectAccessRequest, *, now: datetime) -> bool:
+    """Taken by a worker that has not finished within the tasks' hard time limit."""
+    return (
+        request.build == SubjectAccessRequest.Build.BUILDING
+        and request.build_started_at is not None
+        and request.build_started_at < now - BUILD_STALE_AFTER
+    )
 
 
 def _pending_or_refuse(request: SubjectAccessRequest) -> None:
@@ -234,7 +245,7 @@ def sar_release(
     errors: dict[str, str] = {}
     if request.status != SubjectAccessRequest.Status.READY:
         errors["__all__"] = "Finish the review and mark the request ready before releasing it."
-    elif request.building:
+    elif request.building and not _build_stalled(request, now=now or timezone.now()):
         errors["__all__"] = "The release is already being built."
     if not released_to.strip():
         errors["released_to"] = "Say who the copy goes to (the client, or their representative)."

@@ -229,3 +229,15 @@ def test_releasing_needs_the_review_finished(world):
             method=SubjectAccessRequest.Method.PORTAL,
             released_by=world.dpo,
         )
+
+
+def test_a_build_whose_worker_died_is_taken_up_again_after_the_time_limit(world):
+    _release(world)
+    SubjectAccessRequest.objects.filter(pk=world.request.pk).update(
+        build=SubjectAccessRequest.Build.BUILDING, build_started_at=timezone.now()
+    )
+
+    assert sar_services.sar_export_build(request_id=world.request.pk) is False
+    later = timezone.now() + sar_services.BUILD_STALE_AFTER + timedelta(seconds=1)
+    assert sar_services.sar_export_build(request_id=world.request.pk, now=later) is True
+    assert SubjectAccessRequest.objects.get(pk=world.request.pk).status == "released"
