@@ -147,6 +147,21 @@ CASELOAD_LATE_ENTRY_HOURS = env_int(
     "entry. Default 24.",
     minimum=1,
 )
+# Subject access releases: encrypted ZIP files kept for the DPO to download for a while.
+CASELOAD_SAR_EXPORT_DIR = Path(
+    env_str(
+        "CASELOAD_SAR_EXPORT_DIR",
+        str(VAR_DIR / "subject-access"),
+        "Folder where released subject access files are kept, encrypted with the client's "
+        "key, until their download expires. Default `var/subject-access/`.",
+    )
+)
+CASELOAD_SAR_DOWNLOAD_DAYS = env_int(
+    "CASELOAD_SAR_DOWNLOAD_DAYS",
+    7,
+    "Days a released subject access file may be downloaded before it is deleted. Default 7.",
+    minimum=1,
+)
 
 INSTALLED_APPS = [
     "caseload.admin_config.CaseloadAdminConfig",

@@ -23,10 +23,34 @@ class Duty:
         return reverse(self.url_name)
 
 
-DUTIES: list[Duty] = []
-
-# --- audit: who has seen what ----------------------------------------------------
-DUTIES += [
+DUTIES: list[Duty] = [
+    Duty(
+        key="sar",
+        title="Subject access requests",
+        summary="Record a client's request for their data, meet its deadline, review each "
+        "item (withhold or redact with the legal reason) and release an encrypted copy.",
+        url_name="dataprotection:sar_list",
+    ),
+    Duty(
+        "erasure",
+        "Erasure requests",
+        "Record a client's request to be erased and your decision: erase, refuse on a "
+        "legal ground, or restrict processing instead.",
+        "dataprotection:erasure_requests",
+    ),
+    Duty(
+        "retention",
+        "Retention and disposal",
+        "Review the clients whose retention period has ended, approve their erasure, "
+        "and place or lift legal holds.",
+        "dataprotection:retention",
+    ),
+    Duty(
+        "restriction",
+        "Restriction of processing",
+        "Freeze a client's record while a restriction applies, and add file notes to it.",
+        "dataprotection:restrictions",
+    ),
     Duty(
         key="audit",
         title="Who has seen what",
@@ -53,28 +77,5 @@ DUTIES += [
             "justified, or a concern, who reviewed it and when."
         ),
         url_name="dataprotection:audit_break_glass",
-    ),
-]
-
-DUTIES += [
-    Duty(
-        "retention",
-        "Retention and disposal",
-        "Review the clients whose retention period has ended, approve their erasure, "
-        "and place or lift legal holds.",
-        "dataprotection:retention",
-    ),
-    Duty(
-        "erasure",
-        "Erasure requests",
-        "Record a client's request to be erased and your decision: erase, refuse on a "
-        "legal ground, or restrict processing instead.",
-        "dataprotection:erasure_requests",
-    ),
-    Duty(
-        "restriction",
-        "Restriction of processing",
-        "Freeze a client's record while a restriction applies, and add file notes to it.",
-        "dataprotection:restrictions",
     ),
 ]

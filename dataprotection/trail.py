@@ -94,6 +94,10 @@ TRAIL_MODELS: list[TrailModel] = [
     TrailModel("dataprotection.ErasureRequest", "Erasure request", "client_id", None),
     TrailModel("dataprotection.DisposalItem", "Disposal decision", "client_id", None),
     TrailModel("dataprotection.ErasureTombstone", "Erasure record", "client_id", None),
+    TrailModel("dataprotection.SubjectAccessRequest", "Subject access request", "client_id", None),
+    TrailModel(
+        "dataprotection.SubjectAccessItem", "Subject access decision", "request__client_id", None
+    ),
 ]
 
 _KINDS = {

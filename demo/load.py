@@ -21,6 +21,7 @@ from demo.caseload_reviews import reviews_load
 from demo.clients_and_cases import caseloads_load, recent_activity_load
 from demo.criteria_and_assessments import priorities_load
 from demo.dp_erasure import dp_erasure_load
+from demo.dp_sar import subject_access_load
 from demo.people import PEOPLE, DemoPerson, people_load
 from notes.anchors import checkpoint_write
 from priorities.sweep import sweep_deadlines
@@ -36,6 +37,7 @@ def demo_load(*, now: datetime | None = None) -> list[DemoPerson]:
     recent_activity_load(now=now)
     notes_load(now=now)
     priorities_load(now=now)
+    subject_access_load(now=now)
     # Flags and in-app notifications as the worker would raise them (the daily
     # digest, not the demo, emails them).
     sweep_deadlines(now=now)

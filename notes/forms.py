@@ -51,6 +51,12 @@ class NoteForm(forms.Form):
         required=False,
         label="Why no further action",
     )
+    third_party_information = forms.BooleanField(
+        required=False,
+        label="Contains information about someone other than the client",
+        help_text="For example a family member's circumstances. A subject access request "
+        "then marks the note for review before anything is released.",
+    )
     action_description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -109,6 +115,7 @@ class NoteForm(forms.Form):
                 "next_steps",
                 "no_further_action",
                 "no_further_action_reason",
+                "third_party_information",
             )
         }
         fields["contact_at"] = self.contact_at()

@@ -71,6 +71,14 @@ class CaseNote(EncryptedModel, AppendOnlyModel):
         editable=False,
     )
     correction_reason = EncryptedTextField(blank=True)
+    # Ticked by the writer when the note holds information about someone other than the
+    # client: a subject access request marks such notes for review before release.
+    third_party_information = models.BooleanField(
+        "Contains information about someone other than the client",
+        default=False,
+        db_default=False,
+        editable=False,
+    )
     # The link of the case's previous note, and this note's own link (hex HMAC-SHA256).
     previous_hash = models.CharField(max_length=64, editable=False)
     content_hash = models.CharField(max_length=64, editable=False)
@@ -132,6 +140,10 @@ class CaseNote(EncryptedModel, AppendOnlyModel):
             # unkeyed (older) links keep the exact content they were made over.
             fields["id"] = self.pk
             fields["chain_key_id"] = self.chain_key_id
+        if self.third_party_information:
+            # Covered only when ticked: notes written before the column existed (and every
+            # unticked note) keep the exact content their links were made over.
+            fields["third_party_information"] = True
         for field in self._meta.concrete_fields:
             if isinstance(field, EncryptedFieldMixin):
                 value = self.__dict__.get(field.attname)

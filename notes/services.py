@@ -53,6 +53,7 @@ def note_append(
     no_further_action_reason: str = "",
     corrects: CaseNote | None = None,
     correction_reason: str = "",
+    third_party_information: bool = False,
     action: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> CaseNote:
@@ -112,6 +113,7 @@ def note_append(
         no_further_action_reason=no_further_action_reason if no_further_action else "",
         corrects=corrects,
         correction_reason=correction_reason if corrects else "",
+        third_party_information=third_party_information,
         previous_hash=last[1] if last else GENESIS_HASH,
         chain_key_id=newest_chain_key_id(),
     )

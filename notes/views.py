@@ -103,6 +103,7 @@ def note_correct(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpRe
                 "next_steps": original.next_steps,
                 "no_further_action": original.no_further_action,
                 "no_further_action_reason": original.no_further_action_reason,
+                "third_party_information": original.third_party_information,
             },
         )
     submitted = form_submitted(

@@ -53,6 +53,7 @@ class SweepResult:
     alerts_queued: int = 0
     emails_reclaimed: int = 0
     consent_shares_ended: int = 0
+    subject_access_notified: int = 0
 
 
 def flags_to_raise(*, today: date) -> QuerySet[DeadlineWatch, tuple[int, str, date, str]]:
@@ -151,6 +152,10 @@ def sweep_deadlines(
         flush()
     result.refreshed = timescales_refresh_stale()
     result.cleared = flags_clear_met(now=now)
+    # Subject access requests have deadlines of their own (dataprotection owns them).
+    from dataprotection.sar_services import sar_deadlines_sweep
+
+    result.subject_access_notified = sar_deadlines_sweep(now=now)
     return result
 
 

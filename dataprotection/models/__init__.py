@@ -12,6 +12,7 @@ from dataprotection.models.retention import (
     LegalHold,
     ProcessingRestriction,
 )
+from dataprotection.models.subject_access import SubjectAccessItem, SubjectAccessRequest
 
 __all__ = [
     "DisposalItem",
@@ -20,4 +21,6 @@ __all__ = [
     "ErasureTombstone",
     "LegalHold",
     "ProcessingRestriction",
+    "SubjectAccessItem",
+    "SubjectAccessRequest",
 ]

@@ -308,7 +308,10 @@ def test_a_service_managers_pages_fit_a_phone_and_a_laptop(page, live_server, wo
 
 def test_a_data_protection_officers_pages_fit_a_phone_and_a_laptop(page, live_server, world):
     sign_in(page, "dora")
+    # The Data protection role starts at its own area (issue 16).
     expect(page.get_by_role("heading", level=1)).to_have_text("Data protection")
     check_fits(page, "data-protection", "home")
+    page.goto(reverse("dataprotection:sar_list"))
+    check_fits(page, "data-protection", "subject-access")
     page.goto(reverse("notifications:list"))
     check_fits(page, "data-protection", "notifications", long_words=(URL,))

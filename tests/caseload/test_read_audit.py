@@ -287,6 +287,9 @@ def test_every_page_that_shows_a_clients_name_records_the_read(scene, alice, car
         "share_pk": 1,  # revoking is POST only: any id will do
         "consent_pk": 1,  # so is withdrawing a consent
         "status": "met",
+        # A subject access request's item (the data protection pages refuse both personas).
+        "kind": "note",
+        "object_id": scene.note.pk,
     }
     names = [case.client.family_name]
     checked = []

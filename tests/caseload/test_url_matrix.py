@@ -86,12 +86,14 @@ from cases.models import (
 )
 from configuration.concurrency import edit_token
 from dataprotection import erasure_services as dp_services
+from dataprotection import sar_services
 from dataprotection.models import (
     DisposalItem,
     DisposalRun,
     ErasureRequest,
     LegalHold,
     ProcessingRestriction,
+    SubjectAccessRequest,
 )
 from notes import services as note_services
 from notes.models import Action, CaseNote
@@ -514,6 +516,30 @@ def on_report(name: str, rule: Rule, methods: frozenset[str], **kw: Any) -> Samp
     return Sample(lambda w, s: reverse(name, args=[w.report.pk]), rule, methods, **kw)
 
 
+def _sar(world: World) -> SubjectAccessRequest:
+    """A subject access request about the unrestricted case's client, made when first asked
+    for (by a DPO of its own, so that dina's pages find it whoever is asking)."""
+    existing = SubjectAccessRequest.objects.filter(client=world.open.case.client).first()
+    if existing is not None:
+        return existing
+    return sar_services.sar_open(
+        client=world.open.case.client,
+        received_on=_in_days(-3),
+        opened_by=UserFactory(username="dpo-matrix", roles=[DATA_PROTECTION]),
+    )
+
+
+def on_sar(name: str, methods: frozenset[str], *, item: bool = False, **kw: Any) -> Sample:
+    """A URL of the subject access request (with ``item``: of its client's first note)."""
+
+    def url(world: World, scene: Scene) -> str:
+        request = _sar(world)
+        extra = ["note", world.open.note.pk] if item else []
+        return reverse(name, args=[request.pk, *extra])
+
+    return Sample(url, DPO_ROLE, methods, **kw)
+
+
 def _note_post(**extra: str) -> dict[str, str]:
     return {
         "contact_date": _uk(_in_days(-1)),
@@ -704,6 +730,41 @@ SAMPLES: dict[str, Sample] = {
         BOTH,
         data=lambda w, s: {"decision": "refuse", "ground": "legal_claims", "reason": "Claim"},
     ),
+    # subject access requests (issue 16), on a request about the unrestricted case's client
+    "dataprotection:sar_list": page("dataprotection:sar_list", DPO_ROLE, GET),
+    "dataprotection:sar_open": page(
+        "dataprotection:sar_open",
+        DPO_ROLE,
+        BOTH,
+        data=lambda w, s: {"reference": s.case.client.reference, "received_on": _uk(_in_days(0))},
+    ),
+    "dataprotection:sar_detail": on_sar("dataprotection:sar_detail", GET),
+    "dataprotection:sar_extend": on_sar(
+        "dataprotection:sar_extend",
+        BOTH,
+        data=lambda w, s: {"months": "1", "reason": "Many records over several years"},
+    ),
+    "dataprotection:sar_review": on_sar("dataprotection:sar_review", GET),
+    "dataprotection:sar_item_decide": on_sar(
+        "dataprotection:sar_item_decide",
+        BOTH,
+        item=True,
+        data=lambda w, s: {"decision": "withhold", "reason": "third_party"},
+    ),
+    "dataprotection:sar_item_release_in_full": on_sar(
+        "dataprotection:sar_item_release_in_full", POST, item=True
+    ),
+    "dataprotection:sar_ready": on_sar("dataprotection:sar_ready", POST),
+    "dataprotection:sar_release": on_sar(
+        "dataprotection:sar_release",
+        BOTH,
+        data=lambda w, s: {"released_to": "The client", "release_method": "secure_email"},
+    ),
+    "dataprotection:sar_close": on_sar(
+        "dataprotection:sar_close", BOTH, data=lambda w, s: {"reason": "Withdrawn by the client"}
+    ),
+    # Nothing released yet: the download sends the DPO back to the request's page.
+    "dataprotection:sar_download": on_sar("dataprotection:sar_download", GET, ok=302),
     "configuration:people": page("configuration:people", ADMIN_ROLE, GET),
     "configuration:person_invite": page(
         "configuration:person_invite",
