@@ -4,6 +4,8 @@ these before any change to a client's record, so the rule lives here once."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from caseload.models import DataKey
@@ -57,3 +59,59 @@ def processing_refusal(*, client_id: int, author: User | None = None) -> str:
             return ""
         return RESTRICTED_NOTE_MESSAGE if author is not None else RESTRICTED_MESSAGE
     return ""
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One line of what waits for the data protection officer, with where to deal with it."""
+
+    count: int
+    noun: str  # singular: the template adds the plural's "s"
+    rest: str
+    url_name: str
+    urgent: bool = False
+
+
+def dpo_waiting(*, today: date) -> list[Waiting]:
+    """What waits for the officer today: requests overdue and due within a week, erasure
+    requests and disposal lists not yet decided, break-the-glass uses nobody has reviewed.
+    Five counts whatever the size of the organisation; lines with nothing waiting are
+    left out."""
+    from cases.models import BreakGlassAccess
+    from dataprotection.models import DisposalRun, ErasureRequest, SubjectAccessRequest
+
+    requests = SubjectAccessRequest.objects
+    lines = [
+        Waiting(
+            requests.overdue(today=today).count(),
+            "subject access request",
+            "overdue",
+            "dataprotection:sar_list",
+            urgent=True,
+        ),
+        Waiting(
+            requests.approaching(today=today).count(),
+            "subject access request",
+            "due within a week",
+            "dataprotection:sar_list",
+        ),
+        Waiting(
+            ErasureRequest.objects.filter(decision=ErasureRequest.Decision.PENDING).count(),
+            "erasure request",
+            "to decide",
+            "dataprotection:erasure_requests",
+        ),
+        Waiting(
+            DisposalRun.objects.filter(status=DisposalRun.Status.AWAITING_REVIEW).count(),
+            "disposal list",
+            "to review",
+            "dataprotection:retention",
+        ),
+        Waiting(
+            BreakGlassAccess.objects.filter(review__isnull=True).count(),
+            "break-the-glass use",
+            "not yet reviewed",
+            "dataprotection:audit_break_glass",
+        ),
+    ]
+    return [line for line in lines if line.count]

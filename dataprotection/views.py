@@ -6,17 +6,25 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from caseload.web import AuthenticatedRequest
 from dataprotection.access import dpo_required
 from dataprotection.sections import DUTIES
+from dataprotection.selectors import dpo_waiting
 
 
 @require_GET
 @dpo_required
 def home(request: AuthenticatedRequest) -> HttpResponse:
-    return dpo_page(request, "dataprotection/home.html", duty="", context={"duties": DUTIES})
+    waiting = dpo_waiting(today=timezone.localdate())
+    return dpo_page(
+        request,
+        "dataprotection/home.html",
+        duty="",
+        context={"duties": DUTIES, "waiting": waiting},
+    )
 
 
 def dpo_page(
