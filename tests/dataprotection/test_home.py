@@ -15,9 +15,7 @@ from tests.factories import ClientFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_the_home_lists_an_overdue_subject_access_request_first_and_links_to_the_list(
-    dina, alice
-):
+def test_the_home_lists_an_overdue_subject_access_request_first_and_links_to_the_list(dina, alice):
     today = timezone.localdate()
     sar_open(
         client=ClientFactory(created_by=alice),
