@@ -189,6 +189,9 @@ INSTALLED_APPS = [
     "notifications",
     "configuration",
     "dataprotection",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
     "demo",
 ]
 
@@ -473,6 +476,25 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security headers. A strict Content-Security-Policy: our own scripts and
 # styles only, no inline code, no framing.
+# The REST API (app ``api``): the same sign-in, permission rules and access audit as the
+# pages; see the README's "API" section.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Caseload API",
+    "DESCRIPTION": "Cases, notes and referrals of Caseload, with the caller's own rights.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -134,6 +134,8 @@ EXEMPT = {
     "password_reset_done": "public by design: a fixed message",
     "password_reset_confirm": "public by design: guarded by the one-time token in its URL",
     "password_reset_complete": "public by design: a fixed message",
+    "api:schema": "public by design: the API's OpenAPI schema describes its endpoints and "
+    "holds no data (tests/api covers it)",
     "admin:index": "the emergency admin site, a superuser's alone (tests/caseload/test_access.py "
     "holds who gets in, and the walk below what it shows)",
 }
