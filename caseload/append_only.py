@@ -78,6 +78,16 @@ def make_append_only(table: str) -> migrations.RunPython:
     return migrations.RunPython(_install(table), _remove(table))
 
 
+def keep_append_only(table: str) -> migrations.RunPython:
+    """Put the triggers back after an operation that may rebuild ``table``.
+
+    SQLite cannot add a NOT NULL column with a default in place: Django copies the
+    table into a new one, and the copy has no triggers. The triggers are created only
+    where missing; going back leaves them to the migration that installed them.
+    """
+    return migrations.RunPython(_install(table), migrations.RunPython.noop)
+
+
 def _truncate_trigger(table: str) -> str:
     return (
         f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE "

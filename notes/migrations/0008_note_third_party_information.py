@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from caseload.append_only import keep_append_only
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -19,4 +21,6 @@ class Migration(migrations.Migration):
                 verbose_name="Contains information about someone other than the client",
             ),
         ),
+        # SQLite rebuilds the table to add the column, dropping its triggers.
+        keep_append_only("notes_casenote"),
     ]
