@@ -459,26 +459,27 @@ CASELOAD_DOCUMENTS_S3_BUCKET = env_str(
     "local filesystem. Default empty: the filesystem. Credentials come from boto3's usual "
     "sources (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, an instance role...).",
 )
+_documents_s3_endpoint = env_str(
+    "CASELOAD_DOCUMENTS_S3_ENDPOINT_URL",
+    "",
+    "Endpoint of S3-compatible storage (MinIO, Ceph...). Default empty: AWS S3.",
+)
+_documents_s3_region = env_str(
+    "CASELOAD_DOCUMENTS_S3_REGION", "", "Region of the documents' bucket."
+)
+_documents_s3_prefix = env_str(
+    "CASELOAD_DOCUMENTS_S3_PREFIX",
+    "documents",
+    "Key prefix of documents in the bucket. Default `documents`.",
+)
 _documents_storage: dict[str, Any] = (
     {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": CASELOAD_DOCUMENTS_S3_BUCKET,
-            "endpoint_url": env_str(
-                "CASELOAD_DOCUMENTS_S3_ENDPOINT_URL",
-                "",
-                "Endpoint of S3-compatible storage (MinIO, Ceph...). Default empty: AWS S3.",
-            )
-            or None,
-            "region_name": env_str(
-                "CASELOAD_DOCUMENTS_S3_REGION", "", "Region of the documents' bucket."
-            )
-            or None,
-            "location": env_str(
-                "CASELOAD_DOCUMENTS_S3_PREFIX",
-                "documents",
-                "Key prefix of documents in the bucket. Default `documents`.",
-            ),
+            "endpoint_url": _documents_s3_endpoint or None,
+            "region_name": _documents_s3_region or None,
+            "location": _documents_s3_prefix,
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,

@@ -172,19 +172,14 @@ def document_file_name(document: Document) -> str:
     return f"documents/{document.download_name}"
 
 
-def _document_items(
-    client: Client, *, cases: dict[int, Case], sequence_of: dict[int, int]
-) -> list[SarItem]:
+def _document_items(client: Client, *, cases: dict[int, Case]) -> list[SarItem]:
     """The client's documents (documents app): what they are, their name and description;
     the release ZIP holds each released one's file (``sar_export``)."""
     found = []
     for document in subject_documents(client):
         if document.note is not None:
             note_case = cases.get(document.note.case_id or 0)
-            where = (
-                f"note {sequence_of.get(document.note_id, '')} on "
-                f"{note_case.reference if note_case else ''}"
-            )
+            where = f"note {document.note.sequence} on {note_case.reference if note_case else ''}"
         elif document.case_id is not None:
             where = cases[document.case_id].reference if document.case_id in cases else "a case"
         else:
@@ -288,7 +283,7 @@ def sar_items(*, request: SubjectAccessRequest) -> list[SarItem]:
                 source=note,
             )
         )
-    items.extend(_document_items(client, cases=by_id, sequence_of=sequence_of))
+    items.extend(_document_items(client, cases=by_id))
     for assessment in of_cases(Assessment.objects.order_by("assessed_at", "pk"), "assessed_by"):
         items.append(
             SarItem(
