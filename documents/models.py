@@ -14,6 +14,7 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 
+from caseload.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from caseload.fields import EncryptedCharField, EncryptedModel, EncryptedTextField
 from caseload.models import DataKey
 
@@ -31,8 +32,11 @@ CONTENT_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
-class Document(EncryptedModel):
-    """One uploaded file, attached to exactly one of a client, a case or a note."""
+class Document(EncryptedModel, AppendOnlyModel):
+    """One uploaded file, attached to exactly one of a client, a case or a note.
+
+    Append-only (database triggers as well): a document is never changed or deleted, so
+    a note's attachments stay with it as long as the note does."""
 
     class Kind(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -71,6 +75,8 @@ class Document(EncryptedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
     uploaded_at = models.DateTimeField(editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

@@ -10,11 +10,12 @@ from datetime import timedelta
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from caseload import crypto
+from caseload.append_only import AppendOnlyError
 from caseload.roles import Role
 from dataprotection import sar_services
 from dataprotection.sar_export import export_zip
@@ -96,10 +97,40 @@ def test_stored_bytes_copied_to_another_document_do_not_decrypt(case, alice):
 
 
 def test_a_document_is_attached_to_exactly_one_thing(case, alice):
+    both = Document(
+        client=case.client,
+        case=case,
+        subject=case.client,
+        kind="pdf",
+        size=1,
+        stored_name="both.bin",
+        original_name="both.pdf",
+        uploaded_by=alice,
+        uploaded_at=timezone.now(),
+    )
+
+    with pytest.raises(ValueError, match="exactly one"):
+        services.document_add(
+            checked=check_content(pdf_bytes(), original_name="both.pdf"),
+            uploaded_by=alice,
+            client=case.client,
+            case=case,
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        both.save()
+
+
+def test_a_document_cannot_be_changed_or_deleted_even_in_sql(case, alice):
     document = _add(case, alice)
 
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Document.objects.filter(pk=document.pk).update(client=case.client)
+    for statement in (
+        "UPDATE documents_document SET size = 1 WHERE id = %s",
+        "DELETE FROM documents_document WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [document.pk])
+    with pytest.raises(AppendOnlyError):
+        document.delete()
 
 
 def test_the_change_log_never_holds_a_documents_name_or_description(case, alice):
