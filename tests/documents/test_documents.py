@@ -410,3 +410,30 @@ def test_the_subject_access_release_holds_the_clients_documents_decrypted(
     assert {"label": "Original name", "value": "landlord-letter.pdf"} in [
         t for item in documents for t in item["text"]
     ]
+
+
+def test_the_case_page_records_access_to_the_documents_it_lists(case, alice):
+    document = _add(case, alice)
+    on_note = _add(case, alice, note=_note(case, alice))
+
+    client_for(alice).get(reverse("cases:case_detail", args=[case.pk]))
+
+    seen = set(
+        LogEntry.objects.filter(
+            action=LogEntry.Action.ACCESS, actor=alice, additional_data__via="case page"
+        ).values_list("object_pk", flat=True)
+    )
+    assert {str(document.pk), str(on_note.pk)} <= seen
+
+
+def test_the_clients_audit_trail_shows_who_downloaded_a_document(case, alice):
+    from dataprotection.trail import client_trail
+
+    document = _add(case, alice, client=case.client)
+    client_for(alice).get(reverse("documents:document_download", args=[document.pk]))
+
+    events = client_trail(client=case.client)
+    assert any(
+        e.what.startswith("Document") and e.via == "document download" and e.actor_id == alice.pk
+        for e in events
+    )
