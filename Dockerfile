@@ -14,7 +14,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN useradd --system --create-home --uid 10001 caseload \
-    && install -d -o caseload -m 0750 /var/lib/caseload/anchors
+    && install -d -o caseload -m 0750 /var/lib/caseload/anchors /var/lib/caseload/documents
 WORKDIR /app
 COPY . .
 COPY --from=assets /build/static/vendor static/vendor

@@ -315,6 +315,7 @@ APPEND_ONLY_TABLES = [
     "cases_accesschange",
     "auditlog_logentry",
     "caseload_keycanary",
+    "documents_document",
 ]
 
 # Append-only tables with columns that may be set once, from NULL: the application role

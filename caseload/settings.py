@@ -192,6 +192,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    "documents",
     "demo",
 ]
 
@@ -442,8 +443,87 @@ STATIC_URL = "/static/"
 # collectstatic only runs for production images; whitenoise serves from here there.
 STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Documents (documents/): their bytes are encrypted before they reach this storage.
+CASELOAD_DOCUMENTS_DIR = Path(
+    env_str(
+        "CASELOAD_DOCUMENTS_DIR",
+        str(VAR_DIR / "documents"),
+        "Folder for documents' encrypted files when they are kept on the local filesystem. "
+        "Default `var/documents/`.",
+    )
+)
+CASELOAD_DOCUMENTS_S3_BUCKET = env_str(
+    "CASELOAD_DOCUMENTS_S3_BUCKET",
+    "",
+    "Keep documents' encrypted files in this S3 (or S3-compatible) bucket instead of on the "
+    "local filesystem. Default empty: the filesystem. Credentials come from boto3's usual "
+    "sources (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, an instance role...).",
+)
+_documents_s3_endpoint = env_str(
+    "CASELOAD_DOCUMENTS_S3_ENDPOINT_URL",
+    "",
+    "Endpoint of S3-compatible storage (MinIO, Ceph...). Default empty: AWS S3.",
+)
+_documents_s3_region = env_str(
+    "CASELOAD_DOCUMENTS_S3_REGION", "", "Region of the documents' bucket."
+)
+_documents_s3_prefix = env_str(
+    "CASELOAD_DOCUMENTS_S3_PREFIX",
+    "documents",
+    "Key prefix of documents in the bucket. Default `documents`.",
+)
+_documents_storage: dict[str, Any] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": CASELOAD_DOCUMENTS_S3_BUCKET,
+            "endpoint_url": _documents_s3_endpoint or None,
+            "region_name": _documents_s3_region or None,
+            "location": _documents_s3_prefix,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if CASELOAD_DOCUMENTS_S3_BUCKET
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(CASELOAD_DOCUMENTS_DIR),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+)
+CASELOAD_DOCUMENT_MAX_MB = env_int(
+    "CASELOAD_DOCUMENT_MAX_MB",
+    20,
+    "Largest document that may be uploaded, in MB. Default 20.",
+    minimum=1,
+)
+CASELOAD_VIRUS_SCANNER = env_str(
+    "CASELOAD_VIRUS_SCANNER",
+    "",
+    "Dotted path of a callable that scans each uploaded document's bytes before they are "
+    "encrypted (`documents.scanning.clamd_scan` for ClamAV). Default empty: no scanning.",
+)
+CASELOAD_CLAMD_ADDRESS = env_str(
+    "CASELOAD_CLAMD_ADDRESS",
+    "localhost:3310",
+    "Where clamd listens, `host:port` or a Unix socket path. Default `localhost:3310`.",
+)
+CASELOAD_CLAMD_TIMEOUT = env_int(
+    "CASELOAD_CLAMD_TIMEOUT", 30, "Seconds to wait for clamd's verdict. Default 30.", minimum=1
+)
+# Uploads larger than this are streamed to a temporary file rather than held in memory;
+# the document size limit is checked before a file is read (documents/content.py).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Form fields other than files: far below a document's size.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": _documents_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("configuration/", include("configuration.urls")),
     path("data-protection/", include("dataprotection.urls")),
+    path("documents/", include("documents.urls")),
     path("api/", include("api.urls")),
     # Django's admin site, kept for emergencies while the configuration area grows.
     path("django-admin/", admin.site.urls),

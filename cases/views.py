@@ -75,6 +75,7 @@ from cases.models import (
     Outcome,
     Team,
 )
+from documents import selectors as document_selectors
 from notes import selectors as note_selectors
 from notes.forms import NoteForm
 from priorities.models import CriteriaVersion
@@ -273,7 +274,10 @@ def client_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     consents = list(client.consents.select_related("recorded_by", "withdrawn_by"))
     for consent in consents:
         consent.client = client
-    access_record(request=request, actor=request.user, objects=[client], via="client page")
+    documents = document_selectors.client_documents(client)
+    access_record(
+        request=request, actor=request.user, objects=[client, *documents], via="client page"
+    )
     return render(
         request,
         "cases/client_detail.html",
@@ -284,6 +288,7 @@ def client_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "contact_channels": selectors.contact_channels(client),
             "can_open_case": selectors.client_can_open_case(request.user, client),
             "can_change": selectors.client_can_change(request.user, client),
+            "documents": documents,
         },
     )
 
@@ -494,10 +499,21 @@ def case_page(
             # What the person typed before their session ended, back in the form.
             initial.update({name: value for name, value in draft.form_values().items() if value})
         note_form = NoteForm(initial=initial)
+    documents = document_selectors.case_documents(case)
+    attached = document_selectors.note_documents(case, [note.pk for note in page.notes])
+    for note in page.notes:
+        note.attached_documents = attached.get(note.pk, [])  # type: ignore[attr-defined]
     access_record(
         request=request,
         actor=request.user,
-        objects=[case, case.client, *page.notes, *([draft] if draft else [])],
+        objects=[
+            case,
+            case.client,
+            *page.notes,
+            *([draft] if draft else []),
+            *documents,
+            *(document for listed in attached.values() for document in listed),
+        ],
         via="case page",
     )
     query = request.GET.copy()
@@ -528,6 +544,7 @@ def case_page(
             "flags": summary.open_flags,
             "assessment_due": assessment_is_due(case, published=published),
             "can_assess": can_contribute and published is not None,
+            "documents": documents,
         },
         status=status,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -19,16 +19,23 @@ from reportlab.platypus import SimpleDocTemplate, Spacer
 from caseload.exports import csv_cell, pdf_paragraph
 from caseload.formats import human_date, human_datetime
 from dataprotection.models import SubjectAccessRequest
-from dataprotection.sar_selectors import SECTIONS, sar_items
+from dataprotection.sar_selectors import SECTIONS, SarItem, document_file_name, sar_items
+from documents.models import Document
+from documents.selectors import document_content
 
 PROGRESS_EVERY = 50
 
 
 def export_document(
-    *, request: SubjectAccessRequest, now: datetime, progress: Callable[[int, int], None]
+    *,
+    request: SubjectAccessRequest,
+    now: datetime,
+    progress: Callable[[int, int], None],
+    items: list[SarItem] | None = None,
 ) -> dict[str, Any]:
     """What is released, as data: the request, and each section's released items."""
-    items = sar_items(request=request)
+    if items is None:
+        items = sar_items(request=request)
     total = len(items)
     progress(0, total)
     by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind, _ in SECTIONS}
@@ -87,7 +94,8 @@ def export_zip(
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> bytes:
     """The ZIP of the release: ``subject-access-<ref>.pdf`` and ``.json``."""
-    document = export_document(request=request, now=now, progress=progress)
+    items = sar_items(request=request)
+    document = export_document(request=request, now=now, progress=progress, items=items)
     buffer = io.BytesIO()
     stem = f"subject-access-{request.reference}"
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -95,4 +103,18 @@ def export_zip(
         archive.writestr(
             f"{stem}.json", json.dumps(document, indent=2, ensure_ascii=False).encode()
         )
+        for attached, content in _released_files(items):
+            archive.writestr(document_file_name(attached), content)
     return buffer.getvalue()
+
+
+def _released_files(items: list[SarItem]) -> Iterator[tuple[Document, bytes]]:
+    """The files of the documents released whole: a withheld document's file is left out,
+    and so is a redacted one's (a file cannot be redacted here; its text item says what
+    was released)."""
+    for item in items:
+        if item.kind != "document" or not isinstance(item.source, Document):
+            continue
+        if item.decision is not None:
+            continue
+        yield item.source, document_content(item.source)

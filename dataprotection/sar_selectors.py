@@ -32,6 +32,8 @@ from cases.models import (
 )
 from dataprotection.models import SubjectAccessItem, SubjectAccessRequest
 from dataprotection.trail import client_trail
+from documents.models import Document
+from documents.selectors import subject_documents
 from notes.models import Action, CaseNote
 from notifications.models import Notification
 from priorities.models import Assessment, DeadlineFlag
@@ -43,6 +45,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("case", "Cases"),
     ("event", "Case history"),
     ("note", "Case notes and their corrections"),
+    ("document", "Documents"),
     ("assessment", "Priority assessments and their rationale"),
     ("action", "Actions"),
     ("outcome", "Outcomes"),
@@ -164,6 +167,41 @@ def _case_items(case: Case) -> SarItem:
     )
 
 
+def document_file_name(document: Document) -> str:
+    """Where a released document's file is in the release ZIP."""
+    return f"documents/{document.download_name}"
+
+
+def _document_items(client: Client, *, cases: dict[int, Case]) -> list[SarItem]:
+    """The client's documents (documents app): what they are, their name and description;
+    the release ZIP holds each released one's file (``sar_export``)."""
+    found = []
+    for document in subject_documents(client):
+        if document.note is not None:
+            note_case = cases.get(document.note.case_id or 0)
+            where = f"note {document.note.sequence} on {note_case.reference if note_case else ''}"
+        elif document.case_id is not None:
+            where = cases[document.case_id].reference if document.case_id in cases else "a case"
+        else:
+            where = "your record"
+        found.append(
+            SarItem(
+                "document",
+                document.pk,
+                f"{document.get_kind_display()} attached to {where}",
+                facts=[
+                    ("Added on", human_datetime(document.uploaded_at)),
+                    ("Added by", _who(document.uploaded_by)),
+                    ("Size in bytes", str(document.size)),
+                    ("File in this release", document_file_name(document)),
+                ],
+                text=_text(document, "original_name", "description"),
+                source=document,
+            )
+        )
+    return found
+
+
 def sar_items(*, request: SubjectAccessRequest) -> list[SarItem]:
     """Every item Caseload holds about the request's client, in ``SECTIONS`` order, each
     with the DPO's decision on it (if any)."""
@@ -245,6 +283,7 @@ def sar_items(*, request: SubjectAccessRequest) -> list[SarItem]:
                 source=note,
             )
         )
+    items.extend(_document_items(client, cases=by_id))
     for assessment in of_cases(Assessment.objects.order_by("assessed_at", "pk"), "assessed_by"):
         items.append(
             SarItem(

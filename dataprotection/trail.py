@@ -86,6 +86,8 @@ TRAIL_MODELS: list[TrailModel] = [
     TrailModel("notes.CaseNote", "Note", "case__client_id", "case_id"),
     TrailModel("notes.Action", "Action", "case__client_id", "case_id"),
     TrailModel("notes.NoteDraft", "Note draft", "case__client_id", "case_id"),
+    # A document's case: its own, or its note's (None for one attached to the client).
+    TrailModel("documents.Document", "Document", "subject_id", "case_id"),
     TrailModel("priorities.Assessment", "Assessment", "case__client_id", "case_id"),
     TrailModel("priorities.DeadlineFlag", "Deadline flag", "case__client_id", "case_id"),
     TrailModel("reviews.ReviewDecision", "Review decision", "case__client_id", "case_id"),

@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from cases.forms import UKDateField
+from documents.forms import attachments_field
 from notes.models import Action, CaseNote
 
 
@@ -73,6 +74,9 @@ class NoteForm(forms.Form):
 
     def __init__(self, *args: Any, correcting: CaseNote | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if correcting is None:
+            # Files attached as the note is written (documents app); not part of a draft.
+            self.fields["attachments"] = attachments_field()
         if correcting is not None:
             self.fields["correction_reason"] = forms.CharField(
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -159,6 +163,7 @@ class NoteForm(forms.Form):
         "due_on": "action_due_on",
         "description": "action_description",
         "owner_detail": "action_owner_detail",
+        "file": "attachments",
     }
 
 

@@ -21,6 +21,7 @@ from caseload.web import (
 )
 from cases import access
 from cases.views import case_page
+from documents import services as document_services
 from notes import services
 from notes.forms import ActionCancelForm, ActionForm, NoteForm
 from notes.models import Action, CaseNote
@@ -34,17 +35,30 @@ def note_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         # Where signing in again leads after a note was sent from a session that had
         # timed out: the form, with the draft kept of it.
         return redirect(_note_form_url(case.pk))
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.note_append(case=case, author=request.user, **form.note_fields())
+            # The note and its files are saved together or not at all; a refused file
+            # leaves the note unsaved with everything typed kept in the form.
+            document_services.note_append_with_documents(
+                case=case,
+                author=request.user,
+                files=form.cleaned_data.get("attachments") or [],
+                **form.note_fields(),
+            )
         except ValidationError as error:
             apply_service_errors(form, error, NoteForm.SERVICE_FIELD)
         else:
             messages.success(request, "Note saved.")
             return redirect(reverse("cases:case_detail", args=[case.pk]) + "#timeline-heading")
     # Not saved: show the case page again with everything typed and the errors
-    # (the error summary at the form says the note was not saved).
+    # (the error summary at the form says the note was not saved). A browser cannot be
+    # given chosen files back, so say so beside the field.
+    if request.FILES.getlist("attachments") and "attachments" not in form.errors:
+        form.add_error(
+            "attachments",
+            "The note was not saved, so its files were not either: choose them again.",
+        )
     return case_page(request, case, note_form=form, status=400)
 
 

@@ -84,6 +84,18 @@ def _anchor_dir(settings: SettingsWrapper, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture(autouse=True)
+def _documents_dir(settings: SettingsWrapper, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Documents' encrypted files go to a folder of each test's own (the filesystem storage)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("documents"))},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _organisation_settings_read_afresh() -> None:
     """Each test reads the organisation's settings from its own database, not from the
     copy a process keeps for up to half a minute."""

@@ -63,6 +63,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client as HttpClient
@@ -95,6 +96,9 @@ from dataprotection.models import (
     ProcessingRestriction,
     SubjectAccessRequest,
 )
+from documents import services as document_services
+from documents.content import check_content
+from documents.models import Document
 from notes import services as note_services
 from notes.models import Action, CaseNote
 from priorities import services as priority_services
@@ -148,7 +152,15 @@ ADMIN_SAMPLED = {"admin:index"}
 # Tables a refused POST may still write to (none yet). The audit trail lives outside
 # the domain apps and is not compared.
 UNCOMPARED_TABLES: set[str] = set()
-DOMAIN_APPS = ("caseload", "cases", "notes", "priorities", "reviews", "dataprotection")
+DOMAIN_APPS = (
+    "caseload",
+    "cases",
+    "notes",
+    "priorities",
+    "reviews",
+    "dataprotection",
+    "documents",
+)
 
 GET, POST, BOTH = frozenset({"GET"}), frozenset({"POST"}), frozenset({"GET", "POST"})
 
@@ -518,6 +530,25 @@ def on_report(name: str, rule: Rule, methods: frozenset[str], **kw: Any) -> Samp
     return Sample(lambda w, s: reverse(name, args=[w.report.pk]), rule, methods, **kw)
 
 
+def _document(world: World, scene: Scene) -> Document:
+    """A document alice attached to the scene's case, made when first asked for."""
+    existing = Document.objects.filter(case=scene.case).first()
+    if existing is not None:
+        return existing
+    return document_services.document_add(
+        checked=check_content(b"%PDF-1.4\n%%EOF\n", original_name="letter.pdf"),
+        uploaded_by=world.people["alice"],
+        case=scene.case,
+    )
+
+
+def _document_post() -> dict[str, Any]:
+    return {
+        "file": SimpleUploadedFile("letter.txt", b"A letter from the landlord"),
+        "description": "From the landlord",
+    }
+
+
 def _sar(world: World) -> SubjectAccessRequest:
     """A subject access request about the unrestricted case's client, made when first asked
     for (by a DPO of its own, so that dina's pages find it whoever is asking)."""
@@ -653,6 +684,18 @@ SAMPLES: dict[str, Sample] = {
     "password_change_done": page("password_change_done", ANYONE, GET),
     # -- configuration: the admins' own area
     "configuration:home": page("configuration:home", ADMIN_ROLE, GET),
+    "documents:client_document_add": on_client(
+        "documents:client_document_add", MANAGES, BOTH, data=lambda w, s: _document_post()
+    ),
+    "documents:case_document_add": on_case(
+        "documents:case_document_add", CONTRIBUTES, BOTH, data=lambda w, s: _document_post()
+    ),
+    "documents:document_download": Sample(
+        lambda w, s: reverse("documents:document_download", args=[_document(w, s).pk]),
+        SEES_CASE,
+        GET,
+        per_case=True,
+    ),
     "dataprotection:home": page("dataprotection:home", DPO_ROLE, GET),
     # -- data protection: who has seen what
     "dataprotection:audit": page("dataprotection:audit", DPO_ROLE, GET),
