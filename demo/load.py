@@ -20,6 +20,7 @@ from demo.case_notes import notes_load
 from demo.caseload_reviews import reviews_load
 from demo.clients_and_cases import caseloads_load, recent_activity_load
 from demo.criteria_and_assessments import priorities_load
+from demo.documents import documents_load
 from demo.dp_erasure import dp_erasure_load
 from demo.dp_sar import subject_access_load
 from demo.people import PEOPLE, DemoPerson, people_load
@@ -37,6 +38,7 @@ def demo_load(*, now: datetime | None = None) -> list[DemoPerson]:
     recent_activity_load(now=now)
     notes_load(now=now)
     priorities_load(now=now)
+    documents_load(now=now)
     subject_access_load(now=now)
     # Flags and in-app notifications as the worker would raise them (the daily
     # digest, not the demo, emails them).

@@ -210,3 +210,16 @@ def test_the_demo_shows_a_withdrawn_an_expired_and_a_contact_consent():
     assert ConsentRecord.objects.expired().count() == 1
     contact = ConsentRecord.objects.current().get(scope=ConsentRecord.Scope.CONTACT)
     assert contact.channel == ConsentRecord.Channel.TEXT
+
+
+def test_the_demo_attaches_a_letter_to_a_case_and_a_consent_form_to_its_client_once():
+    from demo.load import demo_load
+    from documents.models import Document
+
+    demo_load()
+    demo_load()
+
+    documents = list(Document.objects.select_related("case", "client"))
+    assert len(documents) == 2
+    assert {"case" if d.case_id else "client" for d in documents} == {"case", "client"}
+    assert all(d.subject.cases.filter(assigned_to__username="alice").exists() for d in documents)
