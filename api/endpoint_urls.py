@@ -35,5 +35,5 @@ urlpatterns = [
         "notifications/read/", notifications.NotificationsRead.as_view(), name="notifications_read"
     ),
     # Anything else under /api/v1/ (a negative id, say): a 404 problem, not an HTML page.
-    re_path(r"^(?P<route>.*)$", not_found, name="not_found"),
+    re_path(r"^(?P<route>[\s\S]*)$", not_found, name="not_found"),
 ]

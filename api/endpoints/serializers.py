@@ -41,6 +41,8 @@ class ClientSerializer(serializers.ModelSerializer):
     """A client, as the client page shows them (every personal field decrypted)."""
 
     date_of_birth = EncryptedDateField()
+    # Text, not format "email": empty when not given, "[erased]" once erased.
+    email = serializers.CharField(read_only=True)
     vulnerabilities = serializers.SerializerMethodField()
     erased = serializers.SerializerMethodField()
 
@@ -116,6 +118,9 @@ class CaseSerializer(serializers.ModelSerializer):
     client_reference = serializers.CharField(source="client.reference", read_only=True)
     case_type = serializers.CharField(source="case_type.name", read_only=True)
     level_label = serializers.CharField(read_only=True)
+    closure_reason = serializers.ChoiceField(
+        choices=Case.ClosureReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Case
