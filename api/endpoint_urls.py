@@ -34,6 +34,7 @@ urlpatterns = [
     path(
         "notifications/read/", notifications.NotificationsRead.as_view(), name="notifications_read"
     ),
-    # Anything else under /api/v1/ (a negative id, say): a 404 problem, not an HTML page.
-    re_path(r"^(?P<route>[\s\S]*)$", not_found, name="not_found"),
+    # Anything else under these endpoints' prefixes (a negative id, say): a 404 problem,
+    # not the site's HTML page. Only these prefixes: other parts of /api/v1/ are not ours.
+    re_path(r"^(?P<route>(clients|cases|notifications)/[\s\S]*)$", not_found, name="not_found"),
 ]
