@@ -26,7 +26,7 @@ class EncryptedDateField(serializers.Field):
 
     def to_representation(self, value: Any) -> str | None:
         if isinstance(value, date):
-            return value.isoformat()
+            return serializers.DateField().to_representation(value)
         return None
 
 
