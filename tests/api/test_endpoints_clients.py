@@ -104,3 +104,21 @@ def test_a_signed_out_caller_gets_a_problem_not_a_redirect_to_sign_in(alice):
 
     assert response.status_code in (401, 403)
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_client_whose_key_was_shredded_reads_as_erased_without_a_date_of_birth(alice):
+    from caseload import crypto
+
+    case = filled_case(alice).case
+    crypto.data_key_shred(data_key=case.client.data_key)
+    http = client_for(alice)
+
+    client = http.get(reverse("api:client_detail", args=[case.client_id]))
+    notes = http.get(reverse("api:case_notes", args=[case.pk]))
+    assessments = http.get(reverse("api:case_assessments", args=[case.pk]))
+
+    assert client.status_code == notes.status_code == assessments.status_code == 200
+    assert client.json()["erased"] is True
+    assert client.json()["date_of_birth"] is None
+    assert notes.json()["results"][0]["facts"] == "[erased]"
+    assert assessments.json()["results"][0]["answers"] == {}
