@@ -18,7 +18,8 @@ The rules (README "Who sees what", as issue 11 tightens them):
   one team; admin pages need the Admin role, and an admin reaches no client
   data; being listed as a team's supervisor without the Supervisor role gives
   nothing;
-- a deactivated user's session is over: every URL sends them to sign in.
+- a deactivated user's session is over: every URL sends them to sign in, except the
+  API's (/api/), which never redirects: it answers 401 or 403 problem details.
 
 Anyone the rules refuse gets 403 or 404, by GET and by POST, and their POST
 changes no row of the domain's tables. Anyone the rules allow gets the page
@@ -47,7 +48,9 @@ unrestricted and the restricted one); the extra names after the methods
 id. Keywords: ``data=lambda w, s: {...}`` is the POST body (valid form data,
 so that a missing check shows up as a change); ``ok=302`` when an allowed GET
 redirects; ``follow=True`` to follow redirects. Anything else: write
-``Sample(lambda w, s: url, RULE, METHODS, ...)`` by hand. A new kind of
+``Sample(lambda w, s: url, RULE, METHODS, ...)`` by hand. An API endpoint that reads
+by GET for one rule and adds by POST for another (a case's notes) gives the second as
+``post_rule=CONTRIBUTES``. API samples (/api/) are sent as JSON. A new kind of
 person goes into ``ACTORS`` (with what they hold) and, if it needs a new
 user, ``_user``.
 """
@@ -140,6 +143,8 @@ EXEMPT = {
     "password_reset_complete": "public by design: a fixed message",
     "api:schema": "public by design: the API's OpenAPI schema describes its endpoints and "
     "holds no data (tests/api covers it)",
+    "api:not_found": "any other URL under /api/v1/clients/, cases/ or notifications/: a 404 "
+    "problem for everyone, names nothing",
     "admin:index": "the emergency admin site, a superuser's alone (tests/caseload/test_access.py "
     "holds who gets in, and the walk below what it shows)",
 }
@@ -471,6 +476,11 @@ class Sample:
     per_case: bool = False
     ok: int = 200  # what an allowed GET answers
     follow: bool = False
+    post_rule: Rule | None = None  # who may POST, when not those who may GET
+
+    def allows(self, method: str, actor: Actor, scene: Scene) -> bool:
+        rule = self.post_rule if method == "POST" and self.post_rule else self.rule
+        return rule(actor, scene)
 
     def requests(self, world: World) -> Iterator[tuple[Scene, str]]:
         for scene in world.scenes if self.per_case else [world.open]:
@@ -571,6 +581,16 @@ def on_sar(name: str, methods: frozenset[str], *, item: bool = False, **kw: Any)
         return reverse(name, args=[request.pk, *extra])
 
     return Sample(url, DPO_ROLE, methods, **kw)
+
+
+def _api_note() -> dict[str, str]:
+    """A note as the API takes it (``api.endpoints.serializers.NoteAppendSerializer``)."""
+    return {
+        "contact_at": (timezone.now() - timedelta(days=1)).isoformat(),
+        "channel": CaseNote.Channel.PHONE,
+        "facts": "Client rang: the bailiffs have given a date",
+        "next_steps": "Apply to suspend the warrant",
+    }
 
 
 def _note_post(**extra: str) -> dict[str, str]:
@@ -1275,6 +1295,56 @@ SAMPLES: dict[str, Sample] = {
     "notifications:read": page("notifications:read", ANYONE, POST),
     "notifications:dismiss": page("notifications:dismiss", ANYONE, POST),
     "notifications:preferences": page("notifications:preferences", ANYONE, BOTH),
+    # -- the API (/api/v1/): JSON in and out, problems for refusals, never a redirect
+    "api:client_search": page(
+        "api:client_search",
+        CASE_ROLE,
+        POST,
+        data=lambda w, s: {"reference": w.open.case.client.reference},
+    ),
+    "api:client_detail": on_client("api:client_detail", SEES_CASE, GET),
+    "api:case_list": page("api:case_list", ANYONE, GET),
+    "api:case_detail": on_case("api:case_detail", SEES_CASE, GET),
+    "api:case_status": on_case(
+        "api:case_status",
+        MANAGES,
+        POST,
+        data=lambda w, s: {"status": Case.Status.ON_HOLD, "comment": "Waiting for the council"},
+    ),
+    "api:case_notes": on_case(
+        "api:case_notes",
+        SEES_CASE,
+        BOTH,
+        post_rule=CONTRIBUTES,
+        data=lambda w, s: _api_note(),
+    ),
+    "api:case_actions": on_case(
+        "api:case_actions",
+        SEES_CASE,
+        BOTH,
+        post_rule=CONTRIBUTES,
+        data=lambda w, s: {
+            "description": "Ask the council for a homelessness assessment",
+            "owner": Action.Owner.CLIENT,
+            "due_on": _in_days(10).isoformat(),
+        },
+    ),
+    "api:action_complete": on_case("api:action_complete", CONTRIBUTES, POST, "action"),
+    "api:case_assessments": on_case(
+        "api:case_assessments",
+        SEES_CASE,
+        BOTH,
+        post_rule=CONTRIBUTES,
+        data=lambda w, s: {
+            "answers": {"safeguarding": 1, "complexity": 2},
+            "rationale": "A school raised a safeguarding concern",
+        },
+    ),
+    "api:assessment_detail": on_case("api:assessment_detail", SEES_CASE, GET, "assessment"),
+    "api:case_deadlines": on_case("api:case_deadlines", SEES_CASE, GET),
+    "api:case_flags": on_case("api:case_flags", SEES_CASE, GET),
+    "api:notification_list": page("api:notification_list", ANYONE, GET),
+    "api:notifications_read": page("api:notifications_read", ANYONE, POST),
     # -- reviews: the dashboard and reports
     "reviews:team_dashboard": page("reviews:team_dashboard", SUPERVISOR_ROLE, GET),
     "reviews:dashboard_cases": Sample(
@@ -1363,6 +1433,20 @@ def _snapshot(tables: list[str]) -> dict[str, str]:
         return dict(zip(tables, cursor.fetchone(), strict=True))
 
 
+def _is_api(url: str) -> bool:
+    return urlsplit(url).path.startswith("/api/")
+
+
+def _signed_out_answer(response: HttpResponse, url: str) -> bool:
+    """How a URL answers a session that is over: a page sends the person to sign in; the
+    API never redirects, it answers a 401 or 403 problem."""
+    if _is_api(url):
+        return response.status_code in (401, 403) and response["Content-Type"].startswith(
+            "application/problem+json"
+        )
+    return _sent_to_sign_in(response)
+
+
 def _sent_to_sign_in(response: HttpResponse) -> bool:
     chain = getattr(response, "redirect_chain", None)
     if chain:
@@ -1373,6 +1457,8 @@ def _sent_to_sign_in(response: HttpResponse) -> bool:
 def _send(http: HttpClient, method: str, sample: Sample, url: str, data: dict) -> HttpResponse:
     if method == "GET":
         return http.get(url, follow=sample.follow)
+    if _is_api(url):
+        return http.post(url, data, content_type="application/json", follow=sample.follow)
     return http.post(url, data, follow=sample.follow)
 
 
@@ -1451,8 +1537,8 @@ def test_each_person_gets_exactly_what_the_rules_allow_on_every_url(request, wor
 
     for name, sample in SAMPLES.items():
         for scene, url in sample.requests(world):
-            allowed = not actor.deactivated and sample.rule(actor, scene)
             for method in ("GET", "POST"):
+                allowed = not actor.deactivated and sample.allows(method, actor, scene)
                 if method == "POST" and allowed:
                     if sample.methods == POST:
                         post_probes.append((name, sample, scene, url))
@@ -1461,8 +1547,9 @@ def test_each_person_gets_exactly_what_the_rules_allow_on_every_url(request, wor
                 response = _send(http, method, sample, url, sample.data(world, scene))
                 status = response.status_code
                 if actor.deactivated:
-                    if not _sent_to_sign_in(response):
-                        fail(method, name, scene, "a redirect to sign in", str(status))
+                    if not _signed_out_answer(response, url):
+                        expected = "401 or 403" if _is_api(url) else "a redirect to sign in"
+                        fail(method, name, scene, expected, str(status))
                 elif method not in sample.methods:
                     if status != 405:
                         fail(method, name, scene, "405 (method not allowed)", str(status))
