@@ -29,13 +29,13 @@ from accounts.selectors import two_factor_enrolled, two_factor_required
 from api.models import ApiToken
 from api.services import api_token_used, secret_hash, token_split
 
-INVALID_TOKEN = "The token is unknown, expired or revoked."
+INVALID_TOKEN = "The token is unknown, expired or revoked."  # noqa: S105 - a message
 
 
 def _set_kind(request: Request, kind: str) -> None:
     # On the Django request, which the DRF request reads through: views, permissions and
     # middleware all see it.
-    request._request.auth_kind = kind  # type: ignore[attr-defined]
+    request._request.auth_kind = kind
 
 
 def _audit_as(user: Any) -> None:
@@ -78,6 +78,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             or not token.is_live()
         ):
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
+        user: Any
         if token.kind == ApiToken.Kind.PERSONAL:
             user = token.user
             if user is None or not user.is_active:
@@ -107,9 +108,7 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
         if result is None:
             return None
         user = result[0]
-        if not is_verified(user) and (
-            two_factor_enrolled(user) or two_factor_required(user)
-        ):
+        if not is_verified(user) and (two_factor_enrolled(user) or two_factor_required(user)):
             raise exceptions.PermissionDenied(
                 "Give your two-step sign-in code in Caseload first, then try again."
             )

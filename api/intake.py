@@ -43,9 +43,7 @@ class IntakeClientSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     address = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
-    communication_needs = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True
-    )
+    communication_needs = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     reasonable_adjustments = serializers.CharField(
         max_length=2000, required=False, allow_blank=True
     )
@@ -94,13 +92,14 @@ class IntakeReferralSerializer(serializers.Serializer):
     )
 
 
-# How a partner sees the case its referral became.
-_STATUS = {
-    Case.Status.REFERRED: "received",
-    Case.Status.OPEN: "in_progress",
-    Case.Status.ON_HOLD: "in_progress",
-    Case.Status.CLOSED: "closed",
-}
+def _partner_status(case: Case) -> str:
+    """How a partner sees the case its referral became: waiting in the queue, taken on
+    (allocated to an adviser, or opened), or closed."""
+    if case.status == Case.Status.CLOSED:
+        return "closed"
+    if case.status == Case.Status.REFERRED and case.assigned_to_id is None:
+        return "received"
+    return "in_progress"
 
 
 class IntakeStatusSerializer(serializers.Serializer):
@@ -120,7 +119,7 @@ class IntakeStatusSerializer(serializers.Serializer):
         return {
             "id": instance.pk,
             "reference": case.reference,
-            "status": _STATUS.get(Case.Status(case.status), "received"),
+            "status": _partner_status(case),
             "received_at": serializers.DateTimeField().to_representation(
                 instance.referral.created_at
             ),
@@ -132,7 +131,8 @@ class IntakeStatusSerializer(serializers.Serializer):
 
 def _token(request: Request) -> ApiToken:
     token = request.auth
-    assert isinstance(token, ApiToken)  # IsIntegrationCaller let the call in
+    if not isinstance(token, ApiToken):  # IsIntegrationCaller let only tokens in
+        raise exceptions.PermissionDenied
     return token
 
 

@@ -37,4 +37,5 @@ class ApiConditionalGetMiddleware:
             return response
         if not response.has_header("ETag"):
             response["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest())
-        return get_conditional_response(request, etag=response["ETag"], response=response)
+        conditional = get_conditional_response(request, etag=response["ETag"], response=response)
+        return conditional if conditional is not None else response

@@ -7,10 +7,10 @@ from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from api.models import ApiToken, IntakeSubmission
-from cases.models import CaseEvent
+from cases.models import CaseEvent, User
 
 
-def personal_tokens_of(user: object) -> QuerySet[ApiToken]:
+def personal_tokens_of(user: User) -> QuerySet[ApiToken]:
     """A person's own tokens, newest first."""
     return ApiToken.objects.filter(kind=ApiToken.Kind.PERSONAL, user=user).order_by(
         "-created_at", "-pk"
@@ -54,8 +54,8 @@ def submissions_of(token: ApiToken) -> QuerySet[IntakeSubmission]:
             "referral__status",
             "referral__created_at",
             "referral__case__id",
-            "referral__case__reference",
             "referral__case__status",
+            "referral__case__assigned_to_id",
         )
         .annotate(
             progressed_at=Coalesce(

@@ -22,7 +22,7 @@ from caseload.roles import CLIENT_DATA_ROLES, Role, roles_of
 from cases import people
 from cases.models import CaseType, Referral, Team, User
 
-TOKEN_PREFIX = "cl"
+TOKEN_PREFIX = "cl"  # noqa: S105 - the tokens' visible prefix, not a secret
 PERSONAL_DEFAULT_DAYS = 90
 PERSONAL_MAX_DAYS = 365
 INTEGRATION_DEFAULT_DAYS = 365
@@ -156,9 +156,7 @@ def integration_token_create(
     )
 
 
-def api_token_revoke(
-    *, token: ApiToken, revoked_by: User, now: datetime | None = None
-) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, revoked_by: User, now: datetime | None = None) -> ApiToken:
     """Stop a token working from now on. Revoking a revoked token changes nothing."""
     if token.revoked_at is not None:
         return token
@@ -257,8 +255,8 @@ def intake_referral_receive(
         if not hmac.compare_digest(earlier.body_digest, digest):
             raise IdempotencyConflict
         return earlier.referral, False
-    assert token.team is not None and token.case_type is not None  # the kind's constraint
-    assert token.service_user is not None
+    if token.team is None or token.case_type is None or token.service_user is None:
+        raise PermissionDenied  # not an integration token (the kind's constraint holds)
     agency = token.partner
     with audit_actor(token.service_user):
         case = case_services.referral_in(

@@ -47,4 +47,3 @@ class TokenRateThrottle(_SettingRateThrottle):
         if not isinstance(request.auth, ApiToken):
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
-

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def test_a_personal_token_is_shown_once_and_stored_only_as_a_hash(alice):
     new = services.api_token_create(user=alice, name="Reports", verified=True)
 
-    prefix, secret = services.token_split(new.secret)
+    _, secret = services.token_split(new.secret)
     stored = ApiToken.objects.get(pk=new.token.pk)
     assert new.secret.startswith(f"cl_{stored.prefix}_")
     assert stored.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
