@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from api.models import ApiToken, IntakeSubmission
 from api.permissions import IsIntegrationCaller
+from api.schema import problem_responses
 from api.selectors import submissions_of
 from api.services import IdempotencyConflict, intake_referral_receive
 from cases.models import Case, VulnerabilityIndicator
@@ -153,7 +154,10 @@ class ReferralIntakeList(generics.GenericAPIView):
     @extend_schema(
         operation_id="referrals_list",
         summary="The referrals this integration token sent",
-        responses=IntakeStatusSerializer(many=True),
+        responses={
+            200: IntakeStatusSerializer(many=True),
+            **problem_responses(401, 403, 429),
+        },
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -174,7 +178,11 @@ class ReferralIntakeList(generics.GenericAPIView):
                 "key again returns the first referral and creates nothing.",
             )
         ],
-        responses={201: IntakeStatusSerializer, 200: IntakeStatusSerializer},
+        responses={
+            201: IntakeStatusSerializer,
+            200: IntakeStatusSerializer,
+            **problem_responses(400, 401, 403, 409, 429),
+        },
     )
     def post(self, request: Request) -> Response:
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
@@ -228,7 +236,10 @@ class ReferralIntakeDetail(generics.GenericAPIView):
     permission_classes = [IsIntegrationCaller]
     serializer_class = IntakeStatusSerializer
 
-    @extend_schema(operation_id="referrals_retrieve", responses=IntakeStatusSerializer)
+    @extend_schema(
+        operation_id="referrals_retrieve",
+        responses={200: IntakeStatusSerializer, **problem_responses(401, 403, 404, 429)},
+    )
     def get(self, request: Request, pk: int) -> Response:
         submission = get_object_or_404(submissions_of(_token(request)), pk=pk)
         return Response(IntakeStatusSerializer(submission).data)

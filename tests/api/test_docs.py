@@ -25,16 +25,13 @@ def test_the_docs_page_loads_swagger_ui_from_caseload_with_no_inline_script(alic
     assert f'data-schema-url="{reverse("api:schema")}"' in html
 
 
-def test_the_docs_page_relaxes_only_style_src_and_only_there(alice):
-    http = client_for(alice)
+def test_the_docs_page_keeps_the_strict_content_security_policy(alice):
+    policy = client_for(alice).get(reverse("api:docs"))["Content-Security-Policy"]
 
-    docs_policy = http.get(reverse("api:docs"))["Content-Security-Policy"]
-    tokens_policy = http.get(reverse("api:tokens"))["Content-Security-Policy"]
-
-    directives = dict(d.strip().split(" ", 1) for d in docs_policy.split(";") if d.strip())
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
     assert directives["script-src"] == "'self'"
-    assert "'unsafe-inline'" in directives["style-src"]
-    assert "'unsafe-inline'" not in tokens_policy
+    assert directives["style-src"] == "'self'"
+    assert directives["connect-src"] == "'self'"
 
 
 def test_the_docs_page_sends_someone_not_signed_in_to_sign_in():
