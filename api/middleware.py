@@ -12,7 +12,8 @@ from django.utils.http import quote_etag
 
 class ApiConditionalGetMiddleware:
     """A strong ``ETag`` (the body's SHA-256) on every successful GET or HEAD of an API
-    endpoint, and 304 Not Modified when ``If-None-Match`` names it.
+    endpoint, and 304 Not Modified when ``If-None-Match`` names it; ``Cache-Control:
+    no-store, private`` on everything under the ``api`` namespace.
 
     Only the ``api`` URL namespace's non-HTML answers: pages (the token pages, the docs
     page) and streaming responses (downloads, exports) pass untouched. The body is still
@@ -26,10 +27,13 @@ class ApiConditionalGetMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
+        if match is None or "api" not in match.namespaces:
+            return response
+        # Kept by no cache on the way, whoever calls: an integration token's call is no
+        # signed-in user's, which is what the site-wide header goes by.
+        response.setdefault("Cache-Control", "no-store, private")
         if (
             request.method not in ("GET", "HEAD")
-            or match is None
-            or "api" not in match.namespaces
             or response.status_code != 200
             or response.streaming
             or response.get("Content-Type", "").startswith("text/html")

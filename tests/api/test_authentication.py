@@ -165,3 +165,13 @@ def test_an_api_call_with_a_token_starts_no_session(api, alice_token):
     response = api.get(reverse("api:me"), **bearer(alice_token))
 
     assert "sessionid" not in response.cookies
+
+
+def test_a_page_under_api_still_sends_a_session_without_its_second_factor_to_give_it(alice):
+    http = Client()
+    http.force_login(alice)
+
+    response = http.get(reverse("api:tokens"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two_factor_verify"))

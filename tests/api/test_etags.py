@@ -55,3 +55,9 @@ def test_pages_under_api_carry_no_etag(alice):
 
     assert response.status_code == 200
     assert "ETag" not in response
+
+
+def test_no_cache_keeps_an_integration_tokens_answers(api, partner_token):
+    response = api.get(reverse("api:referrals"), **bearer(partner_token))
+
+    assert response["Cache-Control"] == "no-store, private"
