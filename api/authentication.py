@@ -27,7 +27,7 @@ from rest_framework.request import Request
 
 from accounts.selectors import two_factor_enrolled, two_factor_required
 from api.models import ApiToken
-from api.services import api_token_used, secret_hash, token_split
+from api.services import api_token_used, may_hold_personal_token, secret_hash, token_split
 
 INVALID_TOKEN = "The token is unknown, expired or revoked."  # noqa: S105 - a message
 
@@ -81,7 +81,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         user: Any
         if token.kind == ApiToken.Kind.PERSONAL:
             user = token.user
-            if user is None or not user.is_active:
+            # Deactivated, or no longer in a role that may hold a token: it stops working.
+            if user is None or not may_hold_personal_token(user):
                 raise exceptions.AuthenticationFailed(INVALID_TOKEN)
             # Counts as verified for django_otp (is_verified: a device is set): the token
             # could only be made from a session that gave the second factor.

@@ -157,7 +157,14 @@ def integration_token_create(
 
 
 def api_token_revoke(*, token: ApiToken, revoked_by: User, now: datetime | None = None) -> ApiToken:
-    """Stop a token working from now on. Revoking a revoked token changes nothing."""
+    """Stop a token working from now on: a personal token by its person, an integration
+    token by an admin. Revoking a revoked token changes nothing."""
+    if token.kind == ApiToken.Kind.PERSONAL:
+        allowed = token.user_id == revoked_by.pk
+    else:
+        allowed = revoked_by.is_superuser or Role.ADMIN in roles_of(revoked_by)
+    if not allowed:
+        raise PermissionDenied
     if token.revoked_at is not None:
         return token
     token.revoked_at = now or timezone.now()

@@ -476,6 +476,7 @@ DEFAULT_FROM_EMAIL = env_str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+
 # Security headers. A strict Content-Security-Policy: our own scripts and
 # styles only, no inline code, no framing.
 # The REST API (app ``api``): the same sign-in, permission rules and access audit as the

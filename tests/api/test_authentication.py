@@ -175,3 +175,11 @@ def test_a_page_under_api_still_sends_a_session_without_its_second_factor_to_giv
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:two_factor_verify"))
+
+
+def test_a_personal_token_stops_working_when_its_person_loses_the_roles_that_allow_it(
+    api, alice, alice_token
+):
+    alice.groups.clear()
+
+    _assert_401_problem(api.get(reverse("api:me"), **bearer(alice_token)))

@@ -247,3 +247,17 @@ def test_an_adviser_cannot_revoke_an_integration_token(alice, partner_token):
     assert response.status_code == 403
     partner_token.token.refresh_from_db()
     assert partner_token.token.revoked_at is None
+
+
+def test_nobody_but_its_person_revokes_a_personal_token(bob, erin, alice_token):
+    for someone in (bob, erin):
+        with pytest.raises(PermissionDenied):
+            services.api_token_revoke(token=alice_token.token, revoked_by=someone)
+
+    alice_token.token.refresh_from_db()
+    assert alice_token.token.revoked_at is None
+
+
+def test_only_an_admin_revokes_an_integration_token(carol, partner_token):
+    with pytest.raises(PermissionDenied):
+        services.api_token_revoke(token=partner_token.token, revoked_by=carol)
