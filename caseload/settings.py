@@ -477,8 +477,6 @@ DEFAULT_FROM_EMAIL = env_str(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 
-# Security headers. A strict Content-Security-Policy: our own scripts and
-# styles only, no inline code, no framing.
 # The REST API (app ``api``): the same sign-in, permission rules and access audit as the
 # pages; see the README's "API" section.
 def _api_rate(name: str, default: str, help_text: str) -> str:
@@ -534,6 +532,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Security headers. A strict Content-Security-Policy: our own scripts and
+# styles only, no inline code, no framing.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
