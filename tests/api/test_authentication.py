@@ -183,3 +183,16 @@ def test_a_personal_token_stops_working_when_its_person_loses_the_roles_that_all
     alice.groups.clear()
 
     _assert_401_problem(api.get(reverse("api:me"), **bearer(alice_token)))
+
+
+def test_a_session_left_idle_gets_a_401_problem_not_a_redirect(alice):
+    import time
+
+    from accounts.middleware import LAST_ACTIVITY_SESSION_KEY
+
+    http = client_for(alice)
+    session = http.session
+    session[LAST_ACTIVITY_SESSION_KEY] = int(time.time()) - 24 * 60 * 60
+    session.save()
+
+    _assert_401_problem(http.get(reverse("api:me")))
