@@ -127,6 +127,10 @@ class TwoFactorMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in _OPEN_BEFORE_SECOND_FACTOR:
             return None
+        if _is_api_endpoint(view_func):
+            # An API call is never sent to a page: its session authentication refuses
+            # the call itself (403 problem, api.authentication).
+            return None
         if two_factor_enrolled(user):
             target = "accounts:two_factor_verify"
         elif two_factor_required(user):
@@ -138,3 +142,11 @@ class TwoFactorMiddleware:
         if next_path and next_path != "/":
             url += "?" + urlencode({"next": next_path})
         return redirect(url)
+
+
+def _is_api_endpoint(view_func: Callable[..., Any]) -> bool:
+    """Whether the view is a Django REST framework endpoint (answers in JSON, not pages)."""
+    from rest_framework.views import APIView
+
+    cls = getattr(view_func, "cls", None)
+    return isinstance(cls, type) and issubclass(cls, APIView)

@@ -51,6 +51,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "nav_items": items,
         "user_roles": sorted(role.label for role in roles),
         "show_configuration": Role.ADMIN in roles,
+        # One's own API tokens (api.tokens_views): for those who reach client data, and admins.
+        "show_api_tokens": bool(roles & (CLIENT_DATA_ROLES | {Role.ADMIN})),
         # The header's search box, for those who reach client data; it posts to the search page.
         "show_search": bool(roles & CLIENT_DATA_ROLES),
     }

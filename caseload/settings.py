@@ -218,6 +218,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "caseload.middleware.PrivacyHeadersMiddleware",
+    # A strong ETag on the API's JSON reads, and 304 for a matching If-None-Match.
+    "api.middleware.ApiConditionalGetMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # Counts failed sign-ins; django-axes wants to be last.
     "axes.middleware.AxesMiddleware",
@@ -554,13 +556,46 @@ DEFAULT_FROM_EMAIL = env_str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Security headers. A strict Content-Security-Policy: our own scripts and
-# styles only, no inline code, no framing.
+
 # The REST API (app ``api``): the same sign-in, permission rules and access audit as the
 # pages; see the README's "API" section.
+def _api_rate(name: str, default: str, help_text: str) -> str:
+    """A DRF rate, ``<calls>/<s|min|hour|day>``, refused with a message when malformed."""
+    value = env_str(name, default, help_text).strip()
+    number, _, period = value.partition("/")
+    if not number.isdigit() or int(number) < 1 or period not in _RATE_PERIODS:
+        raise ConfigurationError(
+            f"{name} must be calls per period, like 600/min (periods: s, min, hour, day), "
+            f"not {value!r}."
+        )
+    return value
+
+
+_RATE_PERIODS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+CASELOAD_API_RATE_USER = _api_rate(
+    "CASELOAD_API_RATE_USER",
+    "600/min",
+    "API calls one person may make, by session and personal tokens together, like `600/min` "
+    "(periods s, min, hour, day); beyond it the API answers 429 with `Retry-After`. "
+    "Default 600/min.",
+)
+CASELOAD_API_RATE_TOKEN = _api_rate(
+    "CASELOAD_API_RATE_TOKEN",
+    "300/min",
+    "API calls one token (personal or a partner's integration) may make, like `300/min`. "
+    "Default 300/min.",
+)
+
 REST_FRAMEWORK = {
+    # A bearer token first, so that a call with neither is told (401) to give one.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "api.authentication.BearerTokenAuthentication",
+        "api.authentication.VerifiedSessionAuthentication",
+    ],
+    # Per person and per token, counted in the cache (Redis when configured).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.UserRateThrottle",
+        "api.throttling.TokenRateThrottle",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
@@ -577,6 +612,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Security headers. A strict Content-Security-Policy: our own scripts and
+# styles only, no inline code, no framing.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

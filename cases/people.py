@@ -301,6 +301,18 @@ def user_invite(*, user: User) -> User:
     return user
 
 
+def service_account_create(*, username: str, name: str) -> User:
+    """An account that never signs in (inactive, no password, no role, no team), for
+    recording who made what a system sent: the referrals of one integration token
+    (``api.services.api_token_create``). It reaches nothing: inactive users are refused
+    everywhere, and it holds no role."""
+    user = User(username=username, first_name=name[:150], last_name="(integration)")
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
 @transaction.atomic
 def person_deactivate(
     *, user: User, deactivated_by: User, handover_note: str, now: datetime | None = None

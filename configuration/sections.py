@@ -94,6 +94,12 @@ SECTIONS = [
         "configuration:schedules",
     ),
     Section(
+        "integrations",
+        "Partner integrations",
+        "Tokens with which partner agencies' systems send referrals into a team's queue.",
+        "api:integrations",
+    ),
+    Section(
         "history",
         "Change history",
         "Every change to the configuration: who made it, when, and what it was before.",

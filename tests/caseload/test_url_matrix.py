@@ -145,6 +145,10 @@ EXEMPT = {
     "holds no data (tests/api covers it)",
     "api:not_found": "any other URL under /api/v1/clients/, cases/ or notifications/: a 404 "
     "problem for everyone, names nothing",
+    "api:referrals": "referral intake, for partners' integration tokens only: every session "
+    "is refused (tests/api/test_intake.py holds who may and who may not)",
+    "api:referral": "a referral read back by the integration token that sent it, and nobody "
+    "else (tests/api/test_intake.py)",
     "admin:index": "the emergency admin site, a superuser's alone (tests/caseload/test_access.py "
     "holds who gets in, and the walk below what it shows)",
 }
@@ -462,6 +466,41 @@ SEES_REVIEW = MANAGES
 
 
 # --- the samples -------------------------------------------------------------------
+
+
+def _alices_token(w: World) -> Any:
+    """A personal API token of alice's (made when first asked for, even once she is
+    deactivated, which the service would refuse)."""
+    from api.models import ApiToken
+
+    token = ApiToken.objects.filter(user=w.people["alice"]).first()
+    return token or ApiToken.objects.create(
+        kind=ApiToken.Kind.PERSONAL,
+        name="Matrix",
+        prefix="matrix",
+        secret_hash="0" * 64,
+        user=w.people["alice"],
+        created_by=w.people["alice"],
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+
+
+def _partner_token(w: World) -> Any:
+    """A partner's integration token for North (made when first asked for)."""
+    from api import services as api_services
+    from api.models import ApiToken
+
+    token = ApiToken.objects.filter(kind=ApiToken.Kind.INTEGRATION).first()
+    return (
+        token
+        or api_services.integration_token_create(
+            partner="Riverside Food Bank",
+            team=w.people["north"],
+            case_type=CaseTypeFactory(),
+            created_by=UserFactory(username="erin-matrix", roles=[ADMIN]),
+        ).token
+    )
+
 
 UrlOf = Callable[[World, Scene], str | None]  # None: not on this case
 DataOf = Callable[[World, Scene], dict[str, Any]]
@@ -1033,6 +1072,38 @@ SAMPLES: dict[str, Sample] = {
         lambda w, s: reverse("configuration:criteria_discard", args=[_draft().pk]),
         ADMIN_ROLE,
         POST,
+    ),
+    # -- api: its pages (docs, one's own tokens, partners' tokens) and who is calling
+    "api:docs": page("api:docs", ANYONE, GET),
+    "api:me": page("api:me", ANYONE, GET),
+    "api:tokens": page(
+        "api:tokens",
+        _role(ADVISER, SUPERVISOR, ADMIN),
+        BOTH,
+        data=lambda w, s: {"name": "Nightly figures", "expires_in_days": "30"},
+    ),
+    "api:token_revoke": Sample(
+        lambda w, s: reverse("api:token_revoke", args=[_alices_token(w).pk]),
+        lambda actor, scene: "alice" in actor.holds,
+        POST,
+        ok=302,
+    ),
+    "api:integrations": page(
+        "api:integrations",
+        ADMIN_ROLE,
+        BOTH,
+        data=lambda w, s: {
+            "partner": "Northside Housing",
+            "team": w.people["north"].pk,
+            "case_type": CaseTypeFactory().pk,
+            "expires_in_days": "30",
+        },
+    ),
+    "api:integration_revoke": Sample(
+        lambda w, s: reverse("api:integration_revoke", args=[_partner_token(w).pk]),
+        ADMIN_ROLE,
+        POST,
+        ok=302,
     ),
     # -- accounts: one's own two-step sign-in (the session here has given its code, so
     # the code page sends on), and clearing a colleague's sign-in lock
