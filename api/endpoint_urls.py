@@ -1,9 +1,8 @@
 """The API's endpoints over the domain, mounted at /api/v1/ by ``api/urls.py``."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from api.endpoints import actions, assessments, cases, clients, deadlines, notes, notifications
-from api.endpoints.common import not_found
 
 urlpatterns = [
     path("clients/search/", clients.ClientSearch.as_view(), name="client_search"),
@@ -34,7 +33,4 @@ urlpatterns = [
     path(
         "notifications/read/", notifications.NotificationsRead.as_view(), name="notifications_read"
     ),
-    # Anything else under these endpoints' prefixes (a negative id, say): a 404 problem,
-    # not the site's HTML page. Only these prefixes: other parts of /api/v1/ are not ours.
-    re_path(r"^(?P<route>(clients|cases|notifications)/[\s\S]*)$", not_found, name="not_found"),
 ]

@@ -134,6 +134,6 @@ def problems(*codes: int) -> dict[Any, OpenApiResponse]:
 @csrf_exempt
 @login_not_required
 def not_found(request: HttpRequest, route: str = "") -> HttpResponse:
-    """Any URL under /api/v1/ that names no endpoint (a negative id, say): a 404 problem,
+    """Any URL under /api/ that names no endpoint (a negative id, say): a 404 problem,
     as the endpoints answer, not the site's HTML page."""
     return problem_response(request, 404, "No endpoint at this address.")

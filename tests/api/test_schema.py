@@ -17,3 +17,12 @@ def test_the_schema_is_an_openapi_3_document_named_after_caseload():
     schema = yaml.safe_load(response.content)
     assert schema["openapi"].startswith("3.")
     assert schema["info"]["title"] == "Caseload API"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases/-1/", "/api/v1/nothing/", "/api/nothing/"])
+def test_an_address_under_the_api_that_names_no_endpoint_is_a_404_problem_not_a_page(path):
+    response = Client().get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 404

@@ -143,8 +143,7 @@ EXEMPT = {
     "password_reset_complete": "public by design: a fixed message",
     "api:schema": "public by design: the API's OpenAPI schema describes its endpoints and "
     "holds no data (tests/api covers it)",
-    "api:not_found": "any other URL under /api/v1/clients/, cases/ or notifications/: a 404 "
-    "problem for everyone, names nothing",
+    "api:not_found": "any other URL under /api/: a 404 problem for everyone, names nothing",
     "api:referrals": "referral intake, for partners' integration tokens only: every session "
     "is refused (tests/api/test_intake.py holds who may and who may not)",
     "api:referral": "a referral read back by the integration token that sent it, and nobody "
