@@ -42,7 +42,12 @@ class ProblemSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    errors = serializers.DictField(required=False, help_text="Messages by field, on a 400.")
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="The messages by field, for a request that is not valid "
+        '("non_field" for the rest).',
+    )
 
     class Meta:
         ref_name = "Problem"

@@ -610,6 +610,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cases, notes and referrals of Caseload, with the caller's own rights.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name for the red/amber/green set, whether it is a case's level or a partner's
+    # view of a referral's urgency.
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "priorities.models.Level"},
 }
 
 # Security headers. A strict Content-Security-Policy: our own scripts and

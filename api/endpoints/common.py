@@ -12,7 +12,6 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
@@ -21,6 +20,7 @@ from rest_framework.views import APIView
 
 from api.permissions import IsPersonalCaller
 from api.problems import PROBLEM_TYPE, problem_response
+from api.schema import ProblemSerializer
 from caseload.audit import access_record
 from caseload.params import MAX_ID
 from cases import access
@@ -95,21 +95,6 @@ def attach_case(rows: Sequence[Any], case: Case) -> None:
 
 
 # --- problems, for the schema -------------------------------------------------------
-
-
-class ProblemSerializer(serializers.Serializer):
-    """An error as RFC 9457 problem details (``api.problems``)."""
-
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.JSONField(),
-        required=False,
-        help_text="The messages by field, for a request that is not valid "
-        '("non_field" for the rest).',
-    )
 
 
 _MEANING = {

@@ -26,3 +26,11 @@ def test_an_address_under_the_api_that_names_no_endpoint_is_a_404_problem_not_a_
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["status"] == 404
+
+
+def test_the_schema_validates_with_no_warning(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
+
+    assert yaml.safe_load((tmp_path / "s.yml").read_text())["paths"]
