@@ -23,6 +23,7 @@ from demo.criteria_and_assessments import priorities_load
 from demo.documents import documents_load
 from demo.dp_erasure import dp_erasure_load
 from demo.dp_sar import subject_access_load
+from demo.partners import partners_load
 from demo.people import PEOPLE, DemoPerson, people_load
 from notes.anchors import checkpoint_write
 from priorities.sweep import sweep_deadlines
@@ -39,6 +40,8 @@ def demo_load(*, now: datetime | None = None) -> list[DemoPerson]:
     notes_load(now=now)
     priorities_load(now=now)
     documents_load(now=now)
+    # A partner's referral, taken in through the API into North Team's queue.
+    partners_load(now=now)
     subject_access_load(now=now)
     # Flags and in-app notifications as the worker would raise them (the daily
     # digest, not the demo, emails them).

@@ -20,7 +20,8 @@ def test_the_demo_loads_twice_without_duplicating_anything(capsys):
     call_command("demo")
 
     assert (User.objects.count(), Team.objects.count()) == counts
-    assert counts == (13, 2)
+    # 12 people who sign in, and the partner integration's service account (demo.partners)
+    assert counts == (14, 2)
     assert "caseload-demo" in capsys.readouterr().out
 
 
@@ -30,14 +31,15 @@ def test_the_demo_has_about_sixty_clients_and_eighty_cases_in_varied_states():
     call_command("demo")
     call_command("demo")
 
-    # 60 + 2 referred in, and 3 former clients of the retention demo (demo.dp_erasure)
-    assert Client.objects.count() == 65
-    assert Case.objects.count() == 85
+    # 60 + 2 referred in, 3 former clients of the retention demo (demo.dp_erasure) and
+    # one referred by the partner through the API (demo.partners)
+    assert Client.objects.count() == 66
+    assert Case.objects.count() == 86
     statuses = set(Case.objects.values_list("status", flat=True))
     assert statuses == {"referred", "open", "on_hold", "closed"}
     assert Case.objects.filter(restricted=True).exists()
     assert Case.objects.filter(shares__isnull=False).exists()
-    assert Case.objects.filter(assigned_to__isnull=True, status="referred").count() == 2
+    assert Case.objects.filter(assigned_to__isnull=True, status="referred").count() == 3
 
 
 def test_the_demo_has_two_supervisors_eight_advisers_and_an_admin():
@@ -193,7 +195,7 @@ def test_the_demo_shows_deadlines_before_assessment_and_notification_choices():
     call_command("demo")
 
     waiting = Case.objects.filter(assigned_to__isnull=True, status="referred")
-    assert waiting.filter(allocation_due_on__isnull=False).count() == 2
+    assert waiting.filter(allocation_due_on__isnull=False).count() == 3
     assert waiting.filter(level="red", assessed_at__isnull=True).exists()
     assert Case.objects.filter(level="", first_contact_due_on__isnull=False).exists()
     assert deliveries_for(User.objects.get(username="carol"))[Kind.DEADLINE] == Delivery.IN_APP
@@ -223,3 +225,17 @@ def test_the_demo_attaches_a_letter_to_a_case_and_a_consent_form_to_its_client_o
     assert len(documents) == 2
     assert {"case" if d.case_id else "client" for d in documents} == {"case", "client"}
     assert all(d.subject.cases.filter(assigned_to__username="alice").exists() for d in documents)
+
+
+def test_the_demo_has_a_partner_integration_and_the_referral_it_sent_once():
+    from api.models import ApiToken
+    from cases.models import Referral
+    from demo.load import demo_load
+
+    demo_load()
+    demo_load()
+
+    token = ApiToken.objects.get(kind=ApiToken.Kind.INTEGRATION)
+    assert token.team.name == "North Team"
+    referral = Referral.objects.get(created_by=token.service_user)
+    assert referral.case.assigned_to is None
