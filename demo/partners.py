@@ -20,10 +20,13 @@ def partners_load(*, now: datetime) -> ApiToken | None:
     if existing is not None:
         return existing
     erin = User.objects.get(username="erin")
+    case_type = CaseType.objects.order_by("pk").first()
+    if case_type is None:
+        return None
     created = integration_token_create(
         partner=PARTNER,
         team=Team.objects.get(name="North Team"),
-        case_type=CaseType.objects.order_by("pk").first(),
+        case_type=case_type,
         created_by=erin,
         now=now - timedelta(days=30),
     )
