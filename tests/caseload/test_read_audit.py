@@ -299,6 +299,8 @@ def test_every_page_that_shows_a_clients_name_records_the_read(scene, alice, car
             if (
                 route.startswith(("configuration/", "django-admin/", "accounts/"))
                 or name == "cases:break_glass"
+                # The API's catch-all for addresses that name no endpoint: a 404 problem.
+                or name == "api:not_found"
             ):
                 continue
             kwargs = {

@@ -1504,7 +1504,8 @@ def _snapshot(tables: list[str]) -> dict[str, str]:
 
 
 def _is_api(url: str) -> bool:
-    return urlsplit(url).path.startswith("/api/")
+    """An API endpoint (JSON, problems), not one of the API's pages (docs, tokens)."""
+    return urlsplit(url).path.startswith("/api/v1/")
 
 
 def _signed_out_answer(response: HttpResponse, url: str) -> bool:
