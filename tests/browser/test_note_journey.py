@@ -94,7 +94,8 @@ def test_an_adviser_adds_a_note_with_a_follow_up_action_using_only_the_keyboard(
     keyboard.press("Space")
     expect(no_further_action).not_to_be_checked()
     keyboard.press("Tab")  # Past the reason for no further action
-    keyboard.press("Tab")  # and the third-party information checkbox, left unticked.
+    keyboard.press("Tab")  # and the third-party information checkbox, left unticked,
+    keyboard.press("Tab")  # and the files to attach, none.
     keyboard.press("Tab")
     expect(action_field).to_be_focused()
     keyboard.type(action)
