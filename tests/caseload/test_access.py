@@ -17,6 +17,8 @@ PUBLIC = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    # The API's schema describes its endpoints and holds no data (tests/api/test_schema.py).
+    "api:schema",
 }
 _SAMPLE = {
     "int": "1",
@@ -53,7 +55,14 @@ def test_the_route_list_covers_the_role_pages():
     assert {"home", "cases:my_caseload", "reviews:team_dashboard", "cases:organisation"} <= names
 
 
-@pytest.mark.parametrize(("name", "path"), [r for r in ROUTES if r[0] not in PUBLIC])
+def _api_endpoint(name: str, path: str) -> bool:
+    """An endpoint of the API (JSON, answering problems), not a page."""
+    return path.startswith("/api/v1/") or name == "api:not_found"
+
+
+@pytest.mark.parametrize(
+    ("name", "path"), [r for r in ROUTES if r[0] not in PUBLIC and not _api_endpoint(*r)]
+)
 def test_an_anonymous_visitor_is_sent_to_sign_in_from_every_page(client, name, path):
     response = client.get(path)
 
@@ -62,6 +71,14 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_from_every_page(client, name, p
     if response["Location"].startswith(reverse("admin:login")):
         # The configuration pages' own sign-in page hands over to the site's.
         assert client.get(response["Location"])["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("name", "path"), [r for r in ROUTES if _api_endpoint(*r)])
+def test_an_anonymous_caller_of_every_api_endpoint_gets_a_problem_never_a_page(client, name, path):
+    response = client.get(path)
+
+    assert response.status_code in (401, 403, 404), f"{name} answered {response.status_code}"
+    assert response["Content-Type"] == "application/problem+json"
 
 
 def test_the_health_check_answers_without_a_login_whatever_the_host(client):
