@@ -318,13 +318,16 @@ def shares_of(case: Case) -> QuerySet[CaseShare]:
 # --- search -----------------------------------------------------------------
 
 
-def _matching_clients(
+def clients_matching(
     *,
     reference: str = "",
     family_name: str = "",
     date_of_birth: date | None = None,
     postcode: str = "",
 ) -> QuerySet[Client]:
+    """Every client matching all the given values, whoever may see them: the reference
+    ignoring case, the rest exactly through their blind indexes. Callers decide who is
+    shown what (search splits by visibility; the data protection officer sees all)."""
     matches = Client.objects.all()
     if reference:
         matches = matches.filter(reference__iexact=reference.strip())
@@ -367,7 +370,7 @@ def client_search(
     exists, never which one, so that a search cannot reveal who is a client of
     another team; the caller writes each such match to the audit trail.
     """
-    matches = _matching_clients(
+    matches = clients_matching(
         reference=reference, family_name=family_name, date_of_birth=date_of_birth, postcode=postcode
     )
     return _split_by_visibility(user, matches, limit=50)
@@ -454,7 +457,7 @@ def possible_duplicates(
     those held elsewhere (for the audit trail and a warning that names none of them)."""
     if not family_name or not date_of_birth:
         return [], []
-    matches = _matching_clients(family_name=family_name, date_of_birth=date_of_birth)
+    matches = clients_matching(family_name=family_name, date_of_birth=date_of_birth)
     if exclude_pk:
         matches = matches.exclude(pk=exclude_pk)
     found, elsewhere = _split_by_visibility(user, matches, limit=10)

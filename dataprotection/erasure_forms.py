@@ -9,6 +9,7 @@ from django import forms
 
 from cases.forms import UKDateField
 from cases.models import Case, Client
+from cases.selectors import clients_matching
 from dataprotection.models import DisposalItem, ErasureRequest
 
 
@@ -23,7 +24,7 @@ class ClientReferenceField(forms.CharField):
 
     def clean(self, value: Any) -> Client:
         text = super().clean(value).strip().upper()
-        client = Client.objects.filter(reference=text).first()
+        client = clients_matching(reference=text).first()
         if client is None:
             raise forms.ValidationError(f"No client has the reference {text}.")
         return client

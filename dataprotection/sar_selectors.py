@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db import models
 
-from caseload import crypto
 from caseload.formats import human_date, human_datetime
 from cases.models import (
     CLIENT_FIELDS,
@@ -30,6 +29,7 @@ from cases.models import (
     OutcomeProgress,
     Referral,
 )
+from cases.selectors import clients_matching
 from dataprotection.models import SubjectAccessItem, SubjectAccessRequest
 from dataprotection.trail import client_trail
 from documents.models import Document
@@ -512,12 +512,9 @@ def sar_client_matches(
     """The clients a subject access request could be about: by reference, or by family
     name and date of birth through their blind indexes (exact matches only)."""
     if reference.strip():
-        matches = Client.objects.filter(reference__iexact=reference.strip())
+        matches = clients_matching(reference=reference)
     elif family_name.strip() and date_of_birth is not None:
-        matches = Client.objects.filter(
-            family_name_index=crypto.blind_index("family_name", family_name),
-            date_of_birth_index=crypto.blind_index("date_of_birth", date_of_birth),
-        )
+        matches = clients_matching(family_name=family_name, date_of_birth=date_of_birth)
     else:
         return []
     return list(matches.select_related("data_key").order_by("reference")[:20])
