@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.db.models import Exists, OuterRef
+
 from caseload.models import DataKey
 from caseload.roles import Role, roles_of
 from dataprotection.models import ProcessingRestriction
@@ -52,9 +54,25 @@ def processing_refusal(*, client_id: int, author: User | None = None) -> str:
     ``author`` is the person adding a note: the data protection officer may add one to
     a restricted client's case (a file note of the restriction, say); nobody else may.
     """
-    if client_erased(client_id):
+    # One query, since every note appended and every change to a client asks it.
+    from cases.models import Client
+
+    state = (
+        Client.objects.filter(pk=client_id)
+        .annotate(
+            restricted=Exists(
+                ProcessingRestriction.objects.active().filter(client_id=OuterRef("pk"))
+            )
+        )
+        .values_list("data_key__wrapped_key", "restricted")
+        .first()
+    )
+    if state is None:
+        return ""
+    wrapped_key, restricted = state
+    if wrapped_key is None:
         return ERASED_MESSAGE
-    if processing_restricted(client_id):
+    if restricted:
         if author is not None and Role.DATA_PROTECTION in roles_of(author):
             return ""
         return RESTRICTED_NOTE_MESSAGE if author is not None else RESTRICTED_MESSAGE
