@@ -66,11 +66,13 @@ def priorities_load(*, now: datetime) -> None:
     """Two criteria versions, timescales, and assessments on most open demo cases, once."""
     # A closure day the calendar shows: a staff training day on the first working
     # Wednesday of next March (before the due dates below are computed).
-    calendar = priority_services.organisation_calendar()
-    training = date(now.year + 1, 3, 1)
-    while training.weekday() != 2 or not calendar.is_working_day(training):
-        training += timedelta(days=1)
-    ClosureDay.objects.get_or_create(day=training, defaults={"description": "Staff training day"})
+    # Once: loaded again, that Wednesday is a closure day and no longer a working one.
+    if not ClosureDay.objects.filter(description="Staff training day").exists():
+        calendar = priority_services.organisation_calendar()
+        training = date(now.year + 1, 3, 1)
+        while training.weekday() != 2 or not calendar.is_working_day(training):
+            training += timedelta(days=1)
+        ClosureDay.objects.create(day=training, description="Staff training day")
     for case_type in CaseType.objects.all():
         for level, (first_contact, interval, review, close) in TIMESCALES.items():
             Timescale.objects.get_or_create(

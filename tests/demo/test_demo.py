@@ -2,6 +2,7 @@ import datetime
 import re
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -11,15 +12,36 @@ from cases.models import Team, User
 from demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE, demo_code
 from tests.conftest import client_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_loaded")]
 
 
-def test_the_demo_loads_twice_without_duplicating_anything(capsys):
+def _row_counts() -> dict[str, int]:
+    """Rows in every table the demo fills, by model."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label
+        in {
+            "cases",
+            "notes",
+            "priorities",
+            "reviews",
+            "notifications",
+            "documents",
+            "api",
+            "dataprotection",
+            "accounts",
+            "configuration",
+        }
+    }
+
+
+def test_the_demo_loads_again_without_duplicating_anything(capsys):
+    counts = _row_counts()
     call_command("demo")
+
+    assert _row_counts() == counts
     counts = (User.objects.count(), Team.objects.count())
-    call_command("demo")
-
-    assert (User.objects.count(), Team.objects.count()) == counts
     # 12 people who sign in, and the partner integration's service account (demo.partners)
     assert counts == (14, 2)
     assert "caseload-demo" in capsys.readouterr().out
@@ -27,9 +49,6 @@ def test_the_demo_loads_twice_without_duplicating_anything(capsys):
 
 def test_the_demo_has_about_sixty_clients_and_eighty_cases_in_varied_states():
     from cases.models import Case, Client
-
-    call_command("demo")
-    call_command("demo")
 
     # 60 + 2 referred in, 3 former clients of the retention demo (demo.dp_erasure) and
     # one referred by the partner through the API (demo.partners)
@@ -43,7 +62,6 @@ def test_the_demo_has_about_sixty_clients_and_eighty_cases_in_varied_states():
 
 
 def test_the_demo_has_two_supervisors_eight_advisers_and_an_admin():
-    call_command("demo")
 
     by_role = {
         role: User.objects.filter(groups__name=role).count()
@@ -53,7 +71,6 @@ def test_the_demo_has_two_supervisors_eight_advisers_and_an_admin():
 
 
 def test_every_demo_login_works(client):
-    call_command("demo")
 
     for person in PEOPLE:
         client.logout()
@@ -67,7 +84,6 @@ def test_every_demo_login_works(client):
 
 
 def test_the_demo_prints_how_to_get_the_second_factor_code(capsys):
-    call_command("demo")
     call_command("demo_code")
 
     out = capsys.readouterr().out
@@ -78,16 +94,16 @@ def test_the_demo_prints_how_to_get_the_second_factor_code(capsys):
 def test_the_demo_refuses_to_load_in_production(settings):
     settings.PRODUCTION = True
 
+    before = _row_counts()
+
     with pytest.raises(CommandError, match="Refusing to load demo users"):
         call_command("demo")
-    assert not User.objects.exists()
+    assert _row_counts() == before
 
 
 def test_the_demo_shows_notes_corrections_late_entries_and_overdue_actions(capsys):
     from notes.models import Action, CaseNote
 
-    call_command("demo")
-    call_command("demo")
     call_command("verify_notes")
 
     notes = list(CaseNote.objects.all())
@@ -101,9 +117,6 @@ def test_the_demo_shows_notes_corrections_late_entries_and_overdue_actions(capsy
 def test_the_demo_gives_alice_a_note_draft_to_find_on_her_case_page():
     from notes.models import NoteDraft
 
-    call_command("demo")
-    call_command("demo")
-
     (draft,) = NoteDraft.objects.select_related("author", "case__client__data_key")
     assert draft.author.username == "alice"
     assert draft.case.assigned_to == draft.author
@@ -115,9 +128,6 @@ def test_the_demo_shows_priorities_overrides_old_versions_and_cases_past_due():
 
     from cases.models import Case
     from priorities.models import Assessment, CriteriaVersion
-
-    call_command("demo")
-    call_command("demo")
 
     levels = set(Case.objects.open().values_list("level", flat=True))
     assert levels == {"red", "amber", "green", ""}
@@ -132,9 +142,6 @@ def test_the_demo_shows_flags_notifications_and_last_week_s_reports():
     from priorities.models import DeadlineFlag
     from reviews.models import CaseloadReport
 
-    call_command("demo")
-    call_command("demo")
-
     assert DeadlineFlag.objects.filter(stage="breached").exists()
     assert Notification.objects.filter(recipient__username="alice").exists()
     assert CaseloadReport.objects.count() == 2
@@ -143,9 +150,6 @@ def test_the_demo_shows_flags_notifications_and_last_week_s_reports():
 def test_the_demo_shows_caseload_reviews_at_every_stage_and_an_adviser_over_capacity():
     from reviews.models import CapacityConcern, CaseloadReview
     from reviews.selectors import adviser_figures
-
-    call_command("demo")
-    call_command("demo")
 
     statuses = dict(CaseloadReview.objects.values_list("adviser__username", "status"))
     assert statuses == {"bob": "signed_off", "dave": "submitted", "alice": "in_progress"}
@@ -157,16 +161,12 @@ def test_the_demo_shows_caseload_reviews_at_every_stage_and_an_adviser_over_capa
 def test_the_demo_has_a_timescale_flagging_at_a_percentage_of_the_window():
     from priorities.models import DeadlineWatch, Timescale
 
-    call_command("demo")
-
     assert Timescale.objects.filter(level="green", approaching_mode="percent").exists()
     assert DeadlineWatch.objects.filter(case__level="green").exists()
 
 
 def test_the_demo_calendar_has_a_closure_day_on_a_working_wednesday():
     from priorities.models import ClosureDay
-
-    call_command("demo")
 
     closure = ClosureDay.objects.get()
     assert closure.day.weekday() == 2
@@ -176,9 +176,6 @@ def test_the_demo_calendar_has_a_closure_day_on_a_working_wednesday():
 
 def test_the_demo_gives_the_dashboard_recent_closures_and_a_break_glass_access():
     from cases.models import BreakGlassAccess, BreakGlassRequest, Case
-
-    call_command("demo")
-    call_command("demo")
 
     recent = timezone.localdate() - datetime.timedelta(weeks=12)
     for team in ("North Team", "South Team"):
@@ -192,8 +189,6 @@ def test_the_demo_shows_deadlines_before_assessment_and_notification_choices():
     from notifications.models import Delivery, Kind
     from notifications.selectors import deliveries_for
 
-    call_command("demo")
-
     waiting = Case.objects.filter(assigned_to__isnull=True, status="referred")
     assert waiting.filter(allocation_due_on__isnull=False).count() == 3
     assert waiting.filter(level="red", assessed_at__isnull=True).exists()
@@ -204,8 +199,6 @@ def test_the_demo_shows_deadlines_before_assessment_and_notification_choices():
 def test_the_demo_shows_a_withdrawn_an_expired_and_a_contact_consent():
     from cases.models import CaseEvent, ConsentRecord
 
-    call_command("demo")
-
     withdrawn = ConsentRecord.objects.get(withdrawn_on__isnull=False)
     assert withdrawn.shares.get().revoked_at is not None
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.CONSENT_ENDED).count() == 1
@@ -215,11 +208,7 @@ def test_the_demo_shows_a_withdrawn_an_expired_and_a_contact_consent():
 
 
 def test_the_demo_attaches_a_letter_to_a_case_and_a_consent_form_to_its_client_once():
-    from demo.load import demo_load
     from documents.models import Document
-
-    demo_load()
-    demo_load()
 
     documents = list(Document.objects.select_related("case", "client"))
     assert len(documents) == 2
@@ -230,10 +219,6 @@ def test_the_demo_attaches_a_letter_to_a_case_and_a_consent_form_to_its_client_o
 def test_the_demo_has_a_partner_integration_and_the_referral_it_sent_once():
     from api.models import ApiToken
     from cases.models import Referral
-    from demo.load import demo_load
-
-    demo_load()
-    demo_load()
 
     token = ApiToken.objects.get(kind=ApiToken.Kind.INTEGRATION)
     assert token.team.name == "North Team"

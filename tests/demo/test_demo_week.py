@@ -2,16 +2,11 @@
 notes in the words of their case's type; and every persona the README names finds
 what it promises."""
 
-import datetime
-
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from cases.models import BreakGlassAccess, BreakGlassRequest, Case, User
 from demo.case_notes import note_texts
-from demo.load import demo_load
-from demo.timeline import Shows, planned_cases
 from notes.models import CaseNote
 from notifications.models import Kind, Notification
 from notifications.selectors import notification_groups
@@ -19,7 +14,7 @@ from priorities.models import DeadlineFlag
 from reviews.models import CapacityConcern, CaseloadReview, ReviewDecision
 from reviews.selectors import adviser_figures
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_loaded")]
 
 
 def _figures() -> dict[str, dict[str, int]]:
@@ -28,7 +23,6 @@ def _figures() -> dict[str, dict[str, int]]:
 
 
 def test_a_few_open_cases_are_breached_most_are_on_time_and_tom_has_the_most_breaches():
-    call_command("demo")
 
     open_cases = Case.objects.open()
     total = open_cases.count()
@@ -46,31 +40,7 @@ def test_a_few_open_cases_are_breached_most_are_on_time_and_tom_has_the_most_bre
     assert teams == {"North Team", "South Team"}
 
 
-@pytest.mark.parametrize("weekday", ["Saturday", "Sunday", "Monday"])
-def test_every_case_shows_its_story_whichever_day_of_the_week_the_demo_is_loaded(weekday):
-    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-    now = timezone.now()
-    back = (timezone.localdate(now).weekday() - days.index(weekday)) % 7
-    demo_load(now=now - datetime.timedelta(days=back))
-
-    shown = {}
-    for case, plan in planned_cases():
-        if not plan.is_open:
-            continue
-        one = Case.objects.filter(pk=case.pk)
-        if one.breached().exists():
-            shown[plan.n] = Shows.BREACHED
-        elif one.approaching().exists():
-            shown[plan.n] = Shows.APPROACHING
-        else:
-            shown[plan.n] = Shows.ON_TIME
-    planned = {plan.n: plan.shows for _, plan in planned_cases() if plan.is_open}
-    assert shown == planned
-    assert 2 <= list(planned.values()).count(Shows.BREACHED) <= 5
-
-
 def test_every_note_is_written_in_the_words_of_its_case_s_type():
-    call_command("demo")
 
     notes = list(CaseNote.objects.select_related("case__case_type", "case__client__data_key"))
     assert len(notes) > 100
@@ -81,7 +51,6 @@ def test_every_note_is_written_in_the_words_of_its_case_s_type():
 
 
 def test_each_persona_finds_what_the_readme_promises():
-    call_command("demo")
 
     # alice: a caseload review under way, some cases decided and some not.
     alices = CaseloadReview.objects.get(adviser__username="alice")
