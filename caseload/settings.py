@@ -206,6 +206,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Marks request.user as verified once a second factor was given in this session.
     "django_otp.middleware.OTPMiddleware",
+    # After a signed-in person's POST, their next dashboards read the primary database,
+    # not a replica that may lag their write (caseload/db_router.py; idle without one).
+    "caseload.db_router.ReplicaPinMiddleware",
     # Every page needs a login unless its view is marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -272,6 +275,49 @@ else:
     DATABASES = {
         "default": dj_database_url.parse(_database_url, conn_max_age=600, conn_health_checks=True)
     }
+
+# A read replica for dashboards and reports (caseload/db_router.py has the consistency
+# rules; the README's "Read replica and PgBouncer" section the set-up).
+_replica_url = env_optional(
+    "DATABASE_REPLICA_URL",
+    "A read-only replica of `DATABASE_URL` (PostgreSQL streaming replication) that the "
+    "supervisor dashboard, the all-teams view and the weekly reports read from. Default: "
+    "none, everything reads `DATABASE_URL`.",
+)
+if _replica_url is not None:
+    if _database_url is None:
+        raise ConfigurationError("DATABASE_REPLICA_URL needs DATABASE_URL (PostgreSQL) too.")
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=600, conn_health_checks=True
+    )
+    # Tests run against one test database: the replica alias reads it through a
+    # connection of its own.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+CASELOAD_REPLICA_PIN_SECONDS = env_int(
+    "CASELOAD_REPLICA_PIN_SECONDS",
+    10,
+    "After a person saves anything, their dashboards and reports read the primary for this "
+    "many seconds rather than the replica, so they see their own change: keep it above the "
+    "replica's usual lag. Default 10.",
+    minimum=1,
+)
+# Always installed: without a replica it routes nothing (every answer is None).
+DATABASE_ROUTERS = ["caseload.db_router.ReplicaRouter"]
+
+# PgBouncer in transaction mode hands each transaction whichever server connection is
+# free, so nothing may outlive a transaction on the server: Django's server-side cursors
+# (.iterator()) are WITH HOLD cursors outside a transaction, so they are turned off.
+# Django already turns psycopg's prepared statements off (prepare_threshold=None), and
+# Caseload takes only transaction-scoped locks (pg_advisory_xact_lock) and SET LOCAL.
+CASELOAD_PGBOUNCER = env_bool(
+    "CASELOAD_PGBOUNCER",
+    False,
+    "`DATABASE_URL` (and `DATABASE_REPLICA_URL`) lead to PgBouncer in transaction pooling "
+    "mode: server-side cursors are turned off. Default off.",
+)
+if CASELOAD_PGBOUNCER:
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The role web, worker and beat connect as, which owns no table; migrations run as the

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from caseload.audit import access_record
+from caseload.db_router import replica_view
 from caseload.formats import human_date
 from caseload.params import parse_id
 from caseload.roles import Role, role_required
@@ -115,6 +116,7 @@ def _chart_data(figures: TeamFigures, weeks: list[dict[str, Any]]) -> dict[str, 
 
 @require_GET
 @role_required(Role.SUPERVISOR)
+@replica_view
 def team_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     now = timezone.now()
     column, descending = _sorting(request)
@@ -183,6 +185,7 @@ def _advisers_in_scope(request: AuthenticatedRequest) -> tuple[str, list[User], 
 
 @require_GET
 @role_required(Role.SUPERVISOR)
+@replica_view
 def dashboard_cases(request: AuthenticatedRequest) -> HttpResponse:
     """The cases behind one figure of the dashboard, found by the condition that counted them."""
     whose, advisers, scope = _advisers_in_scope(request)
@@ -209,6 +212,7 @@ def dashboard_cases(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.ADMIN)
+@replica_view
 def organisation_teams(request: AuthenticatedRequest) -> HttpResponse:
     """Every team's counts, for admins: numbers only, no case or client."""
     return render(

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
+from caseload.db_router import reads_from_replica
 from caseload.formats import human_date
 from cases.models import (
     AdviserProfile,
@@ -246,6 +247,7 @@ def adviser_load(adviser: User) -> tuple[Decimal, Decimal | None]:
     return figures.load, figures.capacity
 
 
+@reads_from_replica()
 def review_pack(review: CaseloadReview, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """The review pack: each case the review covers, with what a review looks at.
 

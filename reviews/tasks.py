@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from caseload.db_router import reads_from_replica
 from reviews.services import reports_generate_all, review_reminders_send
 
 
@@ -12,6 +13,7 @@ from reviews.services import reports_generate_all, review_reminders_send
     retry_backoff=True,
     max_retries=5,
 )
+@reads_from_replica()
 def generate_review_reports_task() -> int:
     """Last week's report for every supervisor; returns how many were new. Safe to repeat."""
     return sum(created for _, created in reports_generate_all())

@@ -15,7 +15,7 @@ APP_SERVICES = ["migrate", "web", "worker", "beat"]
 
 def test_compose_runs_web_worker_beat_postgres_and_redis():
     always = {name for name, spec in COMPOSE["services"].items() if "profiles" not in spec}
-    assert always == {"migrate", "web", "worker", "beat", "db", "redis"}
+    assert always == {"migrate", "web", "worker", "beat", "db", "pgbouncer", "redis"}
     assert COMPOSE["services"]["db"]["image"].startswith("postgres:16")
     assert COMPOSE["services"]["redis"]["image"].startswith("redis:7")
     assert "gunicorn" in Path(ROOT / "Dockerfile").read_text()
@@ -23,7 +23,7 @@ def test_compose_runs_web_worker_beat_postgres_and_redis():
     assert "beat" in COMPOSE["services"]["beat"]["command"]
 
 
-@pytest.mark.parametrize("service", ["db", "redis", "web"])
+@pytest.mark.parametrize("service", ["db", "pgbouncer", "redis", "web"])
 def test_compose_health_checks_the_stateful_services_and_the_web(service):
     assert COMPOSE["services"][service]["healthcheck"]["test"]
 
@@ -51,6 +51,32 @@ def _database_user(service: str) -> str:
     # Not urlsplit: the ${...:?message} placeholder in the password is no URL syntax.
     url = COMPOSE["services"][service]["environment"]["DATABASE_URL"]
     return re.match(r"postgres://([a-z_]+):", url).group(1)
+
+
+def _database_host(service: str, url: str | None = None) -> str:
+    url = url or COMPOSE["services"][service]["environment"]["DATABASE_URL"]
+    return re.search(r"@([a-z_]+):5432/", url).group(1)
+
+
+@pytest.mark.parametrize("service", ["web", "worker", "beat"])
+def test_the_app_connects_through_pgbouncer_in_transaction_mode(service):
+    environment = COMPOSE["services"][service]["environment"]
+    pgbouncer = COMPOSE["services"]["pgbouncer"]["environment"]
+
+    assert _database_host(service) == "pgbouncer"
+    assert environment["CASELOAD_PGBOUNCER"] == "true"
+    assert pgbouncer["POOL_MODE"] == "transaction"
+    assert _database_host("pgbouncer", pgbouncer["DATABASE_URL"]) == "db"
+    assert COMPOSE["services"][service]["depends_on"]["pgbouncer"]["condition"] == (
+        "service_healthy"
+    )
+
+
+def test_migrations_connect_to_postgresql_directly():
+    environment = COMPOSE["services"]["migrate"]["environment"]
+
+    assert _database_host("migrate") == "db"
+    assert environment["CASELOAD_PGBOUNCER"] == "false"
 
 
 def test_migrations_run_as_the_owner_of_the_tables():
