@@ -122,7 +122,11 @@ def job_pages(job: dict[str, Any]) -> dict[str, Any]:
                 timings.append(ms)
                 statuses.append(status)
         bad = [s for s in statuses if s not in page["ok"]]
-        results[page["key"]] = {"ms": timings, "errors": len(bad), "statuses": sorted(set(statuses))}
+        results[page["key"]] = {
+            "ms": timings,
+            "errors": len(bad),
+            "statuses": sorted(set(statuses)),
+        }
     return results
 
 
@@ -140,7 +144,9 @@ def job_append(job: dict[str, Any]) -> dict[str, Any]:
         n = 0
         while time.monotonic() < stop_at[0] and n < job["limit"]:
             case = cases[n % len(cases)]
-            status, _, _ = session.request("POST", f"/cases/{case}/notes/new/", note_form(session.csrf))
+            status, _, _ = session.request(
+                "POST", f"/cases/{case}/notes/new/", note_form(session.csrf)
+            )
             with lock:
                 counts["accepted" if status == 302 else "failed"] += 1
             n += 1
@@ -192,9 +198,7 @@ def job_mixed(job: dict[str, Any]) -> dict[str, Any]:
                     errors.append(f"{kind} {status}")
             time.sleep(rng.uniform(*think))
 
-    threads = [
-        threading.Thread(target=work, args=(user, n)) for n, user in enumerate(job["users"])
-    ]
+    threads = [threading.Thread(target=work, args=(user, n)) for n, user in enumerate(job["users"])]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, models, transaction
@@ -142,7 +143,7 @@ def _data_keys(count: int) -> list[DataKey]:
     keys = []
     for _ in range(count):
         key = DataKey(id=uuid.uuid4(), master_key_id=key_id)
-        material = crypto.AESGCM.generate_key(bit_length=256)
+        material = AESGCM.generate_key(bit_length=256)
         key.wrapped_key = crypto.wrap_data_key(
             key_id=key_id, data_key_id=str(key.pk), material=material
         )
@@ -172,6 +173,13 @@ def client_identity(n: int) -> tuple[str, str, date, str]:
     return GIVEN[n % len(GIVEN)], family, born, f"AB{n % 90 + 10} {n % 9}CD"
 
 
+def uk_date(day: date | None) -> str:
+    """A date as the app's forms take it (dd/mm/yyyy); seeded clients all have one."""
+    if day is None:
+        raise ValueError("a seeded client without a date of birth")
+    return day.strftime("%d/%m/%Y")
+
+
 class Seeder:
     """Builds one organisation, named by ``prefix``, in the current database."""
 
@@ -189,7 +197,9 @@ class Seeder:
     def say(self, what: str) -> None:
         seconds = time.perf_counter() - self.started
         rate = self.rows / seconds if seconds else 0.0
-        self.out(f"  [{self.prefix}] {what}: {self.rows:,} rows in {seconds:.0f} s ({rate:,.0f} rows/s)")
+        self.out(
+            f"  [{self.prefix}] {what}: {self.rows:,} rows in {seconds:.0f} s ({rate:,.0f} rows/s)"
+        )
 
     def copy(self, model: type[models.Model], instances: Sequence[models.Model]) -> None:
         self.rows += copy_rows(model, instances)
@@ -430,7 +440,9 @@ class Seeder:
                 continue
             ids = row_ids_allocate(CaseNote, n)
             author = case.assigned_to
-            opened = datetime.combine(case.opened_on, datetime.min.time(), tzinfo=self.now.tzinfo)
+            opened = datetime.combine(
+                case.opened_on or self.today, datetime.min.time(), tzinfo=self.now.tzinfo
+            )
             span = (self.now - timedelta(hours=2) - opened).total_seconds()
             previous = GENESIS_HASH
             for sequence, pk in enumerate(ids, start=1):
@@ -483,7 +495,7 @@ class Seeder:
                         level=case.level,
                         rationale="Benchmark assessment",
                         assessed_by=case.assigned_to,
-                        assessed_at=case.assessed_at,
+                        assessed_at=case.assessed_at or self.now,
                     )
                 )
             if n % 20 == 0:

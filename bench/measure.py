@@ -1,6 +1,7 @@
 """Caseload's benchmark: seed an organisation, serve it with gunicorn, drive it, report.
 
-Run through ``bench/run`` (which creates and migrates the database first):
+Run through ``bench/run`` (which creates and migrates the database first, then runs
+``python -m bench.measure``):
 
     bench/run --scale 0.01            # a quick run: a couple of minutes
     bench/run --scale 1.0             # the issue's organisation: 200,000 open cases
@@ -37,7 +38,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -48,23 +48,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseload.settings")
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-sys.path.insert(0, str(BENCH_DIR))
 
-import seed as seeding  # noqa: E402
-
-from cases.models import Case, Team, User  # noqa: E402
-from cases.models import Client as CaseClient  # noqa: E402
-from notes.models import CaseNote  # noqa: E402
-from reviews.models import CaseloadReview  # noqa: E402
+from bench import seed as seeding
+from bench.worker import report_figures, sweep_figures
+from cases.models import Case, User
+from cases.models import Client as CaseClient
+from notes.models import CaseNote
+from reviews.models import CaseloadReview
 
 PAGES = [
     "dashboard",
@@ -86,29 +85,6 @@ TARGETS_MS = {
     "all_teams": 200,
     "shared_caseload": 100,
 }
-
-# The sweep's floor: hand-written SQL doing the sweep's flagging work in one
-# statement: the due rows of open cases whose approach day has come, at the stage
-# reached, anti-joined to the flags already there, inserted.
-FLOOR_SQL = """
-INSERT INTO priorities_deadlineflag (case_id, deadline, due_on, stage, raised_at, cleared_reason)
-SELECT w.case_id, w.deadline, w.due_on, s.stage, now(), ''
-FROM priorities_deadlinewatch w
-JOIN cases_case c ON c.id = w.case_id
-CROSS JOIN LATERAL (SELECT CASE WHEN w.due_on < %(today)s THEN 'breached'
-                                WHEN w.due_on = %(today)s THEN 'due'
-                                ELSE 'approaching' END AS stage) s
-WHERE w.approaching_on <= %(today)s AND c.status <> 'closed'
-  AND NOT EXISTS (SELECT 1 FROM priorities_deadlineflag f
-                  WHERE f.case_id = w.case_id AND f.deadline = w.deadline
-                    AND f.due_on = w.due_on AND f.stage = s.stage)
-ON CONFLICT (case_id, deadline, due_on, stage) DO NOTHING
-"""
-
-
-class Rollback(Exception):
-    """Raised to roll back a measured transaction."""
-
 
 # --- the organisation's people and pages ------------------------------------------------
 
@@ -156,7 +132,7 @@ class Org:
         found = CaseClient.objects.select_related("data_key").get(cases__pk=self.own_cases[0])
         self.search_form = {
             "family_name": str(found.family_name),
-            "date_of_birth": found.date_of_birth.strftime("%d/%m/%Y"),
+            "date_of_birth": seeding.uk_date(found.date_of_birth),
         }
         self.client_reference = found.reference
 
@@ -237,7 +213,7 @@ class Server:
 
     def __enter__(self) -> Server:
         env = {**os.environ, "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING"}
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
             [
                 str(ROOT / ".venv/bin/gunicorn"),
                 "caseload.wsgi",
@@ -280,7 +256,7 @@ class Server:
 def drive(job: dict[str, Any], *, server: Server) -> Any:
     """Run one job in the driver, a separate process; its result."""
     job = {**job, "host": "127.0.0.1", "port": server.port}
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - our own driver, fixed arguments
         [sys.executable, str(BENCH_DIR / "driver.py")],
         input=json.dumps(job).encode(),
         capture_output=True,
@@ -305,7 +281,7 @@ def saved_notes(authors: list[int], since: Any) -> int:
 
 def append_run(org: Org, *, clients: int, seconds: float, server: Server) -> dict[str, Any]:
     """``clients`` advisers posting notes to their own cases at once; saved is counted in
-    the database afterwards, and lost = accepted − saved."""
+    the database afterwards, and lost = accepted - saved."""
     advisers = list(
         User.objects.filter(username__startswith=f"{org.prefix}-adviser-")
         .exclude(username__startswith=f"{org.prefix}-adviser-00-")
@@ -338,9 +314,12 @@ def append_run(org: Org, *, clients: int, seconds: float, server: Server) -> dic
     }
 
 
-def mixed_run(org: Org, *, users: int, seconds: float, server: Server) -> dict[str, Any]:
-    """``users`` people at once: advisers reading their caseload and cases, searching
-    and writing notes, with 1–3 s of thinking between requests."""
+def mixed_run(
+    org: Org, *, users: int, seconds: float, think: tuple[float, float], server: Server
+) -> dict[str, Any]:
+    """``users`` people at once: advisers reading their caseload and cases (75%),
+    searching (10%) and writing notes (15%), thinking ``think`` seconds (uniformly
+    between the two) before each next request, as people reading a page do."""
     advisers = list(
         User.objects.filter(username__startswith=f"{org.prefix}-adviser-").order_by("username")[
             :users
@@ -363,18 +342,19 @@ def mixed_run(org: Org, *, users: int, seconds: float, server: Server) -> dict[s
                 "cases": [c.pk for c in cases],
                 "search": {
                     "family_name": str(client.family_name),
-                    "date_of_birth": client.date_of_birth.strftime("%d/%m/%Y"),
+                    "date_of_birth": seeding.uk_date(client.date_of_birth),
                 },
             }
         )
     result = drive(
-        {"kind": "mixed", "users": people, "seconds": seconds, "think_seconds": [1.0, 3.0]},
+        {"kind": "mixed", "users": people, "seconds": seconds, "think_seconds": list(think)},
         server=server,
     )
     ms = result["ms"]
     return {
         "users": len(people),
         "seconds": seconds,
+        "think_seconds": list(think),
         "requests": len(ms),
         "p50_ms": round(percentile(ms, 50), 1),
         "p95_ms": round(percentile(ms, 95), 1),
@@ -384,74 +364,6 @@ def mixed_run(org: Org, *, users: int, seconds: float, server: Server) -> dict[s
     }
 
 
-# --- the worker: sweep and reports ------------------------------------------------------
-
-
-def timed(work: Callable[[], Any]) -> tuple[float, Any]:
-    started = time.perf_counter()
-    result = work()
-    return time.perf_counter() - started, result
-
-
-def sweep_figures() -> dict[str, Any]:
-    """The first sweep (nothing flagged but the dashboard team's few) and the routine one
-    (everything flagged already), each against the floor SQL on the same state."""
-    from priorities.sweep import sweep_deadlines
-
-    today = timezone.localdate()
-    cases = Case.objects.open().count()
-
-    def floor() -> float:
-        with transaction.atomic():
-            seconds, _ = timed(lambda: connection.cursor().execute(FLOOR_SQL, {"today": today}))
-            transaction.set_rollback(True)
-        return seconds
-
-    figures: dict[str, Any] = {}
-    try:
-        with transaction.atomic():
-            first_floor = floor()
-            first_seconds, first = timed(sweep_deadlines)
-            routine_floor = floor()
-            routine_seconds, routine = timed(sweep_deadlines)
-            figures = {
-                "first": {
-                    "cases": cases,
-                    "seconds": round(first_seconds, 3),
-                    "floor_seconds": round(first_floor, 3),
-                    "ratio": round(first_seconds / first_floor, 2),
-                    "flags_raised": first.raised,
-                    "notifications": first.notified,
-                },
-                "routine": {
-                    "cases": cases,
-                    "seconds": round(routine_seconds, 3),
-                    "floor_seconds": round(routine_floor, 3),
-                    "ratio": round(routine_seconds / routine_floor, 2),
-                    "flags_raised": routine.raised,
-                },
-            }
-            raise Rollback
-    except Rollback:
-        pass
-    return figures
-
-
-def report_figures() -> dict[str, Any]:
-    """Every supervisor's weekly report through the task's service, rolled back after."""
-    from reviews.services import reports_generate_all
-
-    figures: dict[str, Any] = {}
-    try:
-        with transaction.atomic():
-            seconds, reports = timed(lambda: reports_generate_all(email=False))
-            figures = {"supervisors": len(reports), "seconds": round(seconds, 2)}
-            raise Rollback
-    except Rollback:
-        pass
-    return figures
-
-
 # --- versions and sizes ----------------------------------------------------------------
 
 
@@ -459,9 +371,16 @@ def versions() -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         (server,) = cursor.fetchone()
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, check=False
-    ).stdout.decode().strip()
+    commit = (
+        subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH, fixed arguments
+            cwd=ROOT,
+            capture_output=True,
+            check=False,
+        )
+        .stdout.decode()
+        .strip()
+    )
     return {
         "python": platform.python_version(),
         "django": django.get_version(),
@@ -523,15 +442,27 @@ def page_line(key: str, page: dict[str, Any], small: int | None) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--scale", type=float, default=0.01, help="1.0 = the issue's organisation")
     parser.add_argument("--requests", type=int, help="sequential requests per page (200 at 1.0)")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--web-processes", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--users", type=int, default=100, help="people at once in the mixed run")
     parser.add_argument("--duration", type=float, help="seconds of the mixed run (300 at 1.0)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(5.0, 15.0),
+        metavar=("MIN", "MAX"),
+        help="seconds a person in the mixed run thinks between requests (default 5 15)",
+    )
     parser.add_argument("--append-seconds", type=float, help="seconds of each append run")
-    parser.add_argument("--skip", default="", help="comma-separated: pages,append,scale_out,mixed,sweep,reports")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated: pages,append,scale_out,mixed,sweep,reports"
+    )
     parser.add_argument("--output", default=str(BENCH_DIR / "results.json"))
     args = parser.parse_args()
     big = args.scale >= 0.5
@@ -551,6 +482,9 @@ def main() -> None:
         "query_count_scale": small_scale,
         "run_at": timezone.now().isoformat(timespec="seconds"),
         "versions": versions(),
+        # The machine's load when the run started and ended: other work on it slows
+        # every figure, so read them next to these.
+        "load_average": {"start": [round(x, 2) for x in os.getloadavg()]},
         "sizes": sizes(),
         "seeding_rows_per_s": {k: round(v) for k, v in rates.items() if v is not None},
     }
@@ -617,7 +551,9 @@ def main() -> None:
     if "mixed" not in skip:
         with Server(args.web_processes) as server:
             print(f"{args.users} people at once for {duration:.0f} s ...", flush=True)
-            results["mixed"] = mixed_run(org, users=args.users, seconds=duration, server=server)
+            results["mixed"] = mixed_run(
+                org, users=args.users, seconds=duration, think=tuple(args.think), server=server
+            )
     if "sweep" not in skip:
         print("Timing the deadline sweep ...", flush=True)
         results["sweep"] = sweep_figures()
@@ -625,6 +561,7 @@ def main() -> None:
         print("Timing every supervisor's weekly report ...", flush=True)
         results["reports"] = report_figures()
 
+    results["load_average"]["end"] = [round(x, 2) for x in os.getloadavg()]
     Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
     print_table(results)
     print(f"Written to {args.output}.")
@@ -633,8 +570,12 @@ def main() -> None:
 def print_table(results: dict[str, Any]) -> None:
     qc = results["query_counts"]["qc"]
     print()
-    print(f"Caseload benchmark at scale {results['scale']} ({results['versions']['caseload_commit']})")
-    print(f"{'page':<16} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'@' + str(results['query_count_scale']):>6}")
+    print(
+        f"Caseload benchmark at scale {results['scale']} ({results['versions']['caseload_commit']})"
+    )
+    print(
+        f"{'page':<16} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'@' + str(results['query_count_scale']):>6}"
+    )
     for key, page in results["pages"].items():
         print(page_line(key, page, qc.get(key)))
     org_counts = results["query_counts"]["org"]
@@ -645,7 +586,9 @@ def print_table(results: dict[str, Any]) -> None:
             f"{run['accepted']}, saved {run['saved']}, lost {run['lost']}, failed {run['failed']}"
         )
     for run in results.get("scale_out", []):
-        print(f"append, {run['web_processes']} web processes, 8 clients: {run['per_s']:>7.1f} notes/s")
+        print(
+            f"append, {run['web_processes']} web processes, 8 clients: {run['per_s']:>7.1f} notes/s"
+        )
     if mixed := results.get("mixed"):
         print(
             f"mixed, {mixed['users']} people for {mixed['seconds']:.0f} s: {mixed['requests']} requests, "
@@ -659,7 +602,9 @@ def print_table(results: dict[str, Any]) -> None:
     if reports := results.get("reports"):
         print(f"weekly reports for {reports['supervisors']} supervisors: {reports['seconds']} s")
     if results["query_counts_differ"]:
-        print(f"QUERY COUNTS DIFFER between the scales: {', '.join(results['query_counts_differ'])}")
+        print(
+            f"QUERY COUNTS DIFFER between the scales: {', '.join(results['query_counts_differ'])}"
+        )
 
 
 if __name__ == "__main__":
