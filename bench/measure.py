@@ -321,11 +321,11 @@ def mixed_run(
     searching (10%) and writing notes (15%), thinking ``think`` seconds (uniformly
     between the two) before each next request, as people reading a page do."""
     advisers = list(
-        User.objects.filter(username__startswith=f"{org.prefix}-adviser-").order_by("username")[
-            :users
-        ]
+        User.objects.filter(username__startswith=f"{org.prefix}-adviser-")
+        .order_by("username")
+        .distinct()[:users]
     )
-    people = []
+    known = []
     for adviser in advisers:
         cases = list(
             Case.objects.open()
@@ -333,19 +333,19 @@ def mixed_run(
             .order_by("pk")
             .select_related("client__data_key")[:8]
         )
-        if not cases:
-            continue
-        client = cases[0].client
-        people.append(
-            {
-                "cookies": cookies_of(signed_in(adviser)),
-                "cases": [c.pk for c in cases],
-                "search": {
-                    "family_name": str(client.family_name),
-                    "date_of_birth": seeding.uk_date(client.date_of_birth),
-                },
+        if cases:
+            client = cases[0].client
+            search = {
+                "family_name": str(client.family_name),
+                "date_of_birth": seeding.uk_date(client.date_of_birth),
             }
-        )
+            known.append((adviser, [c.pk for c in cases], search))
+    # A small organisation has fewer advisers than people wanted: some then work in
+    # two browsers at once, each with a session of its own.
+    people = [
+        {"cookies": cookies_of(signed_in(adviser)), "cases": cases, "search": search}
+        for adviser, cases, search in (known[n % len(known)] for n in range(users))
+    ]
     result = drive(
         {"kind": "mixed", "users": people, "seconds": seconds, "think_seconds": list(think)},
         server=server,
@@ -415,7 +415,7 @@ def sizes() -> dict[str, int]:
 # --- the run ----------------------------------------------------------------------------
 
 
-def ensure_seeded(prefix: str, scale: float, *, busy_notes: int) -> float | None:
+def ensure_seeded(prefix: str, scale: float, *, busy_notes: int, jobs: int) -> float | None:
     """Seed ``prefix`` at ``scale`` unless it is there already; the seeding rate, if seeded."""
     have = seeding.seeded_scale(prefix)
     if have is not None:
@@ -427,7 +427,9 @@ def ensure_seeded(prefix: str, scale: float, *, busy_notes: int) -> float | None
         print(f"Reusing organisation {prefix!r} at scale {scale}.")
         return None
     print(f"Seeding organisation {prefix!r} at scale {scale} ...", flush=True)
-    return seeding.seed(prefix, scale, busy_notes=busy_notes, out=lambda s: print(s, flush=True))
+    return seeding.seed(
+        prefix, scale, busy_notes=busy_notes, out=lambda s: print(s, flush=True), jobs=jobs
+    )
 
 
 def page_line(key: str, page: dict[str, Any], small: int | None) -> str:
@@ -447,6 +449,12 @@ def main() -> None:
     )
     parser.add_argument("--scale", type=float, default=0.01, help="1.0 = the issue's organisation")
     parser.add_argument("--requests", type=int, help="sequential requests per page (200 at 1.0)")
+    parser.add_argument(
+        "--seed-jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes encrypting and chaining notes while seeding (default: one per CPU)",
+    )
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--web-processes", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--users", type=int, default=100, help="people at once in the mixed run")
@@ -473,8 +481,8 @@ def main() -> None:
     small_scale = max(0.001, round(args.scale / 10, 4))
 
     rates = {
-        "org": ensure_seeded("org", args.scale, busy_notes=2000),
-        "qc": ensure_seeded("qc", small_scale, busy_notes=200),
+        "org": ensure_seeded("org", args.scale, busy_notes=2000, jobs=args.seed_jobs),
+        "qc": ensure_seeded("qc", small_scale, busy_notes=200, jobs=args.seed_jobs),
     }
     org, small = Org("org"), Org("qc")
     results: dict[str, Any] = {

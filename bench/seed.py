@@ -19,8 +19,10 @@ always has 25 advisers, and there are at least two teams.
 from __future__ import annotations
 
 import math
+import os
 import random
 import time
+import traceback
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -183,8 +185,9 @@ def uk_date(day: date | None) -> str:
 class Seeder:
     """Builds one organisation, named by ``prefix``, in the current database."""
 
-    def __init__(self, prefix: str, shape: Shape, *, out: Any = print) -> None:
+    def __init__(self, prefix: str, shape: Shape, *, out: Any = print, jobs: int = 1) -> None:
         self.prefix = prefix
+        self.jobs = jobs
         self.shape = shape
         self.out = out
         self.rng = random.Random(18)  # noqa: S311 - repeatable benchmark data, not secrets
@@ -422,6 +425,47 @@ class Seeder:
                 n = remaining
             counts[case.pk] = max(0, n)
             remaining -= counts[case.pk]
+        order = [self.busy, self.ten, *others]
+        if self.jobs <= 1:
+            self._notes_of(order, counts)
+        else:
+            self._notes_in_processes(order, counts)
+            self.rows += shape.notes
+        with connection.cursor() as cursor:
+            # Each case's last contact, as note_append records it.
+            cursor.execute(
+                "UPDATE cases_case c SET last_contact_at = n.last FROM (SELECT case_id, "
+                "max(contact_at) AS last FROM notes_casenote WHERE channel <> 'file_note' "
+                "GROUP BY case_id) n WHERE n.case_id = c.id AND c.case_type_id = %s",
+                [self.case_type.pk],
+            )
+
+    def _notes_in_processes(self, cases: list[Case], counts: dict[int, int]) -> None:
+        """``_notes_of`` in ``jobs`` forked processes, each over its own slice of the cases
+        and its own connection: encrypting and chaining is the seeder's CPU-bound part.
+        Each case's chain is built by one process, so chains are as the app makes them."""
+        connection.close()  # the children must not share the parent's socket
+        children = []
+        for n in range(self.jobs):
+            pid = os.fork()
+            if pid == 0:  # the child
+                code = 1
+                try:
+                    self._notes_of(cases[n :: self.jobs], counts)
+                    code = 0
+                except BaseException:
+                    traceback.print_exc()
+                finally:
+                    connection.close()
+                    os._exit(code)
+            children.append(pid)
+        failed = [pid for pid in children if os.waitpid(pid, 0)[1] != 0]
+        if failed:
+            raise RuntimeError(f"{len(failed)} seeding process(es) failed")
+
+    def _notes_of(self, cases: list[Case], counts: dict[int, int]) -> None:
+        """The notes of ``cases``, encrypted and chained by the app's own code, COPYed."""
+        shape = self.shape
         chain_key = newest_chain_key_id()
         pending: list[CaseNote] = []
         done = 0
@@ -432,9 +476,9 @@ class Seeder:
                 self.copy(CaseNote, pending)
             done += len(pending)
             pending.clear()
-            self.say(f"notes {done:,}/{shape.notes:,}")
+            self.say(f"notes {done:,} of {shape.notes:,} (one of {self.jobs} processes)")
 
-        for case in [self.busy, self.ten, *others]:
+        for case in cases:
             n = counts[case.pk]
             if not n:
                 continue
@@ -471,14 +515,6 @@ class Seeder:
                 flush()
         if pending:
             flush()
-        with connection.cursor() as cursor:
-            # Each case's last contact, as note_append records it.
-            cursor.execute(
-                "UPDATE cases_case c SET last_contact_at = n.last FROM (SELECT case_id, "
-                "max(contact_at) AS last FROM notes_casenote WHERE channel <> 'file_note' "
-                "GROUP BY case_id) n WHERE n.case_id = c.id AND c.case_type_id = %s",
-                [self.case_type.pk],
-            )
 
     # --- the dashboard team, shares, review -------------------------------------------------
 
@@ -609,9 +645,12 @@ class Seeder:
         self.say("done")
 
 
-def seed(prefix: str, scale: float, *, busy_notes: int = 2000, out: Any = print) -> float:
-    """Seed ``prefix``'s organisation at ``scale``; returns the rows per second."""
-    seeder = Seeder(prefix, Shape.at(scale, busy_notes=busy_notes), out=out)
+def seed(
+    prefix: str, scale: float, *, busy_notes: int = 2000, out: Any = print, jobs: int = 1
+) -> float:
+    """Seed ``prefix``'s organisation at ``scale`` (notes in ``jobs`` processes); returns
+    the rows per second."""
+    seeder = Seeder(prefix, Shape.at(scale, busy_notes=busy_notes), out=out, jobs=jobs)
     seeder.run(scale)
     seconds = time.perf_counter() - seeder.started
     return seeder.rows / seconds if seconds else math.inf
