@@ -175,7 +175,7 @@ def job_mixed(job: dict[str, Any]) -> dict[str, Any]:
     def work(user: dict[str, Any], seed: int) -> None:
         rng = random.Random(seed)  # noqa: S311 - a workload, not a secret
         session = Session(job["host"], job["port"], user["cookies"])
-        time.sleep(rng.uniform(0, think[1]))  # people do not all start on the same second
+        time.sleep(rng.uniform(0, think[0]))  # people do not all start on the same second
         session.page_csrf(f"/cases/{user['cases'][0]}/")
         while time.monotonic() < stop_at:
             roll = rng.random()
