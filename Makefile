@@ -27,10 +27,11 @@ format:
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
-# Builds a large organisation in the caseload_bench database (reused by later
-# runs) and prints page timings and query counts. BENCH_ARGS="--cases 200000".
+# Seeds an organisation in the caseload_bench database (reused by later runs),
+# serves it with gunicorn, drives it and writes bench/results.json (bench/README.md).
+# BENCH_ARGS="--scale 1.0" for the full size; the default is the quick --scale 0.01.
 bench:
-	bench/run $(BENCH_ARGS)
+	bench/run $(or $(BENCH_ARGS),--scale 0.01)
 
 # Remakes tests/fixtures/demo_previous_release.* (the database the upgrade test migrates)
 # from release REF: run it when a release is cut, e.g. make previous-release-dump REF=v1.4.
