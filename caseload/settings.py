@@ -218,6 +218,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "caseload.middleware.PrivacyHeadersMiddleware",
+    # Writes the request's access-audit entries in one INSERT; a failed write is a 500.
+    "caseload.middleware.AccessAuditMiddleware",
     # A strong ETag on the API's JSON reads, and 304 for a matching If-None-Match.
     "api.middleware.ApiConditionalGetMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
