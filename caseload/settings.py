@@ -304,6 +304,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "caseload",
+            # Every page reads the unread count here: a frozen Redis must not hang it
+            # (notifications.counts then counts in the database).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
