@@ -67,6 +67,13 @@ def _versions(keys: list[str]) -> list[str]:
     return [str(found[key]) for key in keys]
 
 
+def unread_counts_forget() -> None:
+    """Forget every cached count now, outside any transaction: for a database restored
+    under a running cache, and between tests (whose people's ids repeat)."""
+    if _shared():
+        cache.set(_EVERYONE, uuid.uuid4().hex, None)
+
+
 def unread_changed(user_ids: Iterable[int] | None) -> None:
     """Counts of these people (``None``: everyone's) may have changed: count afresh.
 

@@ -108,9 +108,9 @@ def _organisation_settings_read_afresh() -> None:
 def _unread_counts_afresh() -> None:
     """Each test counts unread notifications in its own database, not from counts the
     shared cache kept for an earlier test's people (whose ids repeat)."""
-    from notifications.counts import unread_changed
+    from notifications.counts import unread_counts_forget
 
-    unread_changed(None)
+    unread_counts_forget()
 
 
 @pytest.fixture(autouse=True)
