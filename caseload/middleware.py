@@ -3,7 +3,25 @@ from collections.abc import Callable
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from caseload.audit import access_buffered
 from caseload.keycheck import key_check_status
+
+
+class AccessAuditMiddleware:
+    """Write the request's access entries (caseload.audit) in one INSERT before the
+    response leaves.
+
+    If the write fails the exception propagates and Django answers 500 instead of the
+    page: a page is never shown without its audit. Placed outside the view's
+    transaction and every middleware that may read client data.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with access_buffered():
+            return self.get_response(request)
 
 
 class PrivacyHeadersMiddleware:

@@ -221,6 +221,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "caseload.middleware.PrivacyHeadersMiddleware",
+    # Writes the request's access-audit entries in one INSERT; a failed write is a 500.
+    "caseload.middleware.AccessAuditMiddleware",
     # A strong ETag on the API's JSON reads, and 304 for a matching If-None-Match.
     "api.middleware.ApiConditionalGetMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -348,6 +350,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "caseload",
+            # Every page reads the unread count here: a frozen Redis must not hang it
+            # (notifications.counts then counts in the database).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:

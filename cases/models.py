@@ -194,13 +194,22 @@ class ClientQuerySet(models.QuerySet["Client"]):
     def visible_to(self, user: User) -> ClientQuerySet:
         """Clients the user may see: those with a case they may see. Having created the
         client gives nothing once the person holds no case, share or duty for them."""
-        from cases.selectors import visible_cases
-
         if not user.is_authenticated:
             return self.none()
-        return self.filter(
-            models.Exists(visible_cases(user).filter(client_id=models.OuterRef("pk")))
-        )
+        return self.filter(self._seen_by(user))
+
+    def hidden_from(self, user: User) -> ClientQuerySet:
+        """The clients ``visible_to`` leaves out, as NOT EXISTS: checked for each client
+        already matched, rather than listing every client the user may see first."""
+        if not user.is_authenticated:
+            return self.all()
+        return self.exclude(self._seen_by(user))
+
+    @staticmethod
+    def _seen_by(user: User) -> models.Exists:
+        from cases.selectors import visible_cases
+
+        return models.Exists(visible_cases(user).filter(client_id=models.OuterRef("pk")))
 
 
 class Client(EncryptedModel):

@@ -22,6 +22,7 @@ from cases.models import (
     CaseShare,
     CaseUserObjectPermission,
     Client,
+    ClientQuerySet,
     ConsentRecord,
     Outcome,
     Referral,
@@ -276,23 +277,38 @@ def caseload_of(
     )
 
 
-def cases_shared_with(user: User, *, now: datetime | None = None) -> QuerySet[Case]:
-    """Open cases others have shared with ``user`` (active shares only)."""
+def cases_shared_with(
+    user: User, *, now: datetime | None = None, limit: int = 50
+) -> QuerySet[Case]:
+    """The first ``limit`` open cases others have shared with ``user`` (active shares
+    only), by priority then next due date.
+
+    In two steps, one query: the ids of the first ``limit`` by a narrow sort over every
+    shared case (an adviser covering for others may hold 20,000), then only those rows
+    with what each shows. Joining and de-duplicating every shared case before the limit
+    took 1.6 s at 20,000 shares.
+    """
     now = now or timezone.now()
-    shared = (
-        Case.objects.open()
-        .filter(
-            restricted=False,
-            shares__shared_with=user,
-            shares__revoked_at__isnull=True,
-            shares__expires_at__gt=now,
-        )
-        .exclude(assigned_to=user)
-        .distinct()
-        .select_related("client__data_key", "case_type", "assigned_to", "assessment_version")
-        .order_by("level_rank", "next_due_on", "pk")
+    active = CaseShare.objects.filter(
+        case_id=OuterRef("pk"),
+        shared_with=user,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
     )
-    return shared.count_overdue_actions(today=timezone.localdate())
+    order = ("level_rank", "next_due_on", "pk")
+    first = (
+        Case.objects.open()
+        .filter(Exists(active), restricted=False)
+        .exclude(assigned_to=user)
+        .order_by(*order)
+        .values("pk")[:limit]
+    )
+    return (
+        Case.objects.filter(pk__in=first)
+        .select_related("client__data_key", "case_type", "assigned_to", "assessment_version")
+        .order_by(*order)
+        .count_overdue_actions(today=timezone.localdate())
+    )
 
 
 def unallocated_for(supervisor: User) -> QuerySet[Case]:
@@ -324,7 +340,7 @@ def clients_matching(
     family_name: str = "",
     date_of_birth: date | None = None,
     postcode: str = "",
-) -> QuerySet[Client]:
+) -> ClientQuerySet:
     """Every client matching all the given values, whoever may see them: the reference
     ignoring case, the rest exactly through their blind indexes. Callers decide who is
     shown what (search splits by visibility; the data protection officer sees all)."""
@@ -343,14 +359,15 @@ def clients_matching(
 
 
 def _split_by_visibility(
-    user: User, matches: QuerySet[Client], *, limit: int
+    user: User, matches: ClientQuerySet, *, limit: int
 ) -> tuple[QuerySet[Client], list[Client]]:
     """The matches ``user`` may see, and the others with nothing loaded but id and reference:
     enough for the audit trail, never for the page."""
-    visible = Client.objects.visible_to(user).values("pk")
-    found = matches.filter(pk__in=visible).select_related("data_key").order_by("reference")
+    # EXISTS and NOT EXISTS per matched client: ``pk__in`` over every client the user may
+    # see built that whole list first (0.4-0.6 s for an adviser with 20,000 shares).
+    found = matches.visible_to(user).select_related("data_key").order_by("reference")
     elsewhere = list(
-        matches.exclude(pk__in=visible).only("pk", "reference").order_by("reference")[:limit]
+        matches.hidden_from(user).only("pk", "reference").order_by("reference")[:limit]
     )
     return found[:limit], elsewhere
 
@@ -421,10 +438,12 @@ def search(
     family name, date of birth and postcode (as ``client_search``), each client with the
     cases ``user`` may see. Three or four queries whatever the number of matches."""
     if case_pk is not None:
-        visible = visible_cases(user).values("pk")
-        matching = Case.objects.filter(pk=case_pk)
-        cases = list(matching.filter(pk__in=visible))
-        elsewhere: list[Case | Client] = list(matching.exclude(pk__in=visible).only("pk"))
+        # One case: seen by the user, or (if it exists) held elsewhere. Not ``pk__in``
+        # every visible case, which lists them all first.
+        cases = list(visible_cases(user).filter(pk=case_pk))
+        elsewhere: list[Case | Client] = (
+            [] if cases else list(Case.objects.filter(pk=case_pk).only("pk"))
+        )
         return SearchFound(cases=cases, elsewhere=elsewhere)
     found, elsewhere_clients = client_search(
         user,

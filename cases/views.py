@@ -104,7 +104,7 @@ def my_caseload(request: AuthenticatedRequest) -> HttpResponse:
         request.user, status=status, case_type_id=case_type_id, order=order
     )
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
-    shared = list(selectors.cases_shared_with(request.user)[:50])
+    shared = list(selectors.cases_shared_with(request.user, limit=50))
     access_record(
         request=request, actor=request.user, objects=[*page.object_list, *shared], via="caseload"
     )

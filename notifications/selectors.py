@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
+from notifications.counts import unread_count_cached
 from notifications.models import (
     DEFAULT_DELIVERY,
     FIXED_DELIVERY,
@@ -94,8 +95,13 @@ def notifications_for(user: User, *, limit: int = 100) -> list[Notification]:
 
 
 def unread_count(user: User) -> int:
-    """How many of the person's notifications are unread (the count in the menu)."""
-    return Notification.objects.for_user(user.pk).unread().current().count()
+    """How many of the person's notifications are unread (the count in the menu).
+
+    Shown on every page, so kept in the shared cache until a write changes it
+    (``notifications.counts``)."""
+    return unread_count_cached(
+        user.pk, lambda: Notification.objects.for_user(user.pk).unread().current().count()
+    )
 
 
 def _delivery(kind: Kind, chosen: str | None) -> Delivery:

@@ -27,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from caseload.links import absolute_reverse
+from notifications.counts import unread_changed
 from notifications.models import (
     DEFAULT_DELIVERY,
     FIXED_DELIVERY,
@@ -75,6 +76,7 @@ def notify(
         )
         for person in people.values()
     )
+    unread_changed(people.keys())
     _email_at_once([n for n in created if n.recipient_id in at_once], people=people, now=now)
     return len(people)
 
@@ -108,6 +110,7 @@ def notify_rows(
     """
     if not rows:
         return 0
+    unread_changed({row[0] for row in rows})
     # The few who want this kind straight away get theirs made one by one, to email them.
     at_once = wanting_email_at_once({row[0] for row in rows}, kind)
     if at_once:
@@ -158,7 +161,11 @@ def notifications_resolve(
         current = current.filter(case_id__in=list(case_ids))
     if subjects is not None:
         current = current.filter(subject__in=list(subjects))
-    return current.update(resolved_at=now or timezone.now())
+    resolved = current.update(resolved_at=now or timezone.now())
+    if resolved:
+        # Whose they were is not known without reading them: everyone counts afresh.
+        unread_changed(None)
+    return resolved
 
 
 def notifications_mark_read(
@@ -171,6 +178,7 @@ def notifications_mark_read(
 ) -> int:
     """Mark the person's unread notifications read, all of them or those picked by id,
     kind or case; returns how many. Nobody can mark another person's."""
+    unread_changed([user.pk])
     return (
         _pick(user=user, ids=ids, kind=kind, case_id=case_id)
         .unread()
@@ -189,6 +197,7 @@ def notifications_dismiss(
     """Take the person's notifications off their list (read, if they were not); how many."""
     now = now or timezone.now()
     picked = _pick(user=user, ids=ids, kind=kind, case_id=case_id).shown()
+    unread_changed([user.pk])
     picked.unread().update(read_at=now)
     return picked.update(dismissed_at=now)
 

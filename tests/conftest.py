@@ -105,6 +105,15 @@ def _organisation_settings_read_afresh() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _unread_counts_afresh() -> None:
+    """Each test counts unread notifications in its own database, not from counts the
+    shared cache kept for an earlier test's people (whose ids repeat)."""
+    from notifications.counts import unread_counts_forget
+
+    unread_counts_forget()
+
+
+@pytest.fixture(autouse=True)
 def _key_check_per_test() -> None:
     """Each test starts as a new process would: its master keys not yet checked, so the
     first data key it wraps records the canaries in this test's database."""
