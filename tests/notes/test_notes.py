@@ -1,6 +1,6 @@
 """Case notes: append-only at every layer, corrections, late entries, the hash chain."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.contrib import admin
@@ -480,12 +480,21 @@ def test_a_note_costs_the_same_queries_however_long_the_case_history_and_its_pla
     assert few <= 12
 
 
-def test_a_second_note_on_the_same_day_writes_no_due_dates(case, alice):
-    _note(case, alice, hours_ago=3)
+def _hours_since_yesterday_at(hour: int) -> float:
+    """``hours_ago`` for a contact at ``hour`` o'clock yesterday: two such contacts fall
+    on one day whatever time the test runs."""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    at = timezone.make_aware(datetime.combine(yesterday, time(hour)))
+    return (timezone.now() - at).total_seconds() / 3600
+
+
+def test_a_second_note_on_the_same_day_writes_no_due_dates(alice):
+    case = _housing_case(alice)
+    _note(case, alice, hours_ago=_hours_since_yesterday_at(10))
 
     # Lock with the note's id, refusal, chain head, the note, its audit entry, the
     # last contact, and the due dates' inputs, which moved nothing.
-    assert _queries_of_a_note(case, alice, hours_ago=2) <= 7
+    assert _queries_of_a_note(case, alice, hours_ago=_hours_since_yesterday_at(11)) <= 7
 
 
 def test_a_closure_day_added_a_moment_ago_moves_the_due_date_at_the_next_note(alice):
@@ -493,7 +502,7 @@ def test_a_closure_day_added_a_moment_ago_moves_the_due_date_at_the_next_note(al
     from priorities.services import organisation_calendar
 
     case = _housing_case(alice)
-    _note(case, alice, hours_ago=1)
+    _note(case, alice, hours_ago=_hours_since_yesterday_at(10))
     case.refresh_from_db()
     before = case.next_contact_due_on
     calendar = organisation_calendar()
@@ -504,7 +513,7 @@ def test_a_closure_day_added_a_moment_ago_moves_the_due_date_at_the_next_note(al
     )
     ClosureDay.objects.create(day=closed, description="Staff training")
 
-    _note(case, alice, hours_ago=0.5)
+    _note(case, alice, hours_ago=_hours_since_yesterday_at(11))
 
     case.refresh_from_db()
     assert case.next_contact_due_on > before

@@ -341,3 +341,17 @@ def test_the_daily_digest_emails_the_summary_as_one_line(housing, alice, mailout
     (email,) = [m for m in mailoutbox if alice.email in m.to]
     assert "1 notification(s)" in email.subject
     assert f"{SUMMARY_AFTER * 4} deadline flags were raised" in email.body
+
+
+def test_someone_who_wants_deadlines_at_once_gets_one_email_for_many_flags(housing, alice):
+    from notifications.models import OutboxEmail
+    from notifications.services import notification_preferences_set
+    from priorities.sweep import SUMMARY_AFTER
+
+    notification_preferences_set(user=alice, deliveries={"deadline": "immediate"})
+    cases = _breached_cases(housing, alice, SUMMARY_AFTER * 2)
+
+    sweep_deadlines(now=_at(cases[0].first_contact_due_on + dt.timedelta(days=7)))
+
+    (email,) = OutboxEmail.objects.filter(recipient=alice)
+    assert f"{SUMMARY_AFTER * 2} deadline flags were raised" in email.body
