@@ -232,9 +232,9 @@ def case_refresh_due_dates(
             unique_fields=["case", "deadline"],
             update_fields=["due_on", "approaching_on"],
         )
-    # A flag can only have been met if a due date moved (or the case closed); the sweep
+    # A flag can only have been met if a due date moved or the case is closed; the sweep
     # clears every case's met flags as well, whatever raced with this.
-    if moved and current["has_open_flags"]:
+    if current["has_open_flags"] and (moved or not case.is_open):
         flags_clear_met(now=timezone.now(), case_id=case.pk)
     return case
 
