@@ -22,6 +22,7 @@ from typing import Any, cast
 
 from django.core.exceptions import FieldError
 from django.db import connections, models, router, transaction
+from django.db.models.expressions import RawSQL
 
 from caseload import crypto
 
@@ -195,6 +196,29 @@ def row_ids_allocate(
             )
             (last,) = cursor.fetchone()
             return list(range(last + 1, last + 1 + count))
+    raise NotImplementedError(f"No row id allocation for {connection.vendor}.")
+
+
+def row_id_next(model: type[models.Model], *, using: str = "default") -> RawSQL:
+    """``row_ids_allocate(model)[0]`` as an expression, to take the id inside a query the
+    caller makes anyway (``notes.services.note_append`` reads it with the case's lock).
+
+    The same rules: PostgreSQL's ``nextval``; on SQLite the next id after the largest
+    ever used, so the caller inserts it in the same transaction.
+    """
+    table = model._meta.db_table
+    column = cast(str, model._meta.pk.column)  # a primary key always has a column
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        return RawSQL("nextval(pg_get_serial_sequence(%s, %s))", [table, column])
+    if connection.vendor == "sqlite":
+        quoted_table = connection.ops.quote_name(table)
+        quoted_column = connection.ops.quote_name(column)
+        return RawSQL(  # noqa: S611 - names from the model, the table name a parameter
+            f"max(coalesce((SELECT max({quoted_column}) FROM {quoted_table}), 0), "  # noqa: S608 - names from the model
+            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0)) + 1",
+            [table],
+        )
     raise NotImplementedError(f"No row id allocation for {connection.vendor}.")
 
 

@@ -384,15 +384,19 @@ def case_due_dates_save(*, case: Case, fields: list[str]) -> None:
 def case_contact_record(*, case: Case, contact_at: datetime) -> None:
     """Move the case's last contact to ``contact_at`` if that is newer; never back.
 
-    One UPDATE with GREATEST, so notes recorded at once leave the newest
+    ``case`` was read under its row lock (``notes.services.note_append`` holds it), so
+    its ``last_contact_at`` is the stored one: nothing to write when that is newer. The
+    UPDATE keeps GREATEST all the same, so notes recorded at once leave the newest
     contact whatever order they commit in (the next-contact due date follows it).
     """
+    if case.last_contact_at is not None and case.last_contact_at >= contact_at:
+        return
     Case.objects.filter(pk=case.pk).update(
         last_contact_at=Greatest(
             Coalesce(F("last_contact_at"), Value(contact_at)), Value(contact_at)
         )
     )
-    case.refresh_from_db(fields=["last_contact_at"])
+    case.last_contact_at = contact_at
 
 
 def contact_date_problem(*, case: Case, contact_at: datetime) -> str | None:

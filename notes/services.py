@@ -9,10 +9,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from caseload.audit import audit_actor
-from caseload.fields import encrypt_now, row_ids_allocate
+from caseload.fields import encrypt_now, row_id_next
 from caseload.formats import human_date
 from caseload.models import row_lock
 from cases.models import Case, CaseEvent, CaseType, User
@@ -65,8 +66,18 @@ def note_append(
     """
     now = now or timezone.now()
     # Locked before anything is checked or read: the checks, the chain and the due dates
-    # all see the case as it is now, not as the caller read it.
-    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
+    # all see the case as it is now, not as the caller read it. The same statement takes
+    # the note's id and asks whether a draft waits to be discarded (each was a query of
+    # its own). The chain's head is NOT read in it: a statement that waited for the lock
+    # reads other tables as they were before the wait, so it could link to a stale head.
+    locked = (
+        Case.objects.select_for_update(no_key=True, of=("self",))
+        .annotate(
+            note_id=row_id_next(CaseNote),
+            has_draft=Exists(NoteDraft.objects.filter(author=author, case=OuterRef("pk"))),
+        )
+        .get(pk=case.pk)
+    )
     # A client whose processing is restricted takes notes from the data protection
     # officer only; an erased client none at all.
     if refusal := processing_refusal(client_id=locked.client_id, author=author):
@@ -117,7 +128,7 @@ def note_append(
         previous_hash=last[1] if last else GENESIS_HASH,
         chain_key_id=newest_chain_key_id(),
     )
-    note.pk = row_ids_allocate(CaseNote)[0]
+    note.pk = locked.note_id
     encrypt_now(note)
     note.content_hash = note.compute_hash()
     note.save()  # an INSERT with the id taken above (EncryptedModel.save)
@@ -131,8 +142,8 @@ def note_append(
         action_create(
             case=locked, note=note, created_by=author, today=timezone.localdate(now), **action
         )
-    case_refresh_due_dates(locked)
-    if corrects is None:
+    case_refresh_due_dates(locked, lock_held=True)
+    if corrects is None and locked.has_draft:
         # The note is saved: the draft it was typed from goes with the same commit.
         note_draft_discard(case=case, author=author)
     return note

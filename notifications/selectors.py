@@ -29,6 +29,8 @@ _PLACE_OF_KIND = {
     Kind.REPORT: "reviews:report_list",
     Kind.CAPACITY: "reviews:team_dashboard",
     Kind.BREAK_GLASS: "cases:break_glass_queue",
+    # The sweep's summary of many flags at once (priorities.sweep.SUMMARY_AFTER).
+    Kind.DEADLINE: "priorities:attention",
 }
 
 

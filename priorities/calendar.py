@@ -8,6 +8,7 @@ organisation's own closure days. Pure Python: no Django, no database.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -25,6 +26,16 @@ class Nation(enum.StrEnum):
     NORTHERN_IRELAND = "NIR"
 
 
+@functools.cache
+def _bank_holidays(nation: str, year: int) -> dict[date, str]:
+    """A nation's bank holidays in a year, computed once per process: the ``holidays``
+    package's rules (about 20 ms a year) are fixed until it is upgraded, which means a
+    restart. Every note builds a calendar (the closure days are read fresh each time),
+    so this is on the path of every write. Callers must not change the dict."""
+    found = holidays.country_holidays("GB", subdiv=nation, years=year)
+    return dict(sorted(found.items()))
+
+
 class WorkingCalendar:
     """Working days for one nation, less the organisation's closure days."""
 
@@ -37,8 +48,7 @@ class WorkingCalendar:
     def holidays_in(self, year: int) -> dict[date, str]:
         """Return the nation's bank holidays in ``year``, in date order, with their names."""
         if year not in self._years:
-            found = holidays.country_holidays("GB", subdiv=self.nation.value, years=year)
-            self._years[year] = dict(sorted(found.items()))
+            self._years[year] = _bank_holidays(self.nation.value, year)
         return dict(self._years[year])
 
     def is_working_day(self, day: date) -> bool:

@@ -27,10 +27,15 @@ def _scope(user: User) -> CaseQuerySet:
 
 
 def needing_attention(user: User, *, limit: int = 100) -> dict[str, list[Case]]:
-    """Red cases with no open action, red cases with no adviser, and assessments due."""
+    """Red cases with no open action, red cases with no adviser, assessments due, and the
+    cases the deadline sweep has flagged (where its summary notification leads)."""
     today = timezone.localdate()
     scope = _scope(user).select_related("client__data_key", "case_type", "assigned_to")
     return {
+        "Deadline breached": list(scope.breached().order_by("next_due_on", "pk")[:limit]),
+        "Deadline approaching or due": list(
+            scope.approaching().order_by("next_due_on", "pk")[:limit]
+        ),
         "Red with no open action": list(scope.red_without_action().order_by("next_due_on")[:limit]),
         "Red with no adviser": list(
             scope.at_level(Level.RED)

@@ -8,17 +8,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from caseload.audit import audit_actor
 from caseload.formats import human_date
 from caseload.models import row_lock
-from cases.models import Case, CaseDeadline, CaseEvent, CaseType, User
+from cases.models import Case, CaseDeadline, CaseEvent, CaseQuerySet, CaseType, User
 from cases.selectors import case_is_supervised_by, team_supervisors
 from cases.services import case_due_dates_save, case_event_record, case_priority_set
 from notes.models import Action
@@ -66,10 +68,95 @@ _DUE_DATE_INPUTS = (
     "last_contact_at",
 )
 
+# The case's due-date columns, of which case_refresh_due_dates is the one writer.
+_DUE_DATE_FIELDS = (
+    "next_deadline_on",
+    "allocation_due_on",
+    "first_contact_due_on",
+    "next_contact_due_on",
+    "next_review_due_on",
+    "target_close_on",
+    "next_due_on",
+)
+
+
+def _due_date_inputs(case_id: int) -> dict[str, Any]:
+    """Everything the due dates of a case are computed from, read under the case's row
+    lock: its columns, its first open deadline and action, the calendar (nation and
+    closure days), the approaching days, the timescales of its type, and what is stored
+    now (due dates, watches, whether any flag is open), so that only what moved is written.
+
+    Every note, action, assessment and status change recomputes the due dates, so this is
+    on the path of every write; it used to be eight queries, and on PostgreSQL it is one
+    statement (the lists as ARRAY subqueries; elsewhere three more queries). Nothing is
+    cached: a closure day or a timescale changed a moment ago counts in the next write.
+    FOR NO KEY UPDATE OF the case only, as ``caseload.models.row_lock``: rows pointing at
+    the case are not held up.
+    """
+    organisation = Organisation.objects.filter(pk=1)
+    timescale_columns = {f.attname: f.attname for f in Timescale._meta.concrete_fields}
+    timescales = Timescale.objects.order_by().values(row=JSONObject(**timescale_columns))
+    watches = DeadlineWatch.objects.order_by().values(
+        row=JSONObject(deadline="deadline", due_on="due_on", approaching_on="approaching_on")
+    )
+    closures = ClosureDay.objects.order_by().values_list("day", flat=True)
+    lists: dict[str, Any] = {}
+    if connection.vendor == "postgresql":
+        lists = {
+            "closures": ArraySubquery(closures),
+            "timescales": ArraySubquery(timescales.filter(case_type_id=OuterRef("case_type_id"))),
+            "watches": ArraySubquery(watches.filter(case_id=OuterRef("pk"))),
+        }
+    inputs: dict[str, Any] = (
+        Case.objects.select_for_update(no_key=True, of=("self",))
+        .filter(pk=case_id)
+        .annotate(
+            open_deadline_on=Subquery(
+                CaseDeadline.objects.filter(case=OuterRef("pk"), status=CaseDeadline.Status.OPEN)
+                .order_by("due_on")
+                .values("due_on")[:1]
+            ),
+            first_action_on=Subquery(
+                Action.objects.open()
+                .filter(case=OuterRef("pk"))
+                .order_by("due_on")
+                .values("due_on")[:1]
+            ),
+            nation=Subquery(organisation.values("nation")),
+            default_approaching_days=Subquery(organisation.values("approaching_days")),
+            has_open_flags=Exists(
+                DeadlineFlag.objects.filter(case_id=OuterRef("pk"), cleared_at__isnull=True)
+            ),
+            **lists,
+        )
+        .values(
+            *_DUE_DATE_INPUTS,
+            *_DUE_DATE_FIELDS,
+            "open_deadline_on",
+            "first_action_on",
+            "nation",
+            "default_approaching_days",
+            "has_open_flags",
+            *lists,
+        )
+        .get()
+    )
+    if not lists:
+        inputs["closures"] = list(closures)
+        inputs["timescales"] = [
+            item["row"] for item in timescales.filter(case_type_id=inputs["case_type_id"])
+        ]
+        inputs["watches"] = [item["row"] for item in watches.filter(case_id=case_id)]
+    return inputs
+
 
 @transaction.atomic
 def case_refresh_due_dates(
-    case: Case, *, calendar: WorkingCalendar | None = None, today: date | None = None
+    case: Case,
+    *,
+    calendar: WorkingCalendar | None = None,
+    today: date | None = None,
+    lock_held: bool = False,
 ) -> Case:
     """Recompute the case's due dates from its timescale and deadlines, and save them.
 
@@ -81,39 +168,89 @@ def case_refresh_due_dates(
     never assessed follows the green timescale until it is. The day each due
     date starts approaching is stored with it (``DeadlineWatch``) for the sweep,
     and flags the new dates contradict are cleared at once (``flags_clear_met``).
+
+    The inputs are one statement (``_due_date_inputs``); what did not change is not
+    written, so a second note on the same day costs that statement only. ``lock_held``:
+    the caller took the case's row lock earlier in this transaction (``note_append``).
     """
-    today = today or timezone.localdate()
     # The inputs are read under the case's row lock, never taken from the caller's
     # copy: a note or an assessment committed since that copy was read would
-    # otherwise be undone by due dates computed from older values.
-    # FOR NO KEY UPDATE, as caseload.models.row_lock: rows pointing at the case are not held up.
-    current = Case.objects.select_for_update(no_key=True).values(*_DUE_DATE_INPUTS).get(pk=case.pk)
-    for name, value in current.items():
-        setattr(case, name, value)
-    fields = [
-        "next_deadline_on",
-        "allocation_due_on",
-        "first_contact_due_on",
-        "next_contact_due_on",
-        "next_review_due_on",
-        "target_close_on",
-        "next_due_on",
-    ]
+    # otherwise be undone by due dates computed from older values. The lock is taken
+    # by a statement of its own: one that waits for it would read the other tables
+    # (deadlines, actions) as they were before the wait.
+    if not lock_held:
+        Case.objects.select_for_update(no_key=True).filter(pk=case.pk).values_list("pk").get()
+    current = _due_date_inputs(case.pk)
+    for name in _DUE_DATE_INPUTS:
+        setattr(case, name, current[name])
+    stored = {name: current[name] for name in _DUE_DATE_FIELDS}
+    watched = {
+        row["deadline"]: (
+            date.fromisoformat(row["due_on"]),
+            date.fromisoformat(row["approaching_on"]),
+        )
+        for row in current["watches"]
+    }
+    if current["nation"] is None:  # no settings saved yet: the defaults, stored once
+        organisation = Organisation.current()
+        current["nation"] = organisation.nation
+        current["default_approaching_days"] = organisation.approaching_days
+
     if not case.is_open:
-        for name in fields:
+        for name in _DUE_DATE_FIELDS:
             setattr(case, name, None)
-        case_due_dates_save(case=case, fields=fields)
-        DeadlineWatch.objects.filter(case=case).delete()
+        watches: dict[str, tuple[date, date]] = {}
+    else:
+        calendar = calendar or WorkingCalendar(
+            nation=current["nation"], closures=current["closures"]
+        )
+        timescale = _timescale_for(case, [Timescale(**row) for row in current["timescales"]])
+        watches = _compute_due_dates(
+            case,
+            timescale=timescale,
+            calendar=calendar,
+            next_deadline_on=current["open_deadline_on"],
+            first_action_on=current["first_action_on"],
+            default_days=current["default_approaching_days"],
+        )
+
+    moved = [name for name in _DUE_DATE_FIELDS if getattr(case, name) != stored[name]]
+    if moved:
+        case_due_dates_save(case=case, fields=moved)
+    gone = [deadline for deadline in watched if deadline not in watches]
+    if gone:
+        DeadlineWatch.objects.filter(case=case, deadline__in=gone).delete()
+    changed = [
+        DeadlineWatch(case=case, deadline=deadline, due_on=due_on, approaching_on=approaching_on)
+        for deadline, (due_on, approaching_on) in watches.items()
+        if watched.get(deadline) != (due_on, approaching_on)
+    ]
+    if changed:
+        DeadlineWatch.objects.bulk_create(
+            changed,
+            update_conflicts=True,
+            unique_fields=["case", "deadline"],
+            update_fields=["due_on", "approaching_on"],
+        )
+    # A flag can only have been met if a due date moved or the case is closed; the sweep
+    # clears every case's met flags as well, whatever raced with this.
+    if current["has_open_flags"] and (moved or not case.is_open):
         flags_clear_met(now=timezone.now(), case_id=case.pk)
-        return case
-    calendar = calendar or organisation_calendar()
-    case.next_deadline_on = (
-        CaseDeadline.objects.filter(case=case, status=CaseDeadline.Status.OPEN)
-        .order_by("due_on")
-        .values_list("due_on", flat=True)
-        .first()
-    )
-    timescale = _timescale_for(case)
+    return case
+
+
+def _compute_due_dates(
+    case: Case,
+    *,
+    timescale: Timescale | None,
+    calendar: WorkingCalendar,
+    next_deadline_on: date | None,
+    first_action_on: date | None,
+    default_days: int,
+) -> dict[str, tuple[date, date]]:
+    """Set the open case's due-date columns from its inputs; return each due date with
+    the day it starts approaching, by deadline, as its ``DeadlineWatch`` rows hold them."""
+    case.next_deadline_on = next_deadline_on
     opened = case.opened_on or timezone.localdate(case.created_at)
 
     def due(start: date | None, days: int | None) -> date | None:
@@ -136,7 +273,6 @@ def case_refresh_due_dates(
     case.next_review_due_on = due(reviewed, timescale.review_days if timescale else None)
     case.target_close_on = due(opened, timescale.close_days if timescale else None)
 
-    first_action = Action.objects.open().filter(case=case).aggregate(first=Min("due_on"))["first"]
     candidates = [
         case.allocation_due_on,
         case.first_contact_due_on,
@@ -144,38 +280,54 @@ def case_refresh_due_dates(
         case.next_review_due_on,
         case.target_close_on,
         case.next_deadline_on,
-        first_action,
+        first_action_on,
     ]
     case.next_due_on = min((d for d in candidates if d is not None), default=None)
-    case_due_dates_save(case=case, fields=fields)
-    _watch_due_dates(
-        case,
-        timescale=timescale,
-        calendar=calendar,
-        starts={
-            DeadlineFlag.Deadline.ALLOCATION: opened,
-            DeadlineFlag.Deadline.FIRST_CONTACT: opened,
-            DeadlineFlag.Deadline.NEXT_CONTACT: last_contact,
-            DeadlineFlag.Deadline.REVIEW: reviewed,
-            DeadlineFlag.Deadline.TARGET_CLOSE: opened,
-            DeadlineFlag.Deadline.STATUTORY: None,  # no timescale: the organisation's default
-        },
-    )
-    flags_clear_met(now=timezone.now(), case_id=case.pk)
-    return case
+    starts: dict[Case.DueDate, date | None] = {
+        DeadlineFlag.Deadline.ALLOCATION: opened,
+        DeadlineFlag.Deadline.FIRST_CONTACT: opened,
+        DeadlineFlag.Deadline.NEXT_CONTACT: last_contact,
+        DeadlineFlag.Deadline.REVIEW: reviewed,
+        DeadlineFlag.Deadline.TARGET_CLOSE: opened,
+        DeadlineFlag.Deadline.STATUTORY: None,  # no timescale: the organisation's default
+    }
+    watches: dict[str, tuple[date, date]] = {}
+    for deadline, start in starts.items():
+        due_on = getattr(case, deadline.value)
+        if due_on is None:
+            continue
+        if timescale is not None and deadline != DeadlineFlag.Deadline.STATUTORY:
+            approaching_on = timescale.approaching_on(
+                start=start, due_on=due_on, calendar=calendar, default_days=default_days
+            )
+        else:
+            approaching_on = calendar.approaching_from(due_on, days=default_days)
+        watches[deadline.value] = (due_on, approaching_on)
+    return watches
 
 
-def _timescale_for(case: Case) -> Timescale | None:
-    """The timescale a case follows: its level's; before any assessment, the "not yet
-    assessed" row, or the green one where the organisation has set none."""
+def _timescale_for(case: Case, timescales: Iterable[Timescale]) -> Timescale | None:
+    """The timescale a case follows, of its type's ``timescales``: its level's; before any
+    assessment, the "not yet assessed" row, or the green one where the organisation has
+    set none."""
     levels: list[str] = (
         [case.level] if case.level else [TimescaleLevel.UNASSESSED, TimescaleLevel.GREEN]
     )
-    rows = {
-        row.level: row
-        for row in Timescale.objects.filter(case_type_id=case.case_type_id, level__in=levels)
-    }
+    rows = {row.level: row for row in timescales}
     return next((rows[level] for level in levels if level in rows), None)
+
+
+def _through_case(condition: Q) -> Q:
+    """A condition on a case (``CaseQuerySet``'s named conditions) as one on the rows that
+    point at it: every lookup prefixed with ``case__``, so each rule keeps one owner."""
+    children: list[Any] = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            children.append(_through_case(child))
+        else:
+            lookup, value = cast(tuple[str, Any], child)
+            children.append((f"case__{lookup}", value))
+    return Q(*children, _connector=condition.connector, _negated=condition.negated)
 
 
 def flags_clear_met(*, now: datetime, case_id: int | None = None) -> int:
@@ -186,10 +338,12 @@ def flags_clear_met(*, now: datetime, case_id: int | None = None) -> int:
     it has just recomputed, so a flag goes in the request that met it. One
     query finds them (on a note's request, usually none), one clears them.
     """
-    flags = DeadlineFlag.objects.filter(cleared_at__isnull=True)
+    flags = DeadlineFlag.objects.filter(cleared_at__isnull=True).order_by()
     if case_id is not None:
         flags = flags.filter(case_id=case_id)
-    moved = ~Q(case__in=Case.objects.open())
+    # "Not open" on the case row the due dates are joined from anyway: a NOT IN over the
+    # open cases was rebuilt by every parallel worker, most of the sweep's routine run.
+    moved = ~_through_case(CaseQuerySet.open_condition())
     for due_date in DeadlineFlag.Deadline:
         moved |= Q(deadline=due_date) & (
             Q(**{f"case__{due_date.value}__isnull": True})
@@ -211,43 +365,6 @@ def flags_clear_met(*, now: datetime, case_id: int | None = None) -> int:
             kind=NotificationKind.DEADLINE, case_ids=case_ids, subjects=[subject], now=now
         )
     return len(rows)
-
-
-def _watch_due_dates(
-    case: Case,
-    *,
-    timescale: Timescale | None,
-    calendar: WorkingCalendar,
-    starts: dict[Case.DueDate, date | None],
-) -> None:
-    """Store each due date of the case with the day it starts approaching (see DeadlineWatch)."""
-    default_days = Organisation.current().approaching_days
-    rows = []
-    for deadline, start in starts.items():
-        due_on = getattr(case, deadline.value)
-        if due_on is None:
-            continue
-        if timescale is not None and deadline != DeadlineFlag.Deadline.STATUTORY:
-            approaching_on = timescale.approaching_on(
-                start=start, due_on=due_on, calendar=calendar, default_days=default_days
-            )
-        else:
-            approaching_on = calendar.approaching_from(due_on, days=default_days)
-        rows.append(
-            DeadlineWatch(
-                case=case, deadline=deadline, due_on=due_on, approaching_on=approaching_on
-            )
-        )
-    DeadlineWatch.objects.filter(case=case).exclude(
-        deadline__in=[row.deadline for row in rows]
-    ).delete()
-    if rows:
-        DeadlineWatch.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["case", "deadline"],
-            update_fields=["due_on", "approaching_on"],
-        )
 
 
 def timescales_mark_stale(timescales: QuerySet[Timescale]) -> list[int]:

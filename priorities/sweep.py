@@ -3,25 +3,26 @@
 Which due dates to look at comes from one indexed query on the stored
 approach days (``DeadlineWatch.approaching_on <= today``, see its docstring),
 joined to the open cases and leaving out what is already flagged at the
-stage reached; rows stream from the database in chunks, never all at once.
+stage reached.
 
-Each chunk is raised with one ``INSERT ... ON CONFLICT DO NOTHING RETURNING``
-(PostgreSQL, and SQLite 3.35 or later): the unique constraint on (case,
-deadline, due date, stage) lets one flag in, ever, and only the process whose
-insert returned a row notifies about it, in the same transaction. So running
-the sweep twice, or in two workers at once, notifies nobody twice. Flags whose
-due date has moved on (a contact was logged, the case closed) are cleared,
-and the clearing is recorded on the flag.
+They are raised with one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING
+RETURNING`` (PostgreSQL, and SQLite 3.35 or later): the unique constraint on
+(case, deadline, due date, stage) lets one flag in, ever, and only the process
+whose insert returned a row notifies about it, in the same transaction. So
+running the sweep twice, or in two workers at once, notifies nobody twice.
+Flags whose due date has moved on (a contact was logged, the case closed) are
+cleared, and the clearing is recorded on the flag.
 
-The sweep creates in-app notifications only; the daily digest emails them
-(``notifications.services.notifications_email_digest``).
+The sweep creates in-app notifications only, and quietly: a person told of more
+than ``SUMMARY_AFTER`` new flags at once gets one summary instead. The daily
+digest emails them (``notifications.services.notifications_email_digest``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -80,28 +81,59 @@ def flags_to_raise(*, today: date) -> QuerySet[DeadlineWatch, tuple[int, str, da
     )
 
 
-def _insert_flags(
-    rows: list[tuple[int, str, date, str]], *, now: datetime
-) -> list[tuple[int, str, date, str]]:
-    """Insert the flags; return those this call inserted (not those already there)."""
+def _raise_flags(
+    *, today: date, now: datetime
+) -> Iterator[tuple[int, str, date, str, int | None, int | None, str]]:
+    """Insert every flag ``flags_to_raise`` finds, in one statement, and yield those this
+    call inserted (not those another sweep got in first) with their case's adviser, team
+    and level: (case id, deadline, due date, stage, adviser id, team id, level).
+
+    Set-based: the rows never come to Python to be sent back, so the first sweep after a
+    deploy (200,000 flags) costs what the database takes to insert them. On PostgreSQL the
+    cases' columns are joined to the inserted rows in the same statement; elsewhere they
+    are read per chunk.
+    """
+    due_sql, due_params = flags_to_raise(today=today).query.sql_with_params()
     ops = connection.ops
-    table = ops.quote_name(DeadlineFlag._meta.db_table)
-    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
-    params: list[int | str | None] = []
-    raised_at = ops.adapt_datetimefield_value(now)
-    for case_id, deadline, due_on, stage in rows:
-        params += [case_id, deadline, ops.adapt_datefield_value(due_on), stage, raised_at, ""]
+    flags = ops.quote_name(DeadlineFlag._meta.db_table)
+    cases = ops.quote_name(Case._meta.db_table)
+    insert = (
+        f"INSERT INTO {flags} (case_id, deadline, due_on, stage, raised_at, cleared_reason) "  # noqa: S608 - our table names; values are parameters
+        f"SELECT due.*, %s, '' FROM ({due_sql}) AS due WHERE true "
+        "ON CONFLICT (case_id, deadline, due_on, stage) DO NOTHING "
+        "RETURNING case_id, deadline, due_on, stage"
+    )
+    params = [ops.adapt_datetimefield_value(now), *due_params]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} "  # noqa: S608 - our table name; values are parameters
-            "(case_id, deadline, due_on, stage, raised_at, cleared_reason) "
-            f"VALUES {placeholders} "
-            "ON CONFLICT (case_id, deadline, due_on, stage) DO NOTHING "
-            "RETURNING case_id, deadline, stage",
-            params,
-        )
-        inserted = {tuple(row) for row in cursor.fetchall()}
-    return [row for row in rows if (row[0], row[1], row[3]) in inserted]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH raised AS ({insert}) "  # noqa: S608 - our table names
+                "SELECT raised.case_id, raised.deadline, raised.due_on, raised.stage, "
+                "c.assigned_to_id, c.team_id, c.level "
+                f"FROM raised JOIN {cases} c ON c.id = raised.case_id",
+                params,
+            )
+            while rows := cursor.fetchmany(CHUNK):
+                yield from rows
+            return
+        cursor.execute(insert, params)
+        raised = cursor.fetchall()
+    for start in range(0, len(raised), CHUNK):
+        chunk = raised[start : start + CHUNK]
+        about = {
+            pk: (assigned_to_id, team_id, level)
+            for pk, assigned_to_id, team_id, level in Case.objects.filter(
+                pk__in={row[0] for row in chunk}
+            ).values_list("pk", "assigned_to_id", "team_id", "level")
+        }
+        for case_id, deadline, due_on, stage in chunk:
+            yield (case_id, deadline, date.fromisoformat(str(due_on)), stage, *about[case_id])
+
+
+# A person who would hear of more than this many new flags in one sweep (the first run
+# after a deploy or an import raises thousands) hears of them in one summary instead,
+# which leads to the list of their flagged cases (``priorities:attention``).
+SUMMARY_AFTER = 5
 
 
 def sweep_deadlines(
@@ -114,6 +146,11 @@ def sweep_deadlines(
 
     ``on_raise`` is called with (case id, deadline, due date, stage) for each
     flag this sweep raised, for the command to print.
+
+    The flags are raised in chunks, all in one transaction with the notifications
+    about them: who hears of how many is known only once every chunk is in, and a
+    crash before the commit leaves neither flags nor notifications, so the next
+    sweep raises and tells them again (never twice: the flags' unique constraint).
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -127,29 +164,21 @@ def sweep_deadlines(
     result.consent_shares_ended = consents_expired_end(now=now)
     supervisors: dict[int, list[int]] = defaultdict(list)
     # Who leads each team: listed on it and holding the Supervisor role (one rule).
-    for team_id, user_id in Team.supervisors.through.objects.filter(
+    for led_id, user_id in Team.supervisors.through.objects.filter(
         user__in=acting_supervisors()
     ).values_list("team_id", "user_id"):
-        supervisors[team_id].append(user_id)
-    chunk: list[tuple[int, str, date, str]] = []
-
-    def flush() -> None:
-        with transaction.atomic():
-            raised = _insert_flags(chunk, now=now)
-            if notify and raised:
-                result.notified += _notify(raised, supervisors=supervisors, now=now)
-        result.raised += len(raised)
-        if on_raise is not None:
-            for row in raised:
-                on_raise(*row)
-        chunk.clear()
-
-    for row in flags_to_raise(today=today).iterator(chunk_size=CHUNK):
-        chunk.append(row)
-        if len(chunk) == CHUNK:
-            flush()
-    if chunk:
-        flush()
+        supervisors[led_id].append(user_id)
+    notices = _Notices(supervisors=supervisors)
+    with transaction.atomic():
+        for case_id, deadline, due_on, stage, assigned_to_id, team_id, level in _raise_flags(
+            today=today, now=now
+        ):
+            result.raised += 1
+            notices.add((case_id, deadline, due_on, stage), assigned_to_id, team_id, level)
+            if on_raise is not None:
+                on_raise(case_id, deadline, due_on, stage)
+        if notify:
+            result.notified = notices.send(now=now)
     result.refreshed = timescales_refresh_stale()
     result.cleared = flags_clear_met(now=now)
     # Subject access requests have deadlines of their own (dataprotection owns them).
@@ -159,37 +188,81 @@ def sweep_deadlines(
     return result
 
 
-def _notify(
-    flags: list[tuple[int, str, date, str]], *, supervisors: dict[int, list[int]], now: datetime
-) -> int:
-    """In-app notifications for newly raised flags; the daily digest emails them.
+class _Notices:
+    """Who hears of the flags one sweep raised, gathered over its chunks.
 
     The case's adviser hears of every flag; the team's supervisors of breaches
-    and of anything on a red case. Messages carry references, never names.
+    and of anything on a red case (and of allocation, the queue being theirs).
+    A person with at most ``SUMMARY_AFTER`` gets one notification per flag, naming
+    the case by reference (never by name); one with more gets one summary with the
+    count at each stage, so the first sweep after a deploy tells each person once
+    rather than hundreds of times. The daily digest emails whichever they got.
     """
-    cases = {
-        pk: (assigned_to_id, team_id, level)
-        for pk, assigned_to_id, team_id, level in Case.objects.filter(
-            pk__in={case_id for case_id, *_ in flags}
-        ).values_list("pk", "assigned_to_id", "team_id", "level")
-    }
-    rows: list[tuple[int, int | None, str, str]] = []
-    for case_id, deadline, due_on, stage in flags:
-        assigned_to_id, team_id, level = cases[case_id]
-        text = (
-            f"{Case.reference_for(case_id)}: {DeadlineFlag.Deadline(deadline).label.lower()} "
-            f"{DeadlineFlag.Stage(stage).label.lower()} ({human_date(due_on)})."
-        )
-        recipients = set()
-        if assigned_to_id:
-            recipients.add(assigned_to_id)
+
+    def __init__(self, *, supervisors: dict[int, list[int]]) -> None:
+        self.supervisors = supervisors
+        # Per person: the first flags (enough to know whether to summarise), and a
+        # count of all of them by stage.
+        self.first: dict[int, list[tuple[int, str, date, str]]] = defaultdict(list)
+        self.stages: dict[int, Counter[str]] = defaultdict(Counter)
+
+    def add(
+        self,
+        flag: tuple[int, str, date, str],
+        assigned_to_id: int | None,
+        team_id: int | None,
+        level: str,
+    ) -> None:
+        _case_id, deadline, _due_on, stage = flag
+        recipients = {assigned_to_id} if assigned_to_id else set()
         # The queue is the supervisors': they hear of allocation at every stage.
         if (
             stage == DeadlineFlag.Stage.BREACHED
             or level == Level.RED
             or deadline == DeadlineFlag.Deadline.ALLOCATION
         ):
-            recipients.update(supervisors.get(team_id, []))
-        subject = DeadlineFlag.subject_for(deadline, due_on)
-        rows += [(user_id, case_id, subject, text) for user_id in sorted(recipients)]
-    return notify_rows(rows=rows, kind=NotificationKind.DEADLINE, now=now)
+            recipients.update(self.supervisors.get(team_id or 0, []))
+        for user_id in recipients:
+            if len(self.first[user_id]) <= SUMMARY_AFTER:
+                self.first[user_id].append(flag)
+            self.stages[user_id][stage] += 1
+
+    def send(self, *, now: datetime) -> int:
+        """Insert the notifications (one statement for the lot); returns how many."""
+        rows: list[tuple[int, int | None, str, str]] = []
+        for user_id in sorted(self.stages):
+            stages = self.stages[user_id]
+            if stages.total() > SUMMARY_AFTER:
+                rows.append((user_id, None, SUMMARY_SUBJECT, _summary(stages)))
+                continue
+            for case_id, deadline, due_on, stage in self.first[user_id]:
+                text = (
+                    f"{Case.reference_for(case_id)}: "
+                    f"{DeadlineFlag.Deadline(deadline).label.lower()} "
+                    f"{DeadlineFlag.Stage(stage).label.lower()} ({human_date(due_on)})."
+                )
+                rows.append((user_id, case_id, DeadlineFlag.subject_for(deadline, due_on), text))
+        return notify_rows(rows=rows, kind=NotificationKind.DEADLINE, now=now)
+
+
+# The subject of a summary: it is about no one case and no one due date, so flags met
+# later never mark it dealt with; the list it leads to shows what is still flagged.
+SUMMARY_SUBJECT = "flags"
+
+
+def _summary(stages: Counter[str]) -> str:
+    """One line for a summary: "40 deadline flags were raised on cases you are responsible
+    for: 12 breached, 3 due today, 25 approaching. Needs attention lists them." """
+    parts = [
+        f"{stages[stage]} {DeadlineFlag.Stage(stage).label.lower()}"
+        for stage in (
+            DeadlineFlag.Stage.BREACHED,
+            DeadlineFlag.Stage.DUE,
+            DeadlineFlag.Stage.APPROACHING,
+        )
+        if stages[stage]
+    ]
+    return (
+        f"{stages.total()} deadline flags were raised on cases you are responsible for: "
+        f"{', '.join(parts)}. Needs attention lists them."
+    )

@@ -1,6 +1,6 @@
 """Case notes: append-only at every layer, corrections, late entries, the hash chain."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.contrib import admin
@@ -416,3 +416,107 @@ def test_an_action_completed_from_two_copies_at_once_is_done_once(case, alice):
     with pytest.raises(ValidationError):
         services.action_complete(action=other_copy, completed_by=alice)
     assert CaseEvent.objects.filter(case=case, summary="Action done").count() == 1
+
+
+# --- the cost of a note -------------------------------------------------------------------
+
+
+def _housing_case(alice, *, days_ago: int = 7):
+    from priorities.models import Timescale
+    from tests.factories import CaseTypeFactory
+
+    housing = CaseTypeFactory(name="Housing")
+    Timescale.objects.create(
+        case_type=housing,
+        level="green",
+        first_contact_days=5,
+        contact_interval_days=10,
+        review_days=20,
+        close_days=60,
+    )
+    return CaseFactory(
+        assigned_to=alice, case_type=housing, now=timezone.now() - timedelta(days=days_ago)
+    )
+
+
+def _queries_of_a_note(case, alice, *, hours_ago: float) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        _note(case, alice, hours_ago=hours_ago)
+    return len([q for q in captured if "SAVEPOINT" not in q["sql"]])
+
+
+def test_a_note_costs_the_same_queries_however_long_the_case_history_and_its_plans(alice):
+    from priorities.models import ClosureDay
+
+    short = _housing_case(alice)
+    _note(short, alice, hours_ago=30)
+    few = _queries_of_a_note(short, alice, hours_ago=5)
+
+    long = CaseFactory(
+        assigned_to=alice, case_type=short.case_type, now=timezone.now() - timedelta(days=7)
+    )
+    for hours in range(40, 70):
+        _note(long, alice, hours_ago=hours)
+    for days in range(1, 6):
+        services.action_create(
+            case=long,
+            description="Write to the landlord",
+            owner=Action.Owner.ADVISER,
+            due_on=timezone.localdate() + timedelta(days=days),
+            created_by=alice,
+        )
+    for days in range(10, 30):
+        ClosureDay.objects.create(
+            day=timezone.localdate() + timedelta(days=days), description="Closed"
+        )
+    _note(long, alice, hours_ago=30)
+
+    assert _queries_of_a_note(long, alice, hours_ago=5) == few
+    # Lock with the note's id, refusal, chain head, the note, its audit entry, the last
+    # contact, the due dates' inputs (one statement), and what moved: the case's due
+    # dates (with their audit entry) and the watches.
+    assert few <= 12
+
+
+def _hours_since_yesterday_at(hour: int) -> float:
+    """``hours_ago`` for a contact at ``hour`` o'clock yesterday: two such contacts fall
+    on one day whatever time the test runs."""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    at = timezone.make_aware(datetime.combine(yesterday, time(hour)))
+    return (timezone.now() - at).total_seconds() / 3600
+
+
+def test_a_second_note_on_the_same_day_writes_no_due_dates(alice):
+    case = _housing_case(alice)
+    _note(case, alice, hours_ago=_hours_since_yesterday_at(10))
+
+    # Lock with the note's id, refusal, chain head, the note, its audit entry, the
+    # last contact, and the due dates' inputs, which moved nothing.
+    assert _queries_of_a_note(case, alice, hours_ago=_hours_since_yesterday_at(11)) <= 7
+
+
+def test_a_closure_day_added_a_moment_ago_moves_the_due_date_at_the_next_note(alice):
+    from priorities.models import ClosureDay
+    from priorities.services import organisation_calendar
+
+    case = _housing_case(alice)
+    _note(case, alice, hours_ago=_hours_since_yesterday_at(10))
+    case.refresh_from_db()
+    before = case.next_contact_due_on
+    calendar = organisation_calendar()
+    closed = next(
+        day
+        for day in (before - timedelta(days=n) for n in range(1, 10))
+        if calendar.is_working_day(day)
+    )
+    ClosureDay.objects.create(day=closed, description="Staff training")
+
+    _note(case, alice, hours_ago=_hours_since_yesterday_at(11))
+
+    case.refresh_from_db()
+    assert case.next_contact_due_on > before
+    assert case.next_contact_due_on == organisation_calendar().add_working_days(
+        timezone.localdate(case.last_contact_at), 10
+    )

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
@@ -275,3 +276,82 @@ def test_the_case_page_shows_its_open_flags(housing, alice):
     html = client_for(alice).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
 
     assert "Breached</span> First contact" in html
+
+
+# --- telling people quietly --------------------------------------------------------------
+
+
+def _breached_cases(case_type, adviser, count: int) -> list[Case]:
+    return [CaseFactory(assigned_to=adviser, case_type=case_type) for _ in range(count)]
+
+
+def test_a_person_with_many_new_flags_hears_of_them_in_one_summary(housing, alice, carol):
+    from priorities.sweep import SUMMARY_AFTER
+
+    cases = _breached_cases(housing, alice, SUMMARY_AFTER + 1)
+
+    result = sweep_deadlines(now=_at(cases[0].first_contact_due_on + dt.timedelta(days=7)))
+
+    assert result.raised == SUMMARY_AFTER + 1
+    for person in (alice, carol):  # carol supervises their team: she hears of breaches
+        (summary,) = Notification.objects.filter(recipient=person)
+        assert summary.case_id is None
+        assert summary.message.startswith(f"{SUMMARY_AFTER + 1} deadline flags were raised")
+        assert f"{SUMMARY_AFTER + 1} breached" in summary.message
+
+
+def test_a_person_with_a_few_new_flags_hears_of_each(housing, alice):
+    from priorities.sweep import SUMMARY_AFTER
+
+    cases = _breached_cases(housing, alice, SUMMARY_AFTER)
+
+    sweep_deadlines(now=_at(cases[0].first_contact_due_on + dt.timedelta(days=7)))
+
+    notified = Notification.objects.filter(recipient=alice)
+    assert sorted(notified.values_list("case_id", flat=True)) == sorted(c.pk for c in cases)
+
+
+def test_a_summary_is_given_once_and_leads_to_the_list_of_flagged_cases(housing, alice):
+    from notifications.selectors import notification_groups
+    from priorities.selectors import needing_attention
+    from priorities.sweep import SUMMARY_AFTER
+
+    cases = _breached_cases(housing, alice, SUMMARY_AFTER + 3)
+    breached = _at(cases[0].first_contact_due_on + dt.timedelta(days=7))
+    sweep_deadlines(now=breached)
+    sweep_deadlines(now=breached)
+
+    (group,) = notification_groups(alice)
+    assert len(group.items) == 1
+    assert group.link == reverse("priorities:attention")
+    listed = needing_attention(alice)["Deadline breached"]
+    assert sorted(c.pk for c in listed) == sorted(c.pk for c in cases)
+
+
+def test_the_daily_digest_emails_the_summary_as_one_line(housing, alice, mailoutbox):
+    from notifications.services import notifications_email_digest, outbox_send
+    from priorities.sweep import SUMMARY_AFTER
+
+    cases = _breached_cases(housing, alice, SUMMARY_AFTER * 4)
+    sweep_deadlines(now=_at(cases[0].first_contact_due_on + dt.timedelta(days=7)))
+
+    notifications_email_digest()
+    outbox_send()
+
+    (email,) = [m for m in mailoutbox if alice.email in m.to]
+    assert "1 notification(s)" in email.subject
+    assert f"{SUMMARY_AFTER * 4} deadline flags were raised" in email.body
+
+
+def test_someone_who_wants_deadlines_at_once_gets_one_email_for_many_flags(housing, alice):
+    from notifications.models import OutboxEmail
+    from notifications.services import notification_preferences_set
+    from priorities.sweep import SUMMARY_AFTER
+
+    notification_preferences_set(user=alice, deliveries={"deadline": "immediate"})
+    cases = _breached_cases(housing, alice, SUMMARY_AFTER * 2)
+
+    sweep_deadlines(now=_at(cases[0].first_contact_due_on + dt.timedelta(days=7)))
+
+    (email,) = OutboxEmail.objects.filter(recipient=alice)
+    assert f"{SUMMARY_AFTER * 2} deadline flags were raised" in email.body
