@@ -140,15 +140,26 @@ class AdviserFigures:
 
 
 def adviser_figures(
-    advisers: list[User], *, now: datetime | None = None, table: WeightTable | None = None
+    advisers: list[User],
+    *,
+    now: datetime | None = None,
+    table: WeightTable | None = None,
+    conditions: Mapping[str, Q] | None = None,
 ) -> dict[int, AdviserFigures]:
-    """Every figure for each adviser, in three aggregate queries whatever their number."""
+    """Every figure for each adviser, in three aggregate queries whatever their number.
+
+    ``table`` and ``conditions`` (``weight_table()``, ``figure_conditions(now=now)``)
+    may be given by a caller that counts for many people at one moment, such as the
+    weekly reports, so that they are read once rather than once per supervisor.
+    """
     table = weight_table() if table is None else table
     ids = [a.pk for a in advisers]
-    conditions = figure_conditions(now=now)
+    conditions = figure_conditions(now=now) if conditions is None else conditions
+    # Every figure and the load count open cases only, so closed ones (most of an
+    # organisation's cases, in time) are left out of the scan altogether.
     rows: dict[int, Mapping[str, Any]] = {
         row["assigned_to"]: row
-        for row in Case.objects.filter(assigned_to__in=ids)
+        for row in Case.objects.filter(conditions["open"], assigned_to__in=ids)
         .order_by()
         .values("assigned_to")
         .annotate(
@@ -207,10 +218,16 @@ def advisers_of_teams(teams: list[Team]) -> dict[int, list[User]]:
 
 
 def cases_for_figure(
-    cases: QuerySet[Case], figure: str, *, now: datetime | None = None
+    cases: QuerySet[Case],
+    figure: str,
+    *,
+    now: datetime | None = None,
+    conditions: Mapping[str, Q] | None = None,
 ) -> QuerySet[Case]:
-    """The cases behind a figure: the same condition that counted them."""
-    return cases.filter(figure_conditions(now=now)[figure])
+    """The cases behind a figure: the same condition that counted them (``conditions``
+    as ``adviser_figures`` takes them)."""
+    conditions = figure_conditions(now=now) if conditions is None else conditions
+    return cases.filter(conditions[figure])
 
 
 def supervisors_of(adviser: User) -> QuerySet[User]:
