@@ -8,12 +8,14 @@ behind it always agree.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Count,
@@ -22,7 +24,12 @@ from django.db.models import (
     Max,
     Q,
     QuerySet,
+    Value,
+    When,
+    Window,
 )
+from django.db.models import Case as SqlCase
+from django.db.models.functions import Lead, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -134,15 +141,26 @@ class AdviserFigures:
 
 
 def adviser_figures(
-    advisers: list[User], *, now: datetime | None = None, table: WeightTable | None = None
+    advisers: list[User],
+    *,
+    now: datetime | None = None,
+    table: WeightTable | None = None,
+    conditions: Mapping[str, Q] | None = None,
 ) -> dict[int, AdviserFigures]:
-    """Every figure for each adviser, in three aggregate queries whatever their number."""
+    """Every figure for each adviser, in three aggregate queries whatever their number.
+
+    ``table`` and ``conditions`` (``weight_table()``, ``figure_conditions(now=now)``)
+    may be given by a caller that counts for many people at one moment, such as the
+    weekly reports, so that they are read once rather than once per supervisor.
+    """
     table = weight_table() if table is None else table
     ids = [a.pk for a in advisers]
-    conditions = figure_conditions(now=now)
+    conditions = figure_conditions(now=now) if conditions is None else conditions
+    # Every figure and the load count open cases only, so closed ones (most of an
+    # organisation's cases, in time) are left out of the scan altogether.
     rows: dict[int, Mapping[str, Any]] = {
         row["assigned_to"]: row
-        for row in Case.objects.filter(assigned_to__in=ids)
+        for row in Case.objects.filter(conditions["open"], assigned_to__in=ids)
         .order_by()
         .values("assigned_to")
         .annotate(
@@ -201,10 +219,16 @@ def advisers_of_teams(teams: list[Team]) -> dict[int, list[User]]:
 
 
 def cases_for_figure(
-    cases: QuerySet[Case], figure: str, *, now: datetime | None = None
+    cases: QuerySet[Case],
+    figure: str,
+    *,
+    now: datetime | None = None,
+    conditions: Mapping[str, Q] | None = None,
 ) -> QuerySet[Case]:
-    """The cases behind a figure: the same condition that counted them."""
-    return cases.filter(figure_conditions(now=now)[figure])
+    """The cases behind a figure: the same condition that counted them (``conditions``
+    as ``adviser_figures`` takes them)."""
+    conditions = figure_conditions(now=now) if conditions is None else conditions
+    return cases.filter(conditions[figure])
 
 
 def supervisors_of(adviser: User) -> QuerySet[User]:
@@ -462,6 +486,32 @@ def needs_attention_now(
 WEEKLY_FIGURES = ("caseload", "opened", "closed", "red", "amber", "green", "unassessed")
 
 
+def _week_number(value: str, bounds: list[Any], *, lookup: str) -> SqlCase:
+    """The number (0-based) of the first week whose bound ``value`` is under by
+    ``lookup`` ("lt" or "lte"); ``len(bounds)`` if none, or if ``value`` is empty."""
+    return SqlCase(
+        *(When(**{f"{value}__{lookup}": bound}, then=Value(n)) for n, bound in enumerate(bounds)),
+        default=Value(len(bounds)),
+    )
+
+
+def _began_week(opened_on: str, made_on: str, *, start: date, ends: list[date]) -> SqlCase:
+    """The week a case began in: opened (``opened_on``), or made (``made_on``, the day
+    in local time) if never opened; -1 before ``start``, ``len(ends)`` after the last
+    end. The local day is taken only for cases never opened, not once per week."""
+    return SqlCase(
+        When(
+            **{f"{opened_on}__isnull": True},
+            then=SqlCase(
+                When(**{f"{made_on}__lt": start}, then=Value(-1)),
+                default=_week_number(made_on, ends, lookup="lte"),
+            ),
+        ),
+        When(**{f"{opened_on}__lt": start}, then=Value(-1)),
+        default=_week_number(opened_on, ends, lookup="lte"),
+    )
+
+
 def team_trends(
     teams: list[Team], *, now: datetime | None = None, weeks: int = 12
 ) -> dict[int, list[dict[str, Any]]]:
@@ -469,11 +519,11 @@ def team_trends(
     the week's end, cases opened and closed in it, and the levels of the cases open
     at its end as their latest assessment by then gave them.
 
-    Two queries whatever the number of teams, weeks or cases: the cases' dates and
-    their assessments, folded here.
+    Two aggregate queries whatever the number of teams, cases or assessments: each
+    case and assessment is read once and grouped in the database by the weeks it
+    starts and stops counting in (week numbers, 0-based: ``_week_number``), so only
+    a few groups per team come back, which are spread over the weeks here.
     """
-    from bisect import bisect_right
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     this_monday = today - timedelta(days=today.weekday())
@@ -484,26 +534,6 @@ def team_trends(
         timezone.make_aware(datetime.combine(end + timedelta(days=1), datetime.min.time()))
         for end in ends
     ]
-    start = mondays[0]
-    in_window = Q(closed_on__isnull=True) | Q(closed_on__gte=start)
-    cases = list(
-        Case.objects.filter(in_window, team__in=teams)
-        .order_by()
-        .values_list("pk", "team_id", "opened_on", "created_at", "closed_on")
-    )
-    history: dict[int, tuple[list[datetime], list[str]]] = {}
-    for case_id, assessed_at, level in (
-        Assessment.objects.filter(
-            Q(case__closed_on__isnull=True) | Q(case__closed_on__gte=start),
-            case__team__in=teams,
-            assessed_at__lt=cutoffs[-1],
-        )
-        .order_by("case_id", "assessed_at", "pk")
-        .values_list("case_id", "assessed_at", "level")
-    ):
-        times, levels = history.setdefault(case_id, ([], []))
-        times.append(assessed_at)
-        levels.append(level)
     # Each week: its two dates, then a count for each of WEEKLY_FIGURES.
     series: dict[int, list[dict[str, Any]]] = {
         team.pk: [
@@ -512,25 +542,74 @@ def team_trends(
         ]
         for team in teams
     }
-    # Hoisted out of the loop below, which runs once per case and week.
-    level_keys = {level: level for level in Level.values}
-    latest_before = [cutoff - timedelta(microseconds=1) for cutoff in cutoffs]
-    starts = [week["week_starting"] for week in next(iter(series.values()), [])]
-    for case_id, team_id, opened_on, created_at, closed_on in cases:
-        began = opened_on or timezone.localdate(created_at)
-        times, levels = history.get(case_id, ([], []))
-        team_weeks = series[team_id]
-        for i, end in enumerate(ends):
-            week = team_weeks[i]
-            if starts[i] <= began <= end:
-                week["opened"] += 1
-            if closed_on is not None and starts[i] <= closed_on <= end:
-                week["closed"] += 1
-            if began <= end and (closed_on is None or closed_on > end):
-                week["caseload"] += 1
-                latest = bisect_right(times, latest_before[i])
-                level = levels[latest - 1] if latest else ""
-                week[level_keys.get(level, "unassessed")] += 1
+    if not teams:
+        return series
+    # A case counts from the week it began in (before the first: from the first) until
+    # the week it closed in, if it did by today.
+    spans = (
+        Case.objects.filter(
+            Q(closed_on__isnull=True) | Q(closed_on__gte=mondays[0]), team__in=teams
+        )
+        .alias(made_on=TruncDate("created_at"))
+        .values(
+            "team_id",
+            began_n=_began_week("opened_on", "made_on", start=mondays[0], ends=ends),
+            closed_n=_week_number("closed_on", ends, lookup="lte"),
+        )
+        .annotate(cases=Count("pk"))
+        .order_by()
+    )
+    for span in spans:
+        team_weeks, began_n, closed_n = series[span["team_id"]], span["began_n"], span["closed_n"]
+        if 0 <= began_n < weeks:
+            team_weeks[began_n]["opened"] += span["cases"]
+        if closed_n < weeks:
+            team_weeks[closed_n]["closed"] += span["cases"]
+        for week in team_weeks[max(began_n, 0) : closed_n]:
+            week["caseload"] += span["cases"]
+    # An assessment gives its level from the first cutoff after it until the first
+    # cutoff after the case's next assessment (by time, then id: of two made at one
+    # moment, the later-made wins), while the case counts. The next one's week is a
+    # window function, which cannot be grouped in the same query: the ORM builds the
+    # query of assessments (for either database), and a plain GROUP BY around it counts.
+    assessments = (
+        Assessment.objects.filter(
+            Q(case__closed_on__isnull=True) | Q(case__closed_on__gte=mondays[0]),
+            case__team__in=teams,
+            assessed_at__lt=cutoffs[-1],
+        )
+        .alias(made_on=TruncDate("case__created_at"))
+        .values(
+            "level",
+            team_id=F("case__team_id"),
+            from_n=_week_number("assessed_at", cutoffs, lookup="lt"),
+            began_n=_began_week("case__opened_on", "made_on", start=mondays[0], ends=ends),
+            closed_n=_week_number("case__closed_on", ends, lookup="lte"),
+        )
+        .annotate(
+            to_n=Window(
+                Lead(_week_number("assessed_at", cutoffs, lookup="lt"), default=weeks),
+                partition_by=[F("case_id")],
+                order_by=[F("assessed_at").asc(), F("pk").asc()],
+            )
+        )
+        .order_by()
+    )
+    inner, params = assessments.query.get_compiler(assessments.db).as_sql()
+    levels = ", ".join(["%s"] * len(Level.values))
+    with connections[assessments.db].cursor() as cursor:
+        # Only the ORM's own SQL and placeholders are put together here; values are params.
+        cursor.execute(
+            "SELECT team_id, level, from_n, to_n, began_n, closed_n, COUNT(*)"  # noqa: S608
+            f" FROM ({inner}) AS held WHERE level IN ({levels})"
+            " GROUP BY team_id, level, from_n, to_n, began_n, closed_n",
+            [*params, *Level.values],
+        )
+        for team_id, level, from_n, to_n, began_n, closed_n, count in cursor.fetchall():
+            for week in series[team_id][max(from_n, began_n, 0) : min(to_n, closed_n)]:
+                week[level] += count
+    for week in itertools.chain.from_iterable(series.values()):
+        week["unassessed"] = week["caseload"] - sum(week[level] for level in Level.values)
     return series
 
 

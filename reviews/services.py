@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -40,7 +41,7 @@ from reviews.models import (
     ReviewReminder,
 )
 from reviews.reports import report_table
-from reviews.weighting import load_percent
+from reviews.weighting import WeightTable, load_percent, weight_table
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +61,31 @@ def last_complete_week(*, today: date | None = None) -> tuple[date, date]:
 REPORT_LISTS = ("breached", "approaching")
 
 
+@dataclass(frozen=True)
+class ReportRules:
+    """What every report of one run counts by, read once for all the supervisors: the
+    figures' conditions at the run's moment, the weights, and the stalled rule."""
+
+    conditions: Mapping[str, Q]
+    table: WeightTable
+    stalled_after_days: int
+
+    @classmethod
+    def at(cls, now: datetime) -> ReportRules:
+        return cls(
+            conditions=selectors.figure_conditions(now=now),
+            table=weight_table(),
+            stalled_after_days=Organisation.current().stalled_after_days,
+        )
+
+
 def report_data(
-    *, supervisor: User, period_start: date, period_end: date, now: datetime
+    *,
+    supervisor: User,
+    period_start: date,
+    period_end: date,
+    now: datetime,
+    rules: ReportRules | None = None,
 ) -> dict[str, Any]:
     """The figures of a report, in a fixed number of aggregate queries.
 
@@ -69,6 +93,7 @@ def report_data(
     (``selectors.adviser_figures``), and the breached and approaching cases from
     the lists behind those figures, so a report and the dashboard cannot disagree.
     """
+    rules = ReportRules.at(now) if rules is None else rules
     teams = list(supervised_teams(supervisor).order_by("name"))
     advisers = list(
         User.objects.filter(teams__in=teams, is_active=True)
@@ -76,7 +101,9 @@ def report_data(
         .order_by("first_name", "last_name")
     )
     ids = [a.pk for a in advisers]
-    figures = selectors.adviser_figures(advisers, now=now)
+    figures = selectors.adviser_figures(
+        advisers, now=now, table=rules.table, conditions=rules.conditions
+    )
     week = dict(
         opened=Count("pk", filter=Q(opened_on__range=(period_start, period_end))),
         closed=Count("pk", filter=Q(closed_on__range=(period_start, period_end))),
@@ -91,7 +118,9 @@ def report_data(
     references: dict[str, dict[int, list[str]]] = {name: {} for name in REPORT_LISTS}
     for name in REPORT_LISTS:
         for adviser_id, case_id in (
-            selectors.cases_for_figure(Case.objects.filter(assigned_to__in=ids), name, now=now)
+            selectors.cases_for_figure(
+                Case.objects.filter(assigned_to__in=ids), name, conditions=rules.conditions
+            )
             .order_by("pk")
             .values_list("assigned_to", "pk")
         ):
@@ -128,7 +157,7 @@ def report_data(
         "teams": [t.name for t in teams],
         "period_start": period_start.isoformat(),
         "period_end": period_end.isoformat(),
-        "stalled_after_days": Organisation.current().stalled_after_days,
+        "stalled_after_days": rules.stalled_after_days,
         "advisers": advisers_data,
         "totals": totals,
         "trend": trend,
@@ -156,7 +185,12 @@ def _lock_report(*, supervisor_id: int, period_start: date) -> None:
 
 
 def report_generate(
-    *, supervisor: User, period_start: date, now: datetime | None = None, email: bool = True
+    *,
+    supervisor: User,
+    period_start: date,
+    now: datetime | None = None,
+    email: bool = True,
+    rules: ReportRules | None = None,
 ) -> tuple[CaseloadReport, bool]:
     """The supervisor's report for the week starting ``period_start``; (report, created).
 
@@ -177,7 +211,11 @@ def report_generate(
             if existing is not None:
                 return existing, False
             data = report_data(
-                supervisor=supervisor, period_start=period_start, period_end=period_end, now=now
+                supervisor=supervisor,
+                period_start=period_start,
+                period_end=period_end,
+                now=now,
+                rules=rules,
             )
             html = render_to_string(
                 "reviews/_report_body.html",
@@ -225,8 +263,11 @@ def reports_generate_all(
     supervisors = (
         acting_supervisors().filter(supervised_teams__isnull=False).distinct().order_by("pk")
     )
+    # Still one report (and one transaction) per supervisor; only the rules are shared.
+    rules = ReportRules.at(now)
     return [
-        report_generate(supervisor=s, period_start=start, now=now, email=email) for s in supervisors
+        report_generate(supervisor=s, period_start=start, now=now, email=email, rules=rules)
+        for s in supervisors
     ]
 
 

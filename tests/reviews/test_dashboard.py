@@ -16,10 +16,10 @@ from cases import services as case_services
 from cases.models import Case, Team
 from notes import services as note_services
 from priorities import services as priority_services
-from priorities.models import CriteriaVersion, DeadlineFlag, Organisation
+from priorities.models import Assessment, CriteriaVersion, DeadlineFlag, Organisation
 from priorities.services import organisation_calendar
 from reviews.models import CaseloadReview, CaseWeight
-from reviews.selectors import FIGURES, adviser_figures, team_trends
+from reviews.selectors import FIGURES, WEEKLY_FIGURES, adviser_figures, team_trends
 from reviews.weighting import case_points, load_percent, weight_table
 from tests.conftest import client_for
 from tests.factories import (
@@ -398,6 +398,96 @@ def test_the_weekly_series_fold_openings_closures_and_the_levels_then(alice, car
     assert by_start[this_monday - dt.timedelta(weeks=2)]["red"] == 1
     assert by_start[this_monday]["red"] == 1
     assert by_start[this_monday - dt.timedelta(weeks=6)]["caseload"] == 0
+
+
+def _weekly_series_by_python(teams, now, weeks=12):
+    """The weekly series folded in plain Python over every case and assessment, one
+    case and week at a time: the reference the aggregate query must agree with."""
+    today = timezone.localdate(now)
+    this_monday = today - dt.timedelta(days=today.weekday())
+    mondays = [this_monday - dt.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    series = {}
+    for team in teams:
+        rows = []
+        for monday in mondays:
+            end = min(monday + dt.timedelta(days=6), today)
+            cutoff = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
+            week = dict.fromkeys(WEEKLY_FIGURES, 0)
+            for case in Case.objects.filter(team=team):
+                began = case.opened_on or timezone.localdate(case.created_at)
+                if monday <= began <= end:
+                    week["opened"] += 1
+                if case.closed_on is not None and monday <= case.closed_on <= end:
+                    week["closed"] += 1
+                if began <= end and (case.closed_on is None or case.closed_on > end):
+                    week["caseload"] += 1
+                    latest = (
+                        Assessment.objects.filter(case=case, assessed_at__lt=cutoff)
+                        .order_by("-assessed_at", "-pk")
+                        .first()
+                    )
+                    week[latest.level if latest else "unassessed"] += 1
+            rows.append({"week_starting": monday, "week_ending": end, **week})
+        series[team.pk] = rows
+    return series
+
+
+def test_the_weekly_series_equal_a_fold_made_independently_in_python(
+    alice, bob, dave, north, south
+):
+    """Openings, closures and levels at the edges: midnight cutoffs, two assessments at
+    the same moment, referrals never opened, closures before the window, another team."""
+    published_criteria()
+    now = timezone.now()
+    today = timezone.localdate(now)
+    this_monday = today - dt.timedelta(days=today.weekday())
+
+    def at(day, hour=12, minute=0):
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+    levels = [RED, AMBER, GREEN]
+    for n in range(14):
+        adviser = [alice, bob, dave][n % 3]
+        case = CaseFactory(assigned_to=adviser, now=now - dt.timedelta(weeks=16))
+        opened = this_monday - dt.timedelta(days=7 * (n % 13) + n % 7)
+        Case.objects.filter(pk=case.pk).update(opened_on=None if n % 5 == 4 else opened)
+        Case.objects.filter(pk=case.pk).update(created_at=at(opened, 23, 30))
+        for k in range(n % 4):
+            when = at(opened + dt.timedelta(days=3 * k + n % 3), 0 if k == 1 else 12)
+            _assess(case, levels[(n + k) % 3], adviser, now=min(when, now))
+        if n % 4 == 1:
+            _assess(case, levels[n % 3], adviser, now=at(opened, 9))
+            _assess(case, levels[(n + 1) % 3], adviser, now=at(opened, 9))
+        if n % 3 == 2:
+            closed_on = min(opened + dt.timedelta(days=9 + n), today)
+            Case.objects.filter(pk=case.pk).update(
+                status=Case.Status.CLOSED, closed_on=closed_on, closure_reason="outcomes_met"
+            )
+    gone = CaseFactory(assigned_to=alice)
+    Case.objects.filter(pk=gone.pk).update(
+        status=Case.Status.CLOSED,
+        opened_on=this_monday - dt.timedelta(weeks=30),
+        closed_on=this_monday - dt.timedelta(weeks=20),
+        closure_reason="outcomes_met",
+    )
+
+    assert team_trends([north, south], now=now) == _weekly_series_by_python([north, south], now)
+
+
+def test_the_weekly_series_take_two_queries_for_many_teams_and_cases_as_for_one(
+    alice, dave, north, south
+):
+    published_criteria()
+    _assess(CaseFactory(assigned_to=alice), RED, alice)
+    with CaptureQueriesContext(connection) as few:
+        team_trends([north], now=timezone.now())
+    for n in range(6):
+        _assess(CaseFactory(assigned_to=[alice, dave][n % 2]), [RED, AMBER, GREEN][n % 3], alice)
+
+    with CaptureQueriesContext(connection) as many:
+        team_trends([north, south], now=timezone.now())
+
+    assert len(few.captured_queries) == len(many.captured_queries) == 2
 
 
 def test_each_chart_has_its_numbers_in_a_captioned_table_and_an_image_role(alice, carol):

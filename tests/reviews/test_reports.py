@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from notifications.models import Notification
 from notifications.services import outbox_send
 from priorities import services as priority_services
 from reviews.models import CaseloadReport
-from reviews.services import last_complete_week, report_generate, week_of
+from reviews.services import last_complete_week, report_generate, reports_generate_all, week_of
 from tests.conftest import client_for
 from tests.factories import CaseFactory, SupervisorFactory, published_criteria
 
@@ -168,3 +169,23 @@ def test_the_task_wrapper_generates_last_week_s_reports(carol, alice):
 
     assert generate_review_reports_task.apply().get() == 1
     assert generate_review_reports_task.apply().get() == 0
+
+
+def test_a_run_of_reports_reads_the_organisations_rules_once_and_makes_one_report_each(
+    alice, carol, dave, sam
+):
+    """The calendar, criteria and weights are read once for every supervisor's report."""
+    published_criteria()
+    CaseFactory(assigned_to=alice)
+    CaseFactory(assigned_to=dave)
+
+    with CaptureQueriesContext(connection) as run:
+        made = reports_generate_all(period_start=MONDAY, email=False)
+
+    assert sorted(report.supervisor.username for report, created in made if created) == [
+        "carol",
+        "sam",
+    ]
+    reads = [q["sql"] for q in run.captured_queries]
+    for table in ("priorities_closureday", "priorities_criteriaversion", "reviews_caseweight"):
+        assert sum(f'FROM "{table}"' in sql for sql in reads) == 1, table
