@@ -70,11 +70,17 @@ def test_each_persona_finds_what_the_readme_promises():
     assert DeadlineFlag.objects.filter(
         case=referral, deadline="allocation_due_on", cleared_at__isnull=True
     ).exists()
-    # ... with her notifications grouped: one line for several deadlines on one case.
+    # ... told of her team's many new flags once, by a summary leading to Needs attention,
+    # not once per flag (priorities.sweep.SUMMARY_AFTER).
     carol = User.objects.get(username="carol")
-    groups = notification_groups(carol, kind=Kind.DEADLINE)
+    (summary,) = Notification.objects.filter(recipient=carol, kind=Kind.DEADLINE)
+    assert summary.case_id is None
+    assert "deadline flags were raised" in summary.message
+    # tom, told of a few flags one by one: two deadlines on one case are one line.
+    tom = User.objects.get(username="tom")
+    groups = notification_groups(tom, kind=Kind.DEADLINE)
     assert any(len(group.items) > 1 for group in groups)
-    assert len(groups) < Notification.objects.filter(recipient=carol, kind=Kind.DEADLINE).count()
+    assert len(groups) < Notification.objects.filter(recipient=tom, kind=Kind.DEADLINE).count()
     # uma: a review waiting for her sign-off.
     assert CaseloadReview.objects.filter(
         status="submitted", adviser__teams__supervisors__username="uma"

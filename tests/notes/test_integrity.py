@@ -47,7 +47,9 @@ def _note(case, author, *, hours_ago, facts="Client called about the rent"):
 
 @pytest.fixture
 def case(alice):
-    return CaseFactory(assigned_to=alice)
+    """Opened the day before, so that notes of contacts hours ago come after its opening
+    whatever the hour the test runs (a contact cannot precede the case)."""
+    return CaseFactory(assigned_to=alice, now=timezone.now() - timedelta(days=1))
 
 
 @pytest.fixture
@@ -245,7 +247,7 @@ def test_notes_added_after_a_checkpoint_still_verify(case, three_notes, alice, c
 def test_the_anchor_command_writes_a_checkpoint_whose_signature_verifies(
     case, three_notes, settings, capsys
 ):
-    other = CaseFactory(assigned_to=case.assigned_to)
+    other = CaseFactory(assigned_to=case.assigned_to, now=timezone.now() - timedelta(days=1))
     _note(other, case.assigned_to, hours_ago=1)
 
     call_command("anchor_notes")
