@@ -186,7 +186,8 @@ def test_a_note_without_facts_is_explained_and_keeps_what_was_typed(page, alice)
 
 
 def test_a_correction_is_linked_both_ways_with_the_original_note(page, alice):
-    case = CaseFactory(assigned_to=alice)
+    # Opened the day before: a contact three hours ago follows its opening at any hour.
+    case = CaseFactory(assigned_to=alice, now=timezone.now() - timedelta(days=1))
     original = services.note_append(
         case=case,
         author=alice,
