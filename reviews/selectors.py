@@ -8,6 +8,7 @@ behind it always agree.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -512,6 +513,110 @@ def _began_week(opened_on: str, made_on: str, *, start: date, ends: list[date]) 
     )
 
 
+# Stands in for the team ids while a trend statement's SQL is built (``_TrendStatement``):
+# negative, so never a team's id, and far from any other parameter of the statement.
+_TEAM_STAND_IN = -(2**62)
+
+
+@dataclass(frozen=True)
+class _TrendStatement:
+    """One of ``team_trends``' statements as SQL, with the positions of its team ids
+    among the parameters, so that it can be run for any teams without being built again."""
+
+    sql: str
+    params: tuple[Any, ...]
+    team_positions: tuple[int, ...]
+
+    @classmethod
+    def of(cls, query: QuerySet[Any], team_count: int) -> _TrendStatement:
+        sql, params = query.query.get_compiler(query.db).as_sql()
+        stand_ins = {_TEAM_STAND_IN - n: n for n in range(team_count)}
+        positions = [stand_ins.get(value) if isinstance(value, int) else None for value in params]
+        if sorted(n for n in positions if n is not None) != list(range(team_count)):
+            raise AssertionError("Each team's stand-in must appear exactly once in the SQL.")
+        return cls(sql, tuple(params), tuple(-1 if n is None else n for n in positions))
+
+    def params_for(self, team_ids: list[int]) -> list[Any]:
+        return [
+            team_ids[n] if n >= 0 else value
+            for value, n in zip(self.params, self.team_positions, strict=True)
+        ]
+
+
+@functools.lru_cache(maxsize=16)
+def _trend_statements(
+    db: str,
+    tz: str,
+    team_count: int,
+    start: date,
+    ends: tuple[date, ...],
+    cutoffs: tuple[datetime, ...],
+) -> tuple[_TrendStatement, _TrendStatement]:
+    """``team_trends``' two statements for ``team_count`` teams and these weeks.
+
+    Building them (some 150 ``When`` expressions, resolved and compiled) cost more than
+    running them, so it is done once per process, day, database and number of teams
+    (``db`` and ``tz``, the current time zone's name, key it because the SQL depends
+    on them), with stand-ins for the team ids.
+    """
+    weeks = len(ends)
+    teams = [_TEAM_STAND_IN - n for n in range(team_count)]
+    # A case counts from the week it began in (before the first: from the first) until
+    # the week it closed in, if it did by today.
+    spans = (
+        Case.objects.using(db)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start), team__in=teams)
+        .alias(made_on=TruncDate("created_at"))
+        .values(
+            "team_id",
+            began_n=_began_week("opened_on", "made_on", start=start, ends=list(ends)),
+            closed_n=_week_number("closed_on", list(ends), lookup="lte"),
+        )
+        .annotate(cases=Count("pk"))
+        .order_by()
+    )
+    # An assessment gives its level from the first cutoff after it until the first
+    # cutoff after the case's next assessment (by time, then id: of two made at one
+    # moment, the later-made wins), while the case counts. The next one's week is a
+    # window function, which cannot be grouped in the same query: the ORM builds the
+    # query of assessments (for either database), and a plain GROUP BY around it counts.
+    assessments = (
+        Assessment.objects.using(db)
+        .filter(
+            Q(case__closed_on__isnull=True) | Q(case__closed_on__gte=start),
+            case__team__in=teams,
+            assessed_at__lt=cutoffs[-1],
+        )
+        .alias(made_on=TruncDate("case__created_at"))
+        .values(
+            "level",
+            team_id=F("case__team_id"),
+            from_n=_week_number("assessed_at", list(cutoffs), lookup="lt"),
+            began_n=_began_week("case__opened_on", "made_on", start=start, ends=list(ends)),
+            closed_n=_week_number("case__closed_on", list(ends), lookup="lte"),
+        )
+        .annotate(
+            to_n=Window(
+                Lead(_week_number("assessed_at", list(cutoffs), lookup="lt"), default=weeks),
+                partition_by=[F("case_id")],
+                order_by=[F("assessed_at").asc(), F("pk").asc()],
+            )
+        )
+        .order_by()
+    )
+    held = _TrendStatement.of(assessments, team_count)
+    levels = ", ".join(["%s"] * len(Level.values))
+    # Only the ORM's own SQL and placeholders are put together here; values are params.
+    grouped = _TrendStatement(
+        "SELECT team_id, level, from_n, to_n, began_n, closed_n, COUNT(*)"  # noqa: S608
+        f" FROM ({held.sql}) AS held WHERE level IN ({levels})"
+        " GROUP BY team_id, level, from_n, to_n, began_n, closed_n",
+        (*held.params, *Level.values),
+        (*held.team_positions, *[-1] * len(Level.values)),
+    )
+    return _TrendStatement.of(spans, team_count), grouped
+
+
 def team_trends(
     teams: list[Team], *, now: datetime | None = None, weeks: int = 12
 ) -> dict[int, list[dict[str, Any]]]:
@@ -522,7 +627,8 @@ def team_trends(
     Two aggregate queries whatever the number of teams, cases or assessments: each
     case and assessment is read once and grouped in the database by the weeks it
     starts and stops counting in (week numbers, 0-based: ``_week_number``), so only
-    a few groups per team come back, which are spread over the weeks here.
+    a few groups per team come back, which are spread over the weeks here. Their SQL
+    is built once a day per process (``_trend_statements``).
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -544,67 +650,32 @@ def team_trends(
     }
     if not teams:
         return series
-    # A case counts from the week it began in (before the first: from the first) until
-    # the week it closed in, if it did by today.
-    spans = (
-        Case.objects.filter(
-            Q(closed_on__isnull=True) | Q(closed_on__gte=mondays[0]), team__in=teams
-        )
-        .alias(made_on=TruncDate("created_at"))
-        .values(
-            "team_id",
-            began_n=_began_week("opened_on", "made_on", start=mondays[0], ends=ends),
-            closed_n=_week_number("closed_on", ends, lookup="lte"),
-        )
-        .annotate(cases=Count("pk"))
-        .order_by()
+    db = Case.objects.all().db
+    spans, grouped = _trend_statements(
+        db,
+        timezone.get_current_timezone_name(),
+        len(teams),
+        mondays[0],
+        tuple(ends),
+        tuple(cutoffs),
     )
-    for span in spans:
-        team_weeks, began_n, closed_n = series[span["team_id"]], span["began_n"], span["closed_n"]
-        if 0 <= began_n < weeks:
-            team_weeks[began_n]["opened"] += span["cases"]
-        if closed_n < weeks:
-            team_weeks[closed_n]["closed"] += span["cases"]
-        for week in team_weeks[max(began_n, 0) : closed_n]:
-            week["caseload"] += span["cases"]
-    # An assessment gives its level from the first cutoff after it until the first
-    # cutoff after the case's next assessment (by time, then id: of two made at one
-    # moment, the later-made wins), while the case counts. The next one's week is a
-    # window function, which cannot be grouped in the same query: the ORM builds the
-    # query of assessments (for either database), and a plain GROUP BY around it counts.
-    assessments = (
-        Assessment.objects.filter(
-            Q(case__closed_on__isnull=True) | Q(case__closed_on__gte=mondays[0]),
-            case__team__in=teams,
-            assessed_at__lt=cutoffs[-1],
-        )
-        .alias(made_on=TruncDate("case__created_at"))
-        .values(
-            "level",
-            team_id=F("case__team_id"),
-            from_n=_week_number("assessed_at", cutoffs, lookup="lt"),
-            began_n=_began_week("case__opened_on", "made_on", start=mondays[0], ends=ends),
-            closed_n=_week_number("case__closed_on", ends, lookup="lte"),
-        )
-        .annotate(
-            to_n=Window(
-                Lead(_week_number("assessed_at", cutoffs, lookup="lt"), default=weeks),
-                partition_by=[F("case_id")],
-                order_by=[F("assessed_at").asc(), F("pk").asc()],
+    team_ids = [team.pk for team in teams]
+    with connections[db].cursor() as cursor:
+        cursor.execute(spans.sql, spans.params_for(team_ids))
+        columns = [column[0] for column in cursor.description]
+        for span in (dict(zip(columns, row, strict=True)) for row in cursor.fetchall()):
+            team_weeks, began_n, closed_n = (
+                series[span["team_id"]],
+                span["began_n"],
+                span["closed_n"],
             )
-        )
-        .order_by()
-    )
-    inner, params = assessments.query.get_compiler(assessments.db).as_sql()
-    levels = ", ".join(["%s"] * len(Level.values))
-    with connections[assessments.db].cursor() as cursor:
-        # Only the ORM's own SQL and placeholders are put together here; values are params.
-        cursor.execute(
-            "SELECT team_id, level, from_n, to_n, began_n, closed_n, COUNT(*)"  # noqa: S608
-            f" FROM ({inner}) AS held WHERE level IN ({levels})"
-            " GROUP BY team_id, level, from_n, to_n, began_n, closed_n",
-            [*params, *Level.values],
-        )
+            if 0 <= began_n < weeks:
+                team_weeks[began_n]["opened"] += span["cases"]
+            if closed_n < weeks:
+                team_weeks[closed_n]["closed"] += span["cases"]
+            for week in team_weeks[max(began_n, 0) : closed_n]:
+                week["caseload"] += span["cases"]
+        cursor.execute(grouped.sql, grouped.params_for(team_ids))
         for team_id, level, from_n, to_n, began_n, closed_n, count in cursor.fetchall():
             for week in series[team_id][max(from_n, began_n, 0) : min(to_n, closed_n)]:
                 week[level] += count
