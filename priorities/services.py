@@ -46,10 +46,11 @@ from priorities.scoring import score_answers
 # --- the working-day calendar ----------------------------------------------------------
 
 
-def organisation_calendar() -> WorkingCalendar:
-    """The organisation's calendar: its nation's bank holidays and its closure days."""
+def organisation_calendar(*, organisation: Organisation | None = None) -> WorkingCalendar:
+    """The organisation's calendar: its nation's bank holidays and its closure days.
+    A caller that has read the ``organisation``'s settings already passes them."""
     return WorkingCalendar(
-        nation=Organisation.current().nation,
+        nation=(organisation or Organisation.current()).nation,
         closures=ClosureDay.objects.values_list("day", flat=True),
     )
 

@@ -77,9 +77,10 @@ FIGURES = {
 
 def stalled_cutoff(*, today: date) -> date:
     """The day before which a last contact makes a case stalled (N working days back)."""
-    calendar = organisation_calendar()
+    organisation = Organisation.current()
+    calendar = organisation_calendar(organisation=organisation)
     cutoff = today
-    for _ in range(Organisation.current().stalled_after_days):
+    for _ in range(organisation.stalled_after_days):
         cutoff -= timedelta(days=1)
         while not calendar.is_working_day(cutoff):
             cutoff -= timedelta(days=1)
