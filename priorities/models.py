@@ -532,7 +532,11 @@ class DeadlineFlag(models.Model):
         DUE = "due", "Due today"
         BREACHED = "breached", "Breached"
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="flags")
+    # No index of its own: the unique constraint's index leads with the case, and serves
+    # every lookup by case (an extra index only slows the sweep's bulk insert of flags).
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="flags", db_index=False
+    )
     deadline = models.CharField(max_length=30, choices=Deadline.choices)
     due_on = models.DateField()
     stage = models.CharField(max_length=20, choices=Stage.choices)
