@@ -79,13 +79,30 @@ def role_groups_ensure(
     models, and the permissions so that a migration can pass the list as it
     stood then; the permissions must already exist.
     """
-    for role in Role:
-        group_model.objects.get_or_create(name=role.value)
-    admin = group_model.objects.get(name=Role.ADMIN.value)
-    for app_label, codename in admin_permissions:
-        admin.permissions.add(
-            permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+    existing = set(
+        group_model.objects.filter(name__in=[role.value for role in Role]).values_list(
+            "name", flat=True
         )
+    )
+    group_model.objects.bulk_create(
+        [group_model(name=role.value) for role in Role if role.value not in existing]
+    )
+    admin = group_model.objects.get(name=Role.ADMIN.value)
+    wanted = set(admin_permissions)
+    # One read of the candidates, narrowed to the exact pairs here: (app, codename) pairs
+    # cannot be matched by two IN lists alone.
+    permissions = {
+        (permission.content_type.app_label, permission.codename): permission
+        for permission in permission_model.objects.select_related("content_type").filter(
+            content_type__app_label__in={app for app, _ in wanted},
+            codename__in={codename for _, codename in wanted},
+        )
+    }
+    missing = sorted(wanted - permissions.keys())
+    if missing:
+        raise permission_model.DoesNotExist(f"Permissions not created yet: {missing}")
+    # add() skips the ones the group has already.
+    admin.permissions.add(*(permissions[pair] for pair in wanted))
 
 
 def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
