@@ -456,7 +456,7 @@ def test_opened_today_uses_the_london_date(alice):
 def test_a_status_change_from_a_copy_read_before_a_note_keeps_the_note_s_contact(alice):
     from notes.services import note_append
 
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     stale = Case.objects.get(pk=case.pk)
     note = note_append(
         case=case,
