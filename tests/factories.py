@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from caseload.roles import Role
 from cases.models import AdviserProfile, Team, User
@@ -161,6 +162,18 @@ class CaseFactory(factory.django.DjangoModelFactory):
     presenting_issue = "Rent arrears and a notice seeking possession"
     assigned_to = factory.SubFactory(AdviserFactory)
     restricted = False
+    # When the case is opened (``case_open``'s ``now``): now unless given.
+    now = None
+
+    class Params:
+        # Opened this time yesterday, for a test that records a contact hours or
+        # minutes ago: any time in the last 24 hours follows the opening whatever the
+        # hour the test runs. Opened now, a contact two hours ago falls on the day
+        # before the case from midnight to 02:00, and is refused (a contact cannot
+        # precede its case).
+        opened_yesterday = factory.Trait(
+            now=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+        )
 
     @classmethod
     def _create(cls, model_class: type, *args: object, **kwargs: object) -> object:

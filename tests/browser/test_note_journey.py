@@ -187,7 +187,7 @@ def test_a_note_without_facts_is_explained_and_keeps_what_was_typed(page, alice)
 
 def test_a_correction_is_linked_both_ways_with_the_original_note(page, alice):
     # Opened the day before: a contact three hours ago follows its opening at any hour.
-    case = CaseFactory(assigned_to=alice, now=timezone.now() - timedelta(days=1))
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     original = services.note_append(
         case=case,
         author=alice,

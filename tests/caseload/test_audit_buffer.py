@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _case_with_notes(adviser: User, count: int) -> Case:
-    case = CaseFactory(assigned_to=adviser)
+    case = CaseFactory(assigned_to=adviser, opened_yesterday=True)
     start = timezone.now() - timedelta(minutes=count + 1)
     for i in range(count):
         note_services.note_append(

@@ -211,7 +211,7 @@ def test_upgrading_values_binds_legacy_values_to_their_row_and_keeps_append_only
     from notes.models import CaseNote
     from notes.services import note_append
 
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     data_key = case.client.data_key
     Case = type(case)
     Case.objects.filter(pk=case.pk).update(

@@ -33,7 +33,7 @@ class Scene:
 
 @pytest.fixture
 def scene(alice: User) -> Scene:
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     today = timezone.localdate()
     note = note_services.note_append(
         case=case,

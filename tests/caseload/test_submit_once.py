@@ -74,7 +74,7 @@ def test_a_break_glass_request_past_the_limit_sent_twice_asks_the_supervisor_onc
 
 
 def test_a_note_sent_twice_is_saved_once(alice):
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     url = reverse("notes:note_add", args=[case.pk])
 
     first, second = _twice(client_for(alice), url, _note(timezone.localtime() - timedelta(hours=1)))
@@ -85,7 +85,7 @@ def test_a_note_sent_twice_is_saved_once(alice):
 
 
 def test_the_second_post_says_nothing_was_done_again(alice):
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     client = client_for(alice)
     url = reverse("notes:note_add", args=[case.pk])
     _, second = _twice(client, url, _note(timezone.localtime() - timedelta(hours=1)))
@@ -185,7 +185,7 @@ def test_a_review_submitted_and_signed_off_twice_tells_people_once(alice, carol)
 
 
 def test_a_refused_form_keeps_its_token_and_sent_again_corrected_is_saved(alice):
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     client = client_for(alice)
     url = reverse("notes:note_add", args=[case.pk])
     token = str(uuid.uuid4())
@@ -215,8 +215,8 @@ def test_each_form_page_is_shown_with_a_new_token(alice):
 
 
 def test_a_token_someone_else_used_does_nothing_for_another_person(alice, bob):
-    case = CaseFactory(assigned_to=alice)
-    CaseFactory(assigned_to=bob)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
+    CaseFactory(assigned_to=bob, opened_yesterday=True)
     data = {**_note(timezone.localtime() - timedelta(hours=1)), "form_token": str(uuid.uuid4())}
     client_for(alice).post(reverse("notes:note_add", args=[case.pk]), data)
     bobs_case = Case.objects.get(assigned_to=bob)
@@ -228,7 +228,7 @@ def test_a_token_someone_else_used_does_nothing_for_another_person(alice, bob):
 
 
 def test_old_tokens_are_forgotten_when_their_owner_sends_a_form(alice):
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     FormSubmission.objects.create(
         token=uuid.uuid4(),
         user=alice,
@@ -250,7 +250,7 @@ def test_old_tokens_are_forgotten_when_their_owner_sends_a_form(alice):
 def test_two_posts_of_one_form_at_the_same_moment_save_one_note(alice):
     """Each post on its own connection, both started together: the second waits on the
     first's claim of the token, then answers with its redirect."""
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     url = reverse("notes:note_add", args=[case.pk])
     data = {**_note(timezone.localtime() - timedelta(hours=1)), "form_token": str(uuid.uuid4())}
     clients = [client_for(alice), client_for(alice)]

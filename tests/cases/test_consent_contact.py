@@ -2,7 +2,7 @@
 its channel and no one to share with), an optional end date; the client page says how the
 client may be contacted; contact consents are never offered to share or refer on."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,11 +17,15 @@ from tests.factories import CaseFactory, ConsentFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def _today() -> date:
+    """Today, asked each time: a date taken once at import is yesterday's for the tests
+    that run after midnight."""
+    return timezone.localdate()
 
 
 def _day(days: int) -> str:
-    return (TODAY + timedelta(days=days)).strftime("%d/%m/%Y")
+    return (_today() + timedelta(days=days)).strftime("%d/%m/%Y")
 
 
 def _post(case, **fields):
@@ -37,7 +41,7 @@ def test_an_adviser_records_consent_to_contact_the_client_by_text(alice):
     assert response.status_code == 302
     consent = ConsentRecord.objects.get(client=case.client)
     assert consent.channel == ConsentRecord.Channel.TEXT
-    assert consent.expires_on == TODAY + timedelta(days=90)
+    assert consent.expires_on == _today() + timedelta(days=90)
     assert consent.purpose == "Contact by text message"
 
 
@@ -77,8 +81,8 @@ def test_a_consent_ending_on_a_day_already_past_is_refused(alice):
             scope="colleagues",
             shared_with="The advice team",
             details="",
-            given_on=TODAY - timedelta(days=10),
-            expires_on=TODAY - timedelta(days=1),
+            given_on=_today() - timedelta(days=10),
+            expires_on=_today() - timedelta(days=1),
             method="verbal",
         )
     assert "expires_on" in error.value.error_dict
@@ -92,7 +96,7 @@ def test_a_channel_on_a_sharing_consent_is_dropped(alice):
         scope="colleagues",
         shared_with="The advice team",
         details="",
-        given_on=TODAY,
+        given_on=_today(),
         method="verbal",
         channel="email",
     )
@@ -127,7 +131,7 @@ def test_the_client_page_says_how_the_client_may_be_contacted(alice):
         scope="contact",
         channel="letter",
         shared_with="",
-        expires_on=TODAY - timedelta(days=1),
+        expires_on=_today() - timedelta(days=1),
     )
     ConsentFactory(
         client=case.client,
@@ -135,7 +139,7 @@ def test_the_client_page_says_how_the_client_may_be_contacted(alice):
         scope="contact",
         channel="text",
         shared_with="",
-        withdrawn_on=TODAY,
+        withdrawn_on=_today(),
     )
     body = client_for(alice).get(reverse("cases:client_detail", args=[case.client_id]))
     assert "<strong>May be contacted by:</strong> email, phone</p>" in body.content.decode()

@@ -15,7 +15,9 @@ from tests.factories import CaseFactory, ConsentFactory
 
 pytestmark = pytest.mark.django_db
 
-IN_A_WEEK = (date.today() + timedelta(days=7)).strftime("%d/%m/%Y")
+
+def _in_a_week() -> str:
+    return (date.today() + timedelta(days=7)).strftime("%d/%m/%Y")
 
 
 def _consent(case, scope, shared_with="Shelter, Citizens Advice Leeds", **extra):
@@ -182,7 +184,7 @@ def test_the_share_consent_is_required_and_its_label_says_so(alice, bob):
 
     response = client_for(alice).post(
         reverse("cases:share_add", args=[case.pk]),
-        {"shared_with": bob.pk, "level": "view", "reason": "Cover", "expires_on": IN_A_WEEK},
+        {"shared_with": bob.pk, "level": "view", "reason": "Cover", "expires_on": _in_a_week()},
     )
 
     html = response.content.decode()

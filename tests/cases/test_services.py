@@ -20,7 +20,11 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date.today()
+
+def _today() -> date:
+    """Today, asked each time: a date taken once at import is yesterday's for the tests
+    that run after midnight."""
+    return timezone.localdate()
 
 
 def _share(case, to, *, level="view", expires_on=None, now=None, by=None):
@@ -30,7 +34,7 @@ def _share(case, to, *, level="view", expires_on=None, now=None, by=None):
         level=level,
         reason="Covering while the adviser is on leave",
         consent=ConsentFactory(client=case.client, recorded_by=case.assigned_to),
-        expires_on=expires_on or TODAY + timedelta(days=14),
+        expires_on=expires_on or _today() + timedelta(days=14),
         shared_by=by or case.assigned_to,
         now=now,
     )
@@ -115,10 +119,10 @@ def test_an_adviser_cannot_reassign_their_own_case(alice, bob, carol):
 def test_the_next_deadline_follows_the_earliest_open_deadline(alice):
     case = CaseFactory(assigned_to=alice)
     later = services.deadline_add(
-        case=case, due_on=TODAY + timedelta(days=20), description="Tribunal", added_by=alice
+        case=case, due_on=_today() + timedelta(days=20), description="Tribunal", added_by=alice
     )
     sooner = services.deadline_add(
-        case=case, due_on=TODAY + timedelta(days=5), description="Appeal", added_by=alice
+        case=case, due_on=_today() + timedelta(days=5), description="Appeal", added_by=alice
     )
     assert Case.objects.get(pk=case.pk).next_deadline_on == sooner.due_on
 
@@ -132,7 +136,7 @@ def test_a_deadline_in_the_past_is_refused(alice):
 
     with pytest.raises(ValidationError) as error:
         services.deadline_add(
-            case=case, due_on=TODAY - timedelta(days=1), description="x", added_by=alice
+            case=case, due_on=_today() - timedelta(days=1), description="x", added_by=alice
         )
 
     assert "due_on" in error.value.error_dict
@@ -144,7 +148,7 @@ def test_progress_on_an_outcome_updates_it_and_is_kept(alice):
         case=case,
         description="Secure a tenancy",
         measure="Signed tenancy agreement",
-        target_date=TODAY + timedelta(days=60),
+        target_date=_today() + timedelta(days=60),
         added_by=alice,
     )
 
@@ -164,7 +168,7 @@ def test_progress_on_an_outcome_updates_it_and_is_kept(alice):
 def test_an_achieved_outcome_must_be_complete(alice):
     case = CaseFactory(assigned_to=alice)
     outcome = services.outcome_add(
-        case=case, description="a", measure="b", target_date=TODAY, added_by=alice
+        case=case, description="a", measure="b", target_date=_today(), added_by=alice
     )
 
     with pytest.raises(ValidationError):
@@ -222,7 +226,7 @@ def test_a_share_needs_the_client_s_current_consent(alice, dave):
             level="view",
             reason="x",
             consent=someone_else,
-            expires_on=TODAY + timedelta(days=3),
+            expires_on=_today() + timedelta(days=3),
             shared_by=alice,
         )
 
@@ -452,7 +456,7 @@ def test_opened_today_uses_the_london_date(alice):
 def test_a_status_change_from_a_copy_read_before_a_note_keeps_the_note_s_contact(alice):
     from notes.services import note_append
 
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     stale = Case.objects.get(pk=case.pk)
     note = note_append(
         case=case,

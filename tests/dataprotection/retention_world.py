@@ -51,7 +51,10 @@ def closed_case(
     """A case of the adviser's with one note, closed on ``closed_on``."""
     kwargs = {"client": client} if client is not None else {}
     case = CaseFactory(
-        assigned_to=adviser, case_type=case_type or CaseTypeFactory(name="Housing"), **kwargs
+        assigned_to=adviser,
+        case_type=case_type or CaseTypeFactory(name="Housing"),
+        opened_yesterday=True,
+        **kwargs,
     )
     note(case, adviser)
     return close(case, adviser, on=closed_on)

@@ -60,9 +60,12 @@ def seeded(alice: User, carol: User, dave: User, sam: User) -> Seeded:
         assigned_to=alice,
         restricted=True,
         client=ClientFactory(created_by=alice, family_name="Quorndonshire"),
+        opened_yesterday=True,
     )
     other_case = CaseFactory(
-        assigned_to=dave, client=ClientFactory(created_by=dave, family_name="Quorndonshire")
+        assigned_to=dave,
+        client=ClientFactory(created_by=dave, family_name="Quorndonshire"),
+        opened_yesterday=True,
     )
     with audit_actor(alice):
         note = _note(case, alice)

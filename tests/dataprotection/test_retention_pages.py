@@ -3,8 +3,11 @@ the case pages, and every page that shows a client still working once they are e
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from caseload import crypto
 from caseload.models import DataKey, QueuedTask
@@ -210,7 +213,7 @@ def test_a_missing_restriction_is_not_found(dina):
 
 @pytest.fixture
 def restricted_case(alice, dina):
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     services.processing_restriction_place(
         client=case.client, reason="Accuracy contested", placed_by=dina
     )
@@ -238,11 +241,13 @@ def test_no_banner_without_a_restriction(alice):
 
 
 def test_the_advisers_note_is_refused_with_the_reason_and_kept(restricted_case, alice):
+    # A contact that would be taken but for the restriction, at any hour of the run.
+    contact = timezone.localtime() - timedelta(minutes=5)
     response = client_for(alice).post(
         reverse("notes:note_add", args=[restricted_case.pk]),
         {
-            "contact_date": years_ago(0).strftime("%d/%m/%Y"),
-            "contact_time": "09:00",
+            "contact_date": contact.strftime("%d/%m/%Y"),
+            "contact_time": contact.strftime("%H:%M"),
             "channel": "phone",
             "facts": "Called the landlord",
             "next_steps": "Wait",
@@ -294,7 +299,7 @@ def test_an_adviser_cannot_use_the_restriction_page(restricted_case, alice):
 
 
 def test_every_page_showing_an_erased_client_renders_erased(alice, carol):
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     note(case, alice)
     ConsentFactory(client=case.client, recorded_by=alice)
     reference = case.client.reference

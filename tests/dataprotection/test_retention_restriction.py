@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def restricted(alice, dina):
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     restriction = services.processing_restriction_place(
         client=case.client, reason="Client contests the accuracy", placed_by=dina
     )

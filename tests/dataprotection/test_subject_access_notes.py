@@ -30,7 +30,7 @@ def _note(case, author, **extra):
 
 
 def test_a_note_marked_as_holding_third_party_information_keeps_the_chain_verifying(alice):
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     _note(case, alice)
     marked = _note(case, alice, third_party_information=True)
     _note(case, alice)
@@ -41,7 +41,7 @@ def test_a_note_marked_as_holding_third_party_information_keeps_the_chain_verify
 
 
 def test_an_unticked_note_is_linked_over_exactly_what_notes_were_linked_over_before(alice):
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     plain = CaseNote.objects.get(pk=_note(case, alice).pk)
     marked = CaseNote.objects.get(pk=_note(case, alice, third_party_information=True).pk)
 
@@ -50,7 +50,7 @@ def test_an_unticked_note_is_linked_over_exactly_what_notes_were_linked_over_bef
 
 
 def test_the_flag_is_covered_by_the_link_once_ticked(alice):
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     marked = CaseNote.objects.get(pk=_note(case, alice, third_party_information=True).pk)
 
     marked.third_party_information = False
@@ -59,7 +59,7 @@ def test_the_flag_is_covered_by_the_link_once_ticked(alice):
 
 
 def test_the_note_form_s_checkbox_marks_the_note(alice):
-    case = CaseFactory(assigned_to=alice)
+    case = CaseFactory(assigned_to=alice, opened_yesterday=True)
     contact = timezone.localtime() - timedelta(minutes=5)
 
     response = client_for(alice).post(

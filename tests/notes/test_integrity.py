@@ -49,7 +49,7 @@ def _note(case, author, *, hours_ago, facts="Client called about the rent"):
 def case(alice):
     """Opened the day before, so that notes of contacts hours ago come after its opening
     whatever the hour the test runs (a contact cannot precede the case)."""
-    return CaseFactory(assigned_to=alice, now=timezone.now() - timedelta(days=1))
+    return CaseFactory(assigned_to=alice, opened_yesterday=True)
 
 
 @pytest.fixture
@@ -247,7 +247,7 @@ def test_notes_added_after_a_checkpoint_still_verify(case, three_notes, alice, c
 def test_the_anchor_command_writes_a_checkpoint_whose_signature_verifies(
     case, three_notes, settings, capsys
 ):
-    other = CaseFactory(assigned_to=case.assigned_to, now=timezone.now() - timedelta(days=1))
+    other = CaseFactory(assigned_to=case.assigned_to, opened_yesterday=True)
     _note(other, case.assigned_to, hours_ago=1)
 
     call_command("anchor_notes")

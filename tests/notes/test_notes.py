@@ -187,7 +187,7 @@ def test_a_correction_points_at_the_note_it_corrects_and_both_stay(case, alice):
 
 def test_a_correction_needs_a_reason_and_the_same_case(case, alice):
     original = _note(case, alice)
-    other = CaseFactory(assigned_to=alice)
+    other = CaseFactory(assigned_to=alice, opened_yesterday=True)
 
     with pytest.raises(ValidationError) as error:
         _note(other, alice, corrects=original)

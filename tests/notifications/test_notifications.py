@@ -170,7 +170,7 @@ def test_a_deadline_notification_is_resolved_when_the_contact_is_logged(alice, c
 
     housing = CaseTypeFactory(name="Housing")
     Timescale.objects.create(case_type=housing, level="green", first_contact_days=3)
-    case = CaseFactory(assigned_to=alice, case_type=housing)
+    case = CaseFactory(assigned_to=alice, case_type=housing, opened_yesterday=True)
     due = case.first_contact_due_on
     sweep_deadlines(now=timezone.make_aware(dt.datetime.combine(due, dt.time(9))))
     assert selectors.unread_count(alice) == 1

@@ -190,7 +190,7 @@ def test_a_new_case_is_due_first_contact_in_working_days(housing_timescales, ali
 
 
 def test_a_contact_note_moves_the_due_date_to_the_next_contact(housing_timescales, alice):
-    case = CaseFactory(assigned_to=alice, case_type=housing_timescales)
+    case = CaseFactory(assigned_to=alice, case_type=housing_timescales, opened_yesterday=True)
     contact = timezone.now() - timedelta(hours=1)
 
     note_services.note_append(

@@ -136,7 +136,7 @@ def test_a_breach_tells_the_supervisor_but_an_approaching_date_only_the_adviser(
 
 
 def test_a_flag_clears_in_the_request_that_logs_the_contact_not_at_the_next_sweep(housing, alice):
-    case = CaseFactory(assigned_to=alice, case_type=housing)
+    case = CaseFactory(assigned_to=alice, case_type=housing, opened_yesterday=True)
     sweep_deadlines(now=_at(case.first_contact_due_on + dt.timedelta(days=1)))
 
     note_services.note_append(
