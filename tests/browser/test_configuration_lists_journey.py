@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from cases.models import CaseType
 from notes.models import NoteTemplate
 from reviews.models import CaseWeight, ReviewPolicy
-from tests.browser.journeys import click_and_check, nav, sign_in
+from tests.browser.journeys import click_and_check, nav, open_menu, sign_in
 from tests.factories import CaseTypeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,8 +21,7 @@ def test_an_admin_adds_a_case_type_its_template_and_weight_and_sets_the_review_t
     CaseTypeFactory(name="Debt")
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, "erin")
-    if width < 768:
-        page.get_by_role("button", name="Show or hide the menu").click()
+    open_menu(page)  # on a phone, waits until it has opened
     click_and_check(page, nav(page).get_by_role("link", name="Configuration"))
     menu = page.get_by_role("navigation", name="Configuration")
 

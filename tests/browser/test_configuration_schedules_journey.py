@@ -6,7 +6,7 @@ import pytest
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 from playwright.sync_api import expect
 
-from tests.browser.journeys import click_and_check, nav, sign_in
+from tests.browser.journeys import click_and_check, nav, open_menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,8 +39,7 @@ def _schedules() -> None:
 
 
 def _menu(page, width):
-    if width < 768:
-        page.get_by_role("button", name="Show or hide the menu").click()
+    open_menu(page)  # on a phone, waits until it has opened
     return nav(page)
 
 

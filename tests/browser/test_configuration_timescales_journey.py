@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from priorities.models import ClosureDay, Organisation, Timescale
-from tests.browser.journeys import click_and_check, nav, sign_in
+from tests.browser.journeys import click_and_check, nav, open_menu, sign_in
 from tests.factories import CaseFactory, CaseTypeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,8 +18,7 @@ WIDTHS = [pytest.param(390, id="phone"), pytest.param(1366, id="laptop")]
 
 
 def _open_menu(page, width):
-    if width < 768:
-        page.get_by_role("button", name="Show or hide the menu").click()
+    open_menu(page)  # on a phone, waits until it has opened
     return nav(page)
 
 

@@ -13,7 +13,7 @@ from notifications.models import Delivery, Kind, Notification, NotificationPrefe
 from priorities import services as priority_services
 from priorities.models import DeadlineFlag, Timescale
 from priorities.sweep import sweep_deadlines
-from tests.browser.journeys import click_and_check, nav, sign_in
+from tests.browser.journeys import click_and_check, nav, open_menu, sign_in
 from tests.factories import CaseFactory, CaseTypeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,8 +38,7 @@ def _overdue_case(adviser):
 
 def _menu(page, width):
     """The main menu, opened first on a phone, where it folds behind a button."""
-    if width < 768:
-        page.get_by_role("button", name="Show or hide the menu").click()
+    open_menu(page)  # on a phone, waits until it has opened
     return nav(page)
 
 

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from cases.models import Case, CaseType, User
 from priorities import services
 from priorities.models import Assessment, CriteriaVersion, Criterion, Level, Timescale
-from tests.browser.journeys import click_and_check, day, nav, sign_in
+from tests.browser.journeys import click_and_check, day, nav, open_menu, sign_in
 from tests.conftest import assert_accessible
 from tests.factories import CaseFactory, CaseTypeFactory, published_criteria
 
@@ -87,8 +87,7 @@ def test_an_admin_drafts_changes_a_question_with_its_preview_and_publishes_after
 
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, "erin")
-    if width < 768:
-        page.get_by_role("button", name="Show or hide the menu").click()
+    open_menu(page)  # on a phone, waits until it has opened
     click_and_check(page, nav(page).get_by_role("link", name="Configuration"))
     menu = page.get_by_role("navigation", name="Configuration")
     click_and_check(page, menu.get_by_role("link", name="Priority criteria"))
