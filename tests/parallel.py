@@ -22,6 +22,7 @@ import os
 import re
 
 import pytest
+from pytest_django.plugin import validate_django_db
 
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 _url = os.environ.get("REDIS_URL", "")
@@ -52,10 +53,11 @@ def is_transactional(item: pytest.Item) -> bool:
     if test_class is not None and issubclass(test_class, TransactionTestCase):
         return not issubclass(test_class, TestCase)
     marker = item.get_closest_marker("django_db")
-    if marker is not None and (
-        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
-    ):
-        return True
+    if marker is not None:
+        # pytest-django's own reading of the marker (its arguments may be positional).
+        transaction, reset_sequences, *_ = validate_django_db(marker)
+        if transaction or reset_sequences:
+            return True
     fixtures = getattr(item, "fixturenames", ())
     return "transactional_db" in fixtures or "live_server" in fixtures
 
